@@ -1,0 +1,16 @@
+package dev.stagefleet.api.v1alpha1;
+
+/** Condition types and reasons of a LiveBroadcast's status. */
+public final class ConditionTypes {
+  public static final String READY = "Ready";
+  public static final String SCALING = "Scaling";
+  public static final String DEGRADED = "Degraded";
+
+  public static final String REASON_INVALID_SPEC = "InvalidSpec";
+  public static final String REASON_QUOTA_EXCEEDED = "QuotaExceeded";
+  public static final String REASON_IVS_UNAVAILABLE = "IvsUnavailable";
+  public static final String REASON_THROTTLED = "Throttled";
+
+  private ConditionTypes() {
+  }
+}

@@ -1,0 +1,52 @@
+package dev.stagefleet.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A live broadcast fanned out over as many IVS real-time stages as its audience needs. */
+@Group(LiveBroadcast.GROUP)
+@Version(LiveBroadcast.VERSION)
+@Kind("LiveBroadcast")
+@Plural("livebroadcasts")
+@Singular("livebroadcast")
+@ShortNames("lbc")
+@Categories("stagefleet")
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Stages", jsonPath = ".status.readyStages", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Desired", jsonPath = ".status.desiredStages", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Viewers", jsonPath = ".status.viewers", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class LiveBroadcast extends CustomResource<LiveBroadcastSpec, LiveBroadcastStatus> implements Namespaced {
+  public static final String GROUP = "live.stagefleet.dev";
+  public static final String VERSION = "v1alpha1";
+  public static final String CRD_NAME = "livebroadcasts." + GROUP;
+  /** Annotation choosing what happens to the stages when the resource is deleted: {@code delete} (default) or {@code retain}. */
+  public static final String DELETION_POLICY_ANNOTATION = GROUP + "/deletion-policy";
+  public static final String FINALIZER = GROUP + "/stages";
+
+  @Override
+  protected LiveBroadcastSpec initSpec() {
+    return new LiveBroadcastSpec();
+  }
+
+  @Override
+  protected LiveBroadcastStatus initStatus() {
+    return null;
+  }
+
+  /** True when the deletion-policy annotation asks to keep the stages. */
+  public boolean retainsStagesOnDelete() {
+    var annotations = getMetadata() == null ? null : getMetadata().getAnnotations();
+    return annotations != null && "retain".equalsIgnoreCase(annotations.get(DELETION_POLICY_ANNOTATION));
+  }
+}

@@ -1,0 +1,231 @@
+package dev.stagefleet.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the operator observed and did. Every field but {@code audience} is written by the operator; {@code audience}
+ * is written by the gateways, and the operator never writes it (null fields are left out of a merge patch).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class LiveBroadcastStatus {
+  @JsonPropertyDescription("metadata.generation of the spec this status reflects.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Pending, Live, Scaling, Degraded or Deleting.")
+  private String phase;
+
+  @JsonPropertyDescription("Viewers observed across all stages.")
+  private Integer viewers;
+
+  @JsonPropertyDescription("Stages the scaling policy wants.")
+  private Integer desiredStages;
+
+  @JsonPropertyDescription("Active stages viewers can be placed on.")
+  private Integer readyStages;
+
+  @JsonPropertyDescription("When a stage was last added or drained (RFC 3339).")
+  private String lastScaleTime;
+
+  @JsonPropertyDescription("The IVS stages of this broadcast.")
+  private List<StageStatus> stages;
+
+  @JsonPropertyDescription("Ready, Scaling and Degraded, Ready first.")
+  private List<Condition> conditions;
+
+  @JsonPropertyDescription("Viewer counts reported by each gateway replica; written by the gateways only.")
+  private Map<String, AudienceReport> audience;
+
+  public Long getObservedGeneration() { return observedGeneration; }
+  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
+  public String getPhase() { return phase; }
+  public void setPhase(String phase) { this.phase = phase; }
+  public Integer getViewers() { return viewers; }
+  public void setViewers(Integer viewers) { this.viewers = viewers; }
+  public Integer getDesiredStages() { return desiredStages; }
+  public void setDesiredStages(Integer desiredStages) { this.desiredStages = desiredStages; }
+  public Integer getReadyStages() { return readyStages; }
+  public void setReadyStages(Integer readyStages) { this.readyStages = readyStages; }
+  public String getLastScaleTime() { return lastScaleTime; }
+  public void setLastScaleTime(String lastScaleTime) { this.lastScaleTime = lastScaleTime; }
+  public List<StageStatus> getStages() { return stages; }
+  public void setStages(List<StageStatus> stages) { this.stages = stages; }
+  public List<Condition> getConditions() { return conditions; }
+  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+  public Map<String, AudienceReport> getAudience() { return audience; }
+  public void setAudience(Map<String, AudienceReport> audience) { this.audience = audience; }
+
+  /** The stages, never null. */
+  public List<StageStatus> stagesOrEmpty() {
+    return stages == null ? List.of() : stages;
+  }
+
+  /** The condition of the given type, if present. */
+  public Optional<Condition> condition(String type) {
+    return conditions == null ? Optional.empty()
+        : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  /** The audience reports, never null. */
+  public Map<String, AudienceReport> audienceOrEmpty() {
+    return audience == null ? Map.of() : audience;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof LiveBroadcastStatus s && Objects.equals(observedGeneration, s.observedGeneration)
+        && Objects.equals(phase, s.phase) && Objects.equals(viewers, s.viewers)
+        && Objects.equals(desiredStages, s.desiredStages) && Objects.equals(readyStages, s.readyStages)
+        && Objects.equals(lastScaleTime, s.lastScaleTime) && Objects.equals(stages, s.stages)
+        && Objects.equals(conditions, s.conditions) && Objects.equals(audience, s.audience);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(observedGeneration, phase, viewers, desiredStages, readyStages, lastScaleTime, stages,
+        conditions, audience);
+  }
+
+  /** One IVS stage of the broadcast. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class StageStatus {
+    public static final String ACTIVE = "Active";
+    public static final String DRAINING = "Draining";
+
+    @JsonPropertyDescription("Stage id, the last segment of its ARN.")
+    private String id;
+    @JsonPropertyDescription("Stage ARN.")
+    private String arn;
+    @JsonPropertyDescription("Active (viewers are placed here) or Draining (viewers are moved away).")
+    private String state;
+    @JsonPropertyDescription("Viewers observed on this stage.")
+    private Integer viewers;
+    @JsonPropertyDescription("When the stage was created (RFC 3339).")
+    private String createdAt;
+    @JsonPropertyDescription("The stage's endpoints, used to mint self-signed tokens.")
+    private Endpoints endpoints;
+    @JsonPropertyDescription("When the stage started draining (RFC 3339).")
+    private String drainingSince;
+
+    public StageStatus() {
+    }
+
+    public StageStatus(String id, String arn, String state, Integer viewers, String createdAt, Endpoints endpoints,
+        String drainingSince) {
+      this.id = id;
+      this.arn = arn;
+      this.state = state;
+      this.viewers = viewers;
+      this.createdAt = createdAt;
+      this.endpoints = endpoints;
+      this.drainingSince = drainingSince;
+    }
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isActive() {
+      return ACTIVE.equals(state);
+    }
+
+    public String getId() { return id; }
+    public void setId(String id) { this.id = id; }
+    public String getArn() { return arn; }
+    public void setArn(String arn) { this.arn = arn; }
+    public String getState() { return state; }
+    public void setState(String state) { this.state = state; }
+    public Integer getViewers() { return viewers; }
+    public void setViewers(Integer viewers) { this.viewers = viewers; }
+    public String getCreatedAt() { return createdAt; }
+    public void setCreatedAt(String createdAt) { this.createdAt = createdAt; }
+    public Endpoints getEndpoints() { return endpoints; }
+    public void setEndpoints(Endpoints endpoints) { this.endpoints = endpoints; }
+    public String getDrainingSince() { return drainingSince; }
+    public void setDrainingSince(String drainingSince) { this.drainingSince = drainingSince; }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof StageStatus s && Objects.equals(id, s.id) && Objects.equals(arn, s.arn)
+          && Objects.equals(state, s.state) && Objects.equals(viewers, s.viewers)
+          && Objects.equals(createdAt, s.createdAt) && Objects.equals(endpoints, s.endpoints)
+          && Objects.equals(drainingSince, s.drainingSince);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(id, arn, state, viewers, createdAt, endpoints, drainingSince);
+    }
+
+    @Override
+    public String toString() {
+      return "Stage[" + id + " " + state + " viewers=" + viewers + "]";
+    }
+  }
+
+  /** A stage's endpoints as IVS returns them. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Endpoints {
+    private String events;
+    private String whip;
+
+    public Endpoints() {
+    }
+
+    public Endpoints(String events, String whip) {
+      this.events = events;
+      this.whip = whip;
+    }
+
+    public String getEvents() { return events; }
+    public void setEvents(String events) { this.events = events; }
+    public String getWhip() { return whip; }
+    public void setWhip(String whip) { this.whip = whip; }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Endpoints e && Objects.equals(events, e.events) && Objects.equals(whip, e.whip);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(events, whip);
+    }
+  }
+
+  /** What one gateway replica counts: viewers per stage id, and when it said so. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class AudienceReport {
+    @JsonPropertyDescription("Viewers per stage id (present viewers plus tokens issued in the last 30 s not yet seen).")
+    private Map<String, Integer> viewers = new LinkedHashMap<>();
+    @JsonPropertyDescription("When the gateway wrote this report (RFC 3339).")
+    private String reportedAt;
+
+    public AudienceReport() {
+    }
+
+    public AudienceReport(Map<String, Integer> viewers, String reportedAt) {
+      this.viewers = viewers;
+      this.reportedAt = reportedAt;
+    }
+
+    public Map<String, Integer> getViewers() { return viewers; }
+    public void setViewers(Map<String, Integer> viewers) { this.viewers = viewers; }
+    public String getReportedAt() { return reportedAt; }
+    public void setReportedAt(String reportedAt) { this.reportedAt = reportedAt; }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof AudienceReport a && Objects.equals(viewers, a.viewers)
+          && Objects.equals(reportedAt, a.reportedAt);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(viewers, reportedAt);
+    }
+  }
+}
