@@ -39,7 +39,12 @@ final class StageFleetChart {
 
   /** Renders the chart with a values file (or none) plus {@code --set} overrides. */
   static Rendered render(Path valuesFile, Map<String, Object> sets) {
-    TemplateCommand template = new Helm(DIRECTORY).template().withName(RELEASE).withNamespace(NAMESPACE)
+    return render(RELEASE, valuesFile, sets);
+  }
+
+  /** Renders the chart as the named release, with a values file (or none) plus {@code --set} overrides. */
+  static Rendered render(String release, Path valuesFile, Map<String, Object> sets) {
+    TemplateCommand template = new Helm(DIRECTORY).template().withName(release).withNamespace(NAMESPACE)
         .withKubeVersion(KUBE_VERSION);
     if (valuesFile != null) {
       template = template.withValuesFile(valuesFile);
