@@ -27,7 +27,7 @@ class HelmChartRbacTest {
       "live.stagefleet.dev | livebroadcasts/finalizers | - | update",
       " | secrets | - | get,list,watch",
       ",events.k8s.io | events | - | create,patch");
-  static final List<String> LEASE_RULES = List.of("coordination.k8s.io | leases | - | get,create,update");
+  static final List<String> LEASE_RULES = List.of("coordination.k8s.io | leases | - | get,create,update,patch");
 
   static Rendered allNamespaces;
   static Rendered twoNamespaces;
