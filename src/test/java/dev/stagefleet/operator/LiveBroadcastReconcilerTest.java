@@ -46,7 +46,7 @@ class LiveBroadcastReconcilerTest {
     var settings = OperatorSettings.defaults()
         .withClusterId(CLUSTER)
         .withHealthPort(0)
-        .withLeaderElection(false, null)
+        .withLeaderElection(true, "stagefleet-system")
         .withServerSideApply(false)
         .withInventoryRefreshInterval(Duration.ofMillis(200))
         .withResyncInterval(Duration.ofMillis(500))
@@ -364,5 +364,14 @@ class LiveBroadcastReconcilerTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).as("kept for the grace period")
         .isGreaterThanOrEqualTo(runtime.settings().orphanGracePeriod());
     assertThat(ivs.stages()).extracting(s -> s.arn()).contains(foreign.arn());
+  }
+
+  @Test
+  void reconcilesAsTheHolderOfTheLease() {
+    await().atMost(WAIT).until(runtime::isLeader);
+    var lease = client.resources(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class)
+        .inNamespace("stagefleet-system").withName(OperatorSettings.DEFAULT_LEASE_NAME).get();
+    assertThat(lease).isNotNull();
+    assertThat(lease.getSpec().getHolderIdentity()).isNotBlank();
   }
 }

@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.server.mock.crud.KubernetesCrudDispatcherExc
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -41,8 +43,24 @@ final class MockApiServer implements AutoCloseable {
     server.destroy();
   }
 
-  /** The CRUD dispatcher with RFC 7386 merge patches. */
+  /**
+   * The CRUD dispatcher with RFC 7386 merge patches, answering SelfSubjectRulesReviews (JOSDK's check before leader
+   * election) as if every verb on every resource were allowed.
+   */
   static final class MergePatchingCrudDispatcher extends KubernetesCrudDispatcher {
+    private static final String RULES_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      if (request.getPath().startsWith(RULES_REVIEWS)) {
+        return new MockResponse().setResponseCode(201).setBody("{\"apiVersion\":\"authorization.k8s.io/v1\","
+            + "\"kind\":\"SelfSubjectRulesReview\",\"spec\":{},\"status\":{\"incomplete\":false,"
+            + "\"nonResourceRules\":[],\"resourceRules\":[{\"verbs\":[\"*\"],\"apiGroups\":[\"*\"],"
+            + "\"resources\":[\"*\"]}]}}");
+      }
+      return super.dispatch(request);
+    }
+
     @Override
     public JsonNode merge(JsonNode source, String patch) throws KubernetesCrudDispatcherException {
       try {
