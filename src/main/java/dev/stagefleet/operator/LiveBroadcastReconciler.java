@@ -60,16 +60,16 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
   private final OperatorMetrics metrics;
   private final Map<String, BroadcastMemory> memory = new ConcurrentHashMap<>();
 
-  public LiveBroadcastReconciler(OperatorSettings settings, IvsRegions regions, KubernetesClient client,
-      OperatorMetrics metrics, Clock clock, RandomGenerator random) {
+  public LiveBroadcastReconciler(OperatorSettings settings, IvsRegions regions, ParticipantSampler sampler,
+      KubernetesClient client, OperatorMetrics metrics, Clock clock, RandomGenerator random) {
     this.settings = settings;
     this.regions = regions;
     this.clock = clock;
     this.metrics = metrics;
-    this.sampler = new ParticipantSampler(clock, new CallBudget(clock, settings.participantSampleRate()));
+    this.sampler = sampler;
     this.events = new EventRecorder(client, clock);
     this.statusRecorder = new StatusRecorder(client);
-    this.actions = new StageActions(settings.clusterId(), new StageNames(random), sampler, events,
+    this.actions = new StageActions(settings.clusterId(), new StageNames(random), events,
         settings.quotaBackoff());
   }
 
@@ -144,8 +144,9 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
           + ", found in IVS with this broadcast's tags but missing from its status");
     }
     Map<String, Integer> reported = AudienceObserver.reportedViewers(status, now);
-    Map<String, Integer> sampled = sampler.sample(region.ivs(),
-        stages.list().stream().map(StageStatus::getArn).toList());
+    List<String> arns = stages.list().stream().map(StageStatus::getArn).toList();
+    sampler.track(uid(broadcast), region.ivs(), arns);
+    Map<String, Integer> sampled = sampler.fresh(arns);
     for (StageStatus stage : stages.list()) {
       stages.setViewers(stage.getId(),
           AudienceObserver.observed(reported.get(stage.getId()), sampled.get(stage.getArn())));
@@ -205,6 +206,9 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
       return BroadcastMemory.backoff(remembered.ivsFailures, settings.retryBackoff(), settings.maxRetryBackoff());
     }
     remembered.ivsFailures = 0;
+    if (outcome.createsCapped()) {
+      return SOONEST;
+    }
     Duration next = settings.resyncInterval();
     if (decision.nextReview().isPresent()) {
       next = shorter(next, Duration.between(now, decision.nextReview().get()));
@@ -274,6 +278,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
           BroadcastMemory.backoff(remembered.ivsFailures, settings.retryBackoff(), settings.maxRetryBackoff()));
     }
     memory.remove(uid);
+    sampler.untrack(uid);
     metrics.forgetBroadcast(uid);
     return DeleteControl.defaultDelete();
   }
@@ -295,7 +300,6 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
       events.normal(broadcast, EventRecorder.STAGE_DELETED, "Deleted stage " + stage.id()
           + " because the broadcast was deleted");
     }
-    sampler.forget(stage.arn());
   }
 
   private void writeDeleting(LiveBroadcast broadcast, Context<LiveBroadcast> context, ConditionAggregator conditions) {

@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,7 @@ public final class OperatorRuntime implements AutoCloseable {
   private final AtomicBoolean leading;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final CompletableFuture<Void> termination = new CompletableFuture<>();
   private Operator operator;
   private HealthServer health;
   private ScheduledExecutorService sweeper;
@@ -77,12 +79,16 @@ public final class OperatorRuntime implements AutoCloseable {
         o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
             .aLeaderElectionConfiguration(settings.leaseName())
             .withLeaseNamespace(settings.leaseNamespace())
-            .withLeaderCallbacks(new LeaderCallbacks(() -> leading.set(true), () -> leading.set(false), leader -> {
+            .withLeaderCallbacks(new LeaderCallbacks(() -> leading.set(true), this::stoppedLeading, leader -> {
             }))
+            // JOSDK would System.exit; an embedded runtime must not, so losing the Lease ends it through termination()
+            .withExitOnStopLeading(false)
             .build());
       }
     });
-    var reconciler = new LiveBroadcastReconciler(settings, regions, client, metrics, clock, new SecureRandom());
+    var sampler = new ParticipantSampler(clock, new CallBudget(clock, settings.participantSampleRate()));
+    var reconciler = new LiveBroadcastReconciler(settings, regions, sampler, client, metrics, clock,
+        new SecureRandom());
     operator.register(reconciler, config -> {
       if (settings.namespaces().isEmpty()) {
         config.watchingAllNamespaces();
@@ -95,16 +101,55 @@ public final class OperatorRuntime implements AutoCloseable {
 
     var collector = new OrphanCollector(settings, client, regions, metrics, clock);
     sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "stagefleet-orphan-sweep");
+      Thread t = new Thread(r, "stagefleet-operator-sweeps");
       t.setDaemon(true);
       return t;
     });
     long every = settings.orphanSweepInterval().toMillis();
     sweeper.scheduleWithFixedDelay(() -> sweepOrphans(collector), every, every, TimeUnit.MILLISECONDS);
+    if (settings.participantSampleRate() > 0) {
+      long period = Math.max(50, (long) (1000 / settings.participantSampleRate()));
+      sweeper.scheduleWithFixedDelay(() -> sample(sampler), period, period, TimeUnit.MILLISECONDS);
+    }
     LOG.info("operator started (region {}, cluster id {}, namespaces {}, leader election {})", settings.region(),
         settings.clusterId(), settings.namespaces().isEmpty() ? "all" : settings.namespaces(),
         settings.leaderElection());
     return this;
+  }
+
+  /**
+   * Losing the Lease while running means another replica may already reconcile: stop at once (JOSDK cannot go back
+   * to standby) and complete {@link #termination()} exceptionally so the process exits and restarts as a candidate.
+   */
+  private void stoppedLeading() {
+    leading.set(false);
+    if (closed.get()) {
+      return;
+    }
+    LOG.error("lost the leader Lease {}; stopping", settings.leaseName());
+    Thread stopper = new Thread(() -> {
+      close();
+      termination.completeExceptionally(new IllegalStateException("lost the leader Lease " + settings.leaseName()));
+    }, "stagefleet-operator-stop");
+    stopper.setDaemon(true);
+    stopper.start();
+  }
+
+  /** Completes when the runtime is closed, exceptionally when it stopped because it lost the leader Lease. */
+  public CompletableFuture<Void> termination() {
+    return termination;
+  }
+
+  private void sample(ParticipantSampler sampler) {
+    if (!leading.get() || closed.get()) {
+      return;
+    }
+    try {
+      sampler.sampleDue();
+    } catch (RuntimeException e) {
+      // Sampling is best effort; the next period tries again.
+      LOG.warn("participant sampling failed: {}", e.getMessage());
+    }
   }
 
   private void sweepOrphans(OrphanCollector collector) {
@@ -160,5 +205,6 @@ public final class OperatorRuntime implements AutoCloseable {
     if (health != null) {
       health.close();
     }
+    termination.complete(null);
   }
 }

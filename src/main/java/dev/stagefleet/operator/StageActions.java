@@ -14,15 +14,20 @@ import java.time.Instant;
  * before it is kept, so the status always shows what really exists.
  */
 final class StageActions {
+  /**
+   * Most stages created in one pass. A big jump is spread over a few quick passes, so the status (and with it the
+   * gateways) sees the first new stages while IVS's create rate limit spaces out the rest.
+   */
+  static final int MAX_CREATES_PER_PASS = 10;
+
   private final String clusterId;
   private final StageNames names;
-  private final ParticipantSampler sampler;
   private final EventRecorder events;
   private final Duration quotaBackoff;
 
   /** What the step did, and why it stopped early if it did. */
   record Outcome(int created, int reactivated, int drained, int deleted, IvsException failure, String quotaMessage,
-      boolean createsDeferred) {
+      boolean createsDeferred, boolean createsCapped) {
     boolean scaledUp() {
       return created + reactivated > 0;
     }
@@ -32,11 +37,9 @@ final class StageActions {
     }
   }
 
-  StageActions(String clusterId, StageNames names, ParticipantSampler sampler, EventRecorder events,
-      Duration quotaBackoff) {
+  StageActions(String clusterId, StageNames names, EventRecorder events, Duration quotaBackoff) {
     this.clusterId = clusterId;
     this.names = names;
-    this.sampler = sampler;
     this.events = events;
     this.quotaBackoff = quotaBackoff;
   }
@@ -63,7 +66,7 @@ final class StageActions {
       } else if (!inventory.createsAllowed()) {
         deferred = true;
       } else {
-        for (int i = 0; i < decision.stagesToCreate(); i++) {
+        for (int i = 0; i < Math.min(decision.stagesToCreate(), MAX_CREATES_PER_PASS); i++) {
           try {
             String name = names.next(broadcast.getMetadata().getNamespace(), broadcast.getMetadata().getName());
             IvsService.Stage stage = region.ivs().createStage(name, StageTags.of(clusterId, broadcast));
@@ -112,7 +115,6 @@ final class StageActions {
           break;
         }
         inventory.recordDeleted(stage.getArn());
-        sampler.forget(stage.getArn());
         stages.remove(id);
         deleted++;
         int viewers = stage.getViewers() == null ? 0 : stage.getViewers();
@@ -120,7 +122,8 @@ final class StageActions {
             : "Deleted stage " + id + " after its drain timeout, with " + viewers + " viewers left");
       }
     }
-    return new Outcome(created, reactivated, drained, deleted, failure, quotaMessage, deferred);
+    boolean capped = created == MAX_CREATES_PER_PASS && decision.stagesToCreate() > MAX_CREATES_PER_PASS;
+    return new Outcome(created, reactivated, drained, deleted, failure, quotaMessage, deferred, capped);
   }
 
   static long generation(LiveBroadcast broadcast) {

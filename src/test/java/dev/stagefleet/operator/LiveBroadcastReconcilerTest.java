@@ -49,6 +49,7 @@ class LiveBroadcastReconcilerTest {
         .withLeaderElection(true, "stagefleet-system")
         .withServerSideApply(false)
         .withInventoryRefreshInterval(Duration.ofMillis(200))
+        .withParticipantSampleRate(20)
         .withResyncInterval(Duration.ofMillis(500))
         .withRetryBackoff(Duration.ofMillis(200), Duration.ofSeconds(1))
         .withQuotaBackoff(Duration.ofSeconds(2))
@@ -373,5 +374,20 @@ class LiveBroadcastReconcilerTest {
         .inNamespace("stagefleet-system").withName(OperatorSettings.DEFAULT_LEASE_NAME).get();
     assertThat(lease).isNotNull();
     assertThat(lease.getSpec().getHolderIdentity()).isNotBlank();
+  }
+
+  @Test
+  void aBigAudienceJumpIsMetInQuickPassesWithoutOvershooting() {
+    var lb = broadcasts.create("rho", "show", spec(10, 1, 30, 60, 60));
+    await().atMost(WAIT).until(() -> stageIds(broadcasts.status("rho", "show"), null).size() == 1);
+    String first = stageIds(broadcasts.status("rho", "show"), null).get(0);
+    broadcasts.reportAudience("rho", "show", "gw-1", Map.of(first, 245));
+    await().atMost(WAIT).untilAsserted(() -> {
+      LiveBroadcastStatus status = broadcasts.status("rho", "show");
+      assertThat(status.getDesiredStages()).isEqualTo(25);
+      assertThat(stageIds(status, StageStatus.ACTIVE)).hasSize(25);
+      assertThat(isReady(status)).isTrue();
+    });
+    assertThat(stagesOwnedBy(lb)).isEqualTo(25);
   }
 }

@@ -35,37 +35,56 @@ class ParticipantSamplerTest {
   }
 
   @Test
-  void samplesWithinTheBudgetLeastRecentlySampledFirst() {
+  void samplesWithinTheBudgetNeverSampledFirstThenLeastRecently() {
     var sampler = new ParticipantSampler(clock, new CallBudget(clock, 2));
     ivs.subscribers("a", 4);
     ivs.subscribers("b", 5);
     ivs.subscribers("c", 6);
-    assertThat(sampler.sample(ivs, List.of("a", "b", "c"))).containsOnly(Map.entry("a", 4), Map.entry("b", 5));
+    sampler.track("one", ivs, List.of("a", "b"));
+    sampler.track("two", ivs, List.of("c"));
+    sampler.sampleDue();
     assertThat(ivs.calls("ListParticipants")).isEqualTo(2);
+    clock.advance(Duration.ofMillis(500));
+    sampler.sampleDue();
+    assertThat(ivs.calls("ListParticipants")).isEqualTo(3);
+    assertThat(sampler.fresh(List.of("a", "b"))).containsOnly(Map.entry("a", 4), Map.entry("b", 5));
+    assertThat(sampler.fresh(List.of("c"))).containsOnly(Map.entry("c", 6));
 
-    clock.advance(Duration.ofSeconds(3));
-    assertThat(sampler.sample(ivs, List.of("a", "b", "c"))).containsKeys("a", "b", "c");
-    assertThat(ivs.calls("ListParticipants")).as("c first, then the oldest of a and b").isEqualTo(4);
+    clock.advance(Duration.ofSeconds(2));
+    ivs.subscribers("a", 40);
+    sampler.sampleDue();
+    assertThat(sampler.fresh(List.of("a"))).as("a was sampled longest ago").containsEntry("a", 40);
   }
 
   @Test
-  void forgetsSamplesOnceStale() {
+  void samplesGoStaleAndUntrackedStagesAreForgotten() {
     var sampler = new ParticipantSampler(clock, new CallBudget(clock, 1));
     ivs.subscribers("a", 4);
-    assertThat(sampler.sample(ivs, List.of("a"))).containsEntry("a", 4);
+    sampler.track("one", ivs, List.of("a"));
+    sampler.sampleDue();
+    assertThat(sampler.fresh(List.of("a"))).containsEntry("a", 4);
     clock.advance(ParticipantSampler.FRESH_FOR);
     ivs.outage(true);
-    assertThat(sampler.sample(ivs, List.of("a"))).as("stale and not resampled").isEmpty();
+    sampler.sampleDue();
+    assertThat(sampler.fresh(List.of("a"))).as("stale, and resampling failed").isEmpty();
+
+    ivs.outage(false);
+    clock.advance(ParticipantSampler.MIN_INTERVAL);
+    sampler.sampleDue();
+    assertThat(sampler.fresh(List.of("a"))).containsEntry("a", 4);
+    sampler.untrack("one");
+    assertThat(sampler.fresh(List.of("a"))).isEmpty();
   }
 
   @Test
   void doesNotResampleAStageSoonerThanTheMinimumInterval() {
     var sampler = new ParticipantSampler(clock, new CallBudget(clock, 100));
-    sampler.sample(ivs, List.of("a"));
-    sampler.sample(ivs, List.of("a"));
+    sampler.track("one", ivs, List.of("a"));
+    sampler.sampleDue();
+    sampler.sampleDue();
     assertThat(ivs.calls("ListParticipants")).isEqualTo(1);
     clock.advance(ParticipantSampler.MIN_INTERVAL);
-    sampler.sample(ivs, List.of("a"));
+    sampler.sampleDue();
     assertThat(ivs.calls("ListParticipants")).isEqualTo(2);
   }
 }
