@@ -72,6 +72,7 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
     this.client = Objects.requireNonNull(client, "client");
     this.limits = Objects.requireNonNull(limits, "limits");
     this.meters = meters == null ? Metrics.globalRegistry : meters;
+    Objects.requireNonNull(retryPolicy, "retryPolicy");
     this.maxAttempts = retryPolicy.maxAttempts();
     this.retry = Retry.of("ivs", RetryConfig.custom()
         .maxAttempts(retryPolicy.maxAttempts())

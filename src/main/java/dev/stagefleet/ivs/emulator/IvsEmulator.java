@@ -111,11 +111,11 @@ public final class IvsEmulator implements AutoCloseable {
 
   private void routes(RoutesConfig routes) {
     new ControlApi(this, json).register(routes);
-    routes.get("/tags/{resourceArn}", ctx -> serve(ctx, "ListTagsForResource",
+    routes.get("/tags/<resourceArn>", ctx -> serve(ctx, "ListTagsForResource",
         () -> operations.listTagsForResource(ctx.pathParam("resourceArn"))));
-    routes.post("/tags/{resourceArn}", ctx -> serve(ctx, "TagResource",
+    routes.post("/tags/<resourceArn>", ctx -> serve(ctx, "TagResource",
         () -> operations.tagResource(ctx.pathParam("resourceArn"), new RequestFields(body(ctx)))));
-    routes.delete("/tags/{resourceArn}", ctx -> serve(ctx, "UntagResource",
+    routes.delete("/tags/<resourceArn>", ctx -> serve(ctx, "UntagResource",
         () -> operations.untagResource(ctx.pathParam("resourceArn"), ctx.queryParams("tagKeys"))));
     routes.post("/{operation}", ctx -> {
       String operation = ctx.pathParam("operation");
