@@ -64,7 +64,7 @@ public final class OperatorMetrics {
 
   /** Counts one IVS request; {@code outcome} is one of {@link MeteredIvsService}'s fixed outcomes. */
   void ivsRequest(String operation, String outcome, Duration took) {
-    Timer.builder("stagefleet.ivs.request").description("IVS requests made by the operator")
+    Timer.builder("stagefleet.operator.ivs.calls").description("IVS calls made by the operator (after retries)")
         .tag("operation", operation).tag("outcome", outcome).register(registry).record(took);
   }
 }

@@ -56,6 +56,14 @@ final class Broadcasts {
     return client.resources(LiveBroadcast.class).inNamespace(namespace).resource(lb).create();
   }
 
+  /** As the resource a crashed operator saw: the mock API server keeps a uid given on create. */
+  LiveBroadcast createWithUid(String namespace, String name, String uid, LiveBroadcastSpec spec) {
+    var lb = new LiveBroadcast();
+    lb.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).withUid(uid).build());
+    lb.setSpec(spec);
+    return client.resources(LiveBroadcast.class).inNamespace(namespace).resource(lb).create();
+  }
+
   LiveBroadcast get(String namespace, String name) {
     return client.resources(LiveBroadcast.class).inNamespace(namespace).withName(name).get();
   }

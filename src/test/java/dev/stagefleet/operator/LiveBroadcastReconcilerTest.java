@@ -237,7 +237,7 @@ class LiveBroadcastReconcilerTest {
     assertThat(metrics.body())
         .contains("stagefleet_stages{state=\"active\"}")
         .contains("stagefleet_viewers")
-        .contains("stagefleet_ivs_request_seconds_count{operation=\"CreateStage\",outcome=\"success\"}")
+        .contains("stagefleet_operator_ivs_calls_seconds_count{operation=\"CreateStage\",outcome=\"success\"}")
         .contains("operator_sdk_");
     var missing = http.send(HttpRequest.newBuilder(URI.create(base + "/nope")).build(),
         HttpResponse.BodyHandlers.ofString());
