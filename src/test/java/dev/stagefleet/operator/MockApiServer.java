@@ -21,11 +21,11 @@ import java.util.Map;
  * applied as RFC 7386 says. The stock mock merges with Jackson's "reader for updating", which appends to arrays and
  * stores nulls instead of removing fields, so a status write of {@code stages: [..]} would pile up old entries.
  */
-final class MockApiServer implements AutoCloseable {
+public final class MockApiServer implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
 
-  MockApiServer() {
+  public MockApiServer() {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
         new MergePatchingCrudDispatcher(), false);
     server.init();
@@ -33,8 +33,16 @@ final class MockApiServer implements AutoCloseable {
     Broadcasts.applyCrd(client);
   }
 
-  KubernetesClient client() {
+  public KubernetesClient client() {
     return client;
+  }
+
+  /** A kubeconfig file pointing at this server, as a user would hand it to {@code stagefleet operator}. */
+  public java.nio.file.Path writeKubeconfig(java.nio.file.Path file) throws java.io.IOException {
+    String yaml = "apiVersion: v1\nkind: Config\nclusters:\n- name: mock\n  cluster:\n    server: "
+        + client.getMasterUrl() + "\nusers:\n- name: mock\n  user:\n    token: mock\ncontexts:\n- name: mock\n"
+        + "  context:\n    cluster: mock\n    user: mock\n    namespace: default\ncurrent-context: mock\n";
+    return java.nio.file.Files.writeString(file, yaml);
   }
 
   @Override
