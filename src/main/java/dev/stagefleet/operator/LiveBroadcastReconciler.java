@@ -121,11 +121,15 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     Set<String> ownedArns = owned.stream().map(IvsService.Stage::arn).collect(Collectors.toSet());
     LiveBroadcastStatus status = broadcast.getStatus();
     BroadcastStages stages = BroadcastStages.of(status == null ? List.of() : status.stagesOrEmpty());
+    StageInventory inventory = region.inventory();
     for (StageStatus known : stages.list()) {
       if (!ownedArns.contains(known.getArn())) {
         stages.remove(known.getId());
-        events.warning(broadcast, EventRecorder.STAGE_VANISHED, "Stage " + known.getId()
-            + " no longer exists in IVS with this broadcast's tags; removed from the status");
+        // a status read before our own last write still lists a stage we deleted: nothing to report then
+        if (!inventory.deletedRecently(known.getArn())) {
+          events.warning(broadcast, EventRecorder.STAGE_VANISHED, "Stage " + known.getId()
+              + " no longer exists in IVS with this broadcast's tags; removed from the status");
+        }
       }
     }
     for (IvsService.Stage stage : owned) {
@@ -140,8 +144,11 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
         continue;
       }
       stages.add(described.get(), now);
-      events.normal(broadcast, EventRecorder.ADOPTED, "Adopted stage " + stage.id()
-          + ", found in IVS with this broadcast's tags but missing from its status");
+      // a stage this process just created and a status read before that write: ours already, not an adoption
+      if (!inventory.createdRecently(stage.arn())) {
+        events.normal(broadcast, EventRecorder.ADOPTED, "Adopted stage " + stage.id()
+            + ", found in IVS with this broadcast's tags but missing from its status");
+      }
     }
     Map<String, Integer> reported = AudienceObserver.reportedViewers(status, now);
     List<String> arns = stages.list().stream().map(StageStatus::getArn).toList();

@@ -170,6 +170,16 @@ public final class StageInventory {
     return uncertainSince == null;
   }
 
+  /** True when this process created the stage within the last {@link #PIN}. */
+  public synchronized boolean createdRecently(String arn) {
+    return recentChanges.stream().anyMatch(c -> c.arn().equals(arn) && c.stage() != null);
+  }
+
+  /** True when this process deleted (or released) the stage within the last {@link #PIN}. */
+  public synchronized boolean deletedRecently(String arn) {
+    return released.contains(arn) || recentChanges.stream().anyMatch(c -> c.arn().equals(arn) && c.stage() == null);
+  }
+
   /** How many stages we deleted in this region so far; a change means quota may have been freed. */
   public synchronized long deletions() {
     return deletions;

@@ -74,12 +74,12 @@ class LiveBroadcastReconcilerTest {
       LiveBroadcastStatus status = broadcasts.status("alpha", "show");
       assertThat(status.getReadyStages()).isEqualTo(2);
       assertThat(isReady(status)).isTrue();
+      assertThat(status.getPhase()).as("Scaling while the stages are added, then Live").isEqualTo("Live");
     });
     LiveBroadcast current = broadcasts.get("alpha", "show");
     LiveBroadcastStatus status = current.getStatus();
     assertThat(current.getMetadata().getFinalizers()).contains(LiveBroadcast.FINALIZER);
     assertThat(status.getObservedGeneration()).isEqualTo(current.getMetadata().getGeneration());
-    assertThat(status.getPhase()).isEqualTo("Live");
     assertThat(status.getDesiredStages()).isEqualTo(2);
     assertThat(status.getViewers()).isZero();
     assertThat(status.getLastScaleTime()).isNotNull();
