@@ -1,25 +1,16 @@
 package dev.stagefleet.operator;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stagefleet.local.MergePatchingCrudDispatcher;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.server.mock.crud.KubernetesCrudDispatcherException;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
 
 /**
- * fabric8's CRUD mock API server (plain HTTP) with the LiveBroadcast CRD applied, and with JSON merge patches
- * applied as RFC 7386 says. The stock mock merges with Jackson's "reader for updating", which appends to arrays and
- * stores nulls instead of removing fields, so a status write of {@code stages: [..]} would pile up old entries.
+ * fabric8's CRUD mock API server (plain HTTP) with the LiveBroadcast CRD applied, on local mode's dispatcher: JSON
+ * merge patches as RFC 7386 says (the stock mock appends to arrays, so {@code status.stages} would pile up) and a
+ * permissive answer to java-operator-sdk's RBAC self-check before leader election.
  */
 public final class MockApiServer implements AutoCloseable {
   private final KubernetesMockServer server;
@@ -49,50 +40,5 @@ public final class MockApiServer implements AutoCloseable {
   public void close() {
     client.close();
     server.destroy();
-  }
-
-  /**
-   * The CRUD dispatcher with RFC 7386 merge patches, answering SelfSubjectRulesReviews (JOSDK's check before leader
-   * election) as if every verb on every resource were allowed.
-   */
-  static final class MergePatchingCrudDispatcher extends KubernetesCrudDispatcher {
-    private static final String RULES_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
-
-    @Override
-    public MockResponse dispatch(RecordedRequest request) {
-      if (request.getPath().startsWith(RULES_REVIEWS)) {
-        return new MockResponse().setResponseCode(201).setBody("{\"apiVersion\":\"authorization.k8s.io/v1\","
-            + "\"kind\":\"SelfSubjectRulesReview\",\"spec\":{},\"status\":{\"incomplete\":false,"
-            + "\"nonResourceRules\":[],\"resourceRules\":[{\"verbs\":[\"*\"],\"apiGroups\":[\"*\"],"
-            + "\"resources\":[\"*\"]}]}}");
-      }
-      return super.dispatch(request);
-    }
-
-    @Override
-    public JsonNode merge(JsonNode source, String patch) throws KubernetesCrudDispatcherException {
-      try {
-        return apply(source, Serialization.jsonMapper().readTree(patch));
-      } catch (JsonProcessingException e) {
-        throw new KubernetesCrudDispatcherException(e.getMessage(), 400);
-      }
-    }
-
-    static JsonNode apply(JsonNode target, JsonNode patch) {
-      if (!patch.isObject()) {
-        return patch.deepCopy();
-      }
-      ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
-          : Serialization.jsonMapper().createObjectNode();
-      for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> field = it.next();
-        if (field.getValue().isNull()) {
-          result.remove(field.getKey());
-        } else {
-          result.set(field.getKey(), apply(result.get(field.getKey()), field.getValue()));
-        }
-      }
-      return result;
-    }
   }
 }
