@@ -117,11 +117,11 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
    * knows them yet (adopting a stage created just before a crash), with the observed audience of each.
    */
   private BroadcastStages observe(LiveBroadcast broadcast, IvsRegion region, Instant now) {
-    List<IvsService.Stage> owned = region.inventory().view().ownedBy(settings.clusterId(), uid(broadcast));
+    StageInventory inventory = region.inventory();
+    List<IvsService.Stage> owned = inventory.view().ownedBy(settings.clusterId(), uid(broadcast));
     Set<String> ownedArns = owned.stream().map(IvsService.Stage::arn).collect(Collectors.toSet());
     LiveBroadcastStatus status = broadcast.getStatus();
     BroadcastStages stages = BroadcastStages.of(status == null ? List.of() : status.stagesOrEmpty());
-    StageInventory inventory = region.inventory();
     for (StageStatus known : stages.list()) {
       if (!ownedArns.contains(known.getArn())) {
         stages.remove(known.getId());
@@ -140,7 +140,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
       Optional<IvsService.Stage> described = stage.endpoints() != null ? Optional.of(stage)
           : region.ivs().getStage(stage.arn());
       if (described.isEmpty()) {
-        region.inventory().recordDeleted(stage.arn());
+        inventory.recordDeleted(stage.arn());
         continue;
       }
       stages.add(described.get(), now);

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
@@ -182,7 +183,7 @@ public final class OperatorRuntime implements AutoCloseable {
   }
 
   /** The metrics registry (JOSDK's and the operator's meters). */
-  public io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+  public MeterRegistry meterRegistry() {
     return metrics.registry();
   }
 
