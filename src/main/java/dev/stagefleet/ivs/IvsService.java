@@ -23,9 +23,7 @@ public interface IvsService {
    * Adds tags to a resource, overwriting those with the same keys (TagResource). The operator retags the stages it
    * keeps when a broadcast is deleted with the {@code retain} policy, so they are no longer treated as its own.
    */
-  default void tagResource(String arn, Map<String, String> tags) {
-    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot tag resources");
-  }
+  void tagResource(String arn, Map<String, String> tags);
 
   /** Every stage in the region with its tags, across all pages. */
   List<Stage> listStages();
