@@ -28,12 +28,15 @@ abstract class GatewayTestBase {
   static InMemoryIvs ivs;
   static GatewayServer gateway;
   static GatewayClient http;
+  /** The gateway's clock (tokens are signed with real time; windows and reports follow this one). */
+  static MutableClock clock;
 
   @BeforeAll
   static void startGateway() {
     kube = KubeFixture.start();
     keyPair = SigningKey.generateKeyPair();
     ivs = new InMemoryIvs(Clock.systemUTC());
+    clock = new MutableClock();
     gateway = startGateway(testSettings());
     http = new GatewayClient(gateway.port());
   }
@@ -57,7 +60,7 @@ abstract class GatewayTestBase {
   static GatewayServer startGateway(GatewaySettings settings) {
     var minter = new SelfSignedTokenMinter(new SigningKey((java.security.interfaces.ECPrivateKey)
         keyPair.getPrivate(), KEY_ARN), Clock.systemUTC());
-    return new GatewayServer(settings, kube.client, ivs, Clock.systemUTC(), minter).start();
+    return new GatewayServer(settings, kube.client, ivs, clock, minter).start();
   }
 
   /** Creates a broadcast (API key "key-NAME") and waits until the gateway has seen it and its Secret. */
