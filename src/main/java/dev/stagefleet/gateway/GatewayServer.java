@@ -175,14 +175,17 @@ public final class GatewayServer implements AutoCloseable {
         rule.exposeHeader("Retry-After");
       }));
     }
+    var routes = cfg.routes;
     if (settings.webRoot() != null && Files.isDirectory(settings.webRoot())) {
       cfg.staticFiles.add(files -> {
         files.hostedPath = "/";
         files.directory = settings.webRoot().toAbsolutePath().toString();
         files.location = Location.EXTERNAL;
       });
+      for (String page : new String[] {"broadcaster", "viewer"}) {
+        routes.get("/" + page, ctx -> page(ctx, page));
+      }
     }
-    var routes = cfg.routes;
     routes.before(this::limitBody);
     routes.get("/health", ctx -> ctx.json(Map.of("status", "ok")));
     routes.get("/ready", ctx -> {
@@ -194,8 +197,6 @@ public final class GatewayServer implements AutoCloseable {
     routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
         .result(metrics.scrape()));
     routes.get(SDK_PATH, this::sdk);
-    routes.get("/broadcaster", ctx -> ctx.redirect("/broadcaster/"));
-    routes.get("/viewer", ctx -> ctx.redirect("/viewer/"));
     broadcasterApi.routes(routes, settings.legacyEndpoints());
     viewerApi.routes(routes);
     routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
@@ -206,6 +207,24 @@ public final class GatewayServer implements AutoCloseable {
       LOG.warn("{} {} failed", ctx.method(), ctx.path(), e);
       error(ctx, new ApiError(500, "internal", "the gateway failed to answer; the error is in its log"));
     });
+  }
+
+  /** A page's index.html; without the trailing slash, a redirect to it, so the page's relative links work. */
+  private void page(Context ctx, String page) {
+    if (!ctx.path().endsWith("/")) {
+      String query = ctx.queryString();
+      ctx.redirect("/" + page + "/" + (query == null ? "" : "?" + query));
+      return;
+    }
+    Path index = settings.webRoot().resolve(page).resolve("index.html");
+    if (!Files.isRegularFile(index)) {
+      throw ApiError.notFound("the " + page + " page is not in " + settings.webRoot());
+    }
+    try {
+      ctx.contentType("text/html; charset=utf-8").result(Files.newInputStream(index));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private void limitBody(Context ctx) {

@@ -19,6 +19,8 @@ final class InMemoryIvs implements IvsService {
   final AtomicInteger createParticipantTokenCalls = new AtomicInteger();
   final AtomicInteger otherCalls = new AtomicInteger();
   final Map<String, PublicKey> publicKeys = new ConcurrentHashMap<>();
+  /** When set, CreateParticipantToken fails with it (as after the client's retries gave up). */
+  volatile IvsException failure;
   private final Clock clock;
 
   InMemoryIvs(Clock clock) {
@@ -29,6 +31,9 @@ final class InMemoryIvs implements IvsService {
   public ParticipantToken createParticipantToken(String stageArn, Set<Capability> capabilities, Duration duration,
       String userId, Map<String, String> attributes) {
     createParticipantTokenCalls.incrementAndGet();
+    if (failure != null) {
+      throw failure;
+    }
     if (!stages.contains(stageArn)) {
       throw new IvsException.NotFound("Stage not found: " + stageArn, null);
     }
