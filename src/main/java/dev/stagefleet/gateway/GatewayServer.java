@@ -50,7 +50,10 @@ public final class GatewayServer implements AutoCloseable {
   private final String tokenMode;
   private Javalin app;
 
-  /** A gateway whose token minter follows the settings (a key from a Secret or file, or the IVS API). */
+  /**
+   * A gateway whose token minter follows the settings: a key from a Secret or file (then {@code ivs} is not used and
+   * may be null, so a self-signed gateway needs no AWS credentials), or the IVS API.
+   */
   public GatewayServer(GatewaySettings settings, KubernetesClient client, IvsService ivs, Clock clock) {
     this(settings, client, ivs, clock, tokenMinter(settings, client, ivs, clock));
   }
@@ -268,6 +271,9 @@ public final class GatewayServer implements AutoCloseable {
   public static TokenMinter tokenMinter(GatewaySettings settings, KubernetesClient client, IvsService ivs,
       Clock clock) {
     if (settings.tokenMode() == GatewaySettings.TokenMode.API) {
+      if (ivs == null) {
+        throw new IllegalArgumentException("--token-mode api needs an IVS client");
+      }
       return new ApiTokenMinter(ivs);
     }
     return new SelfSignedTokenMinter(signingKey(settings, client), clock);
@@ -285,11 +291,7 @@ public final class GatewayServer implements AutoCloseable {
         throw new IllegalArgumentException("the key Secret " + settings.keySecret() + " does not exist; "
             + "create it with: stagefleet keys create ... | kubectl apply -f -");
       }
-      String pem = BroadcastDirectory.secretValue(secret, "privateKey").orElseThrow(() ->
-          new IllegalArgumentException("the Secret " + settings.keySecret() + " has no key privateKey"));
-      String arn = BroadcastDirectory.secretValue(secret, "publicKeyArn").map(String::strip).orElseThrow(() ->
-          new IllegalArgumentException("the Secret " + settings.keySecret() + " has no key publicKeyArn"));
-      return SigningKey.fromPem(pem, arn);
+      return SigningKeySecret.read(secret, settings.keySecret());
     }
     if (settings.keyFile() != null) {
       if (settings.keyArn() == null || settings.keyArn().isBlank()) {

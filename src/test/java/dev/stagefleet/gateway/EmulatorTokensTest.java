@@ -99,6 +99,26 @@ class EmulatorTokensTest extends GatewayTestBase {
   }
 
   @Test
+  void aKeySecretMadeByKeysCreateSignsTokensTheEmulatorAccepts() {
+    var secret = SigningKeySecret.create(emulatorIvs, "keys-create-test", "made-key", "stagefleet-system");
+    String yaml = SigningKeySecret.yaml(secret);
+    assertThat(yaml).contains("kind: \"Secret\"").contains("privateKey").contains("publicKeyArn")
+        .contains("BEGIN PRIVATE KEY").doesNotContain("BEGIN PUBLIC KEY");
+    kube.client.resource(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(yaml,
+        io.fabric8.kubernetes.api.model.Secret.class)).create();
+    var settings = testSettings().withTokens(TokenMode.SELF_SIGNED, "stagefleet-system/made-key", null, null);
+    try (var server = new GatewayServer(settings, kube.client, null, clock).start()) {
+      var client = new GatewayClient(server.port());
+      String name = broadcast("emu-keys", 10, 3);
+      StageStatus stage = emulatedStage(name + "-1");
+      kube.setStages(NS, name, stage);
+      TokenModesTest.awaitSeen(server, name);
+      var viewer = client.post(base(name) + "/viewers", null).json();
+      assertThat(emulator.join(viewer.path("token").asText()).stageArn()).isEqualTo(stage.getArn());
+    }
+  }
+
+  @Test
   void answeringWhichStagesExistNeverCallsIvs() {
     try (var server = new GatewayServer(testSettings(), kube.client, emulatorIvs, clock, importedKeyMinter)
         .start()) {
