@@ -92,10 +92,16 @@ public final class GatewayCommand implements Callable<Integer> {
   Path webRoot;
 
   @Option(names = "--viewer-joins-per-second",
-      defaultValue = "${env:STAGEFLEET_VIEWER_JOINS_PER_SECOND}",
-      description = "Viewer joins one client address may make per second (default "
-          + "20) [STAGEFLEET_VIEWER_JOINS_PER_SECOND].")
-  Integer viewerJoinsPerSecond;
+      defaultValue = "${env:STAGEFLEET_VIEWER_JOINS_PER_SECOND:-" + GatewaySettings.DEFAULT_VIEWER_JOINS_PER_SECOND
+          + "}",
+      description = "Viewer joins one client address may make per second (default ${DEFAULT-VALUE}) "
+          + "[STAGEFLEET_VIEWER_JOINS_PER_SECOND].")
+  int viewerJoinsPerSecond;
+
+  @Option(names = "--trust-forwarded-for", arity = "1", defaultValue = "${env:STAGEFLEET_TRUST_FORWARDED_FOR:-false}",
+      description = "Take the client address for rate limits from X-Forwarded-For; only behind a proxy that sets "
+          + "it (default ${DEFAULT-VALUE}) [STAGEFLEET_TRUST_FORWARDED_FOR].")
+  boolean trustForwardedFor;
 
   @Override
   public Integer call() throws Exception {
@@ -148,16 +154,15 @@ public final class GatewayCommand implements Callable<Integer> {
         .withTokens(mode, blankToNull(keySecret), keyFile, blankToNull(keyArn))
         .withCorsOrigins(nonBlank(corsOrigins))
         .withLegacyEndpoints(legacyEndpoints)
-        .withWebRoot(pages, null);
+        .withWebRoot(pages, null)
+        .withTrustForwardedFor(trustForwardedFor);
     if (replicaId != null && !replicaId.isBlank()) {
       settings = settings.withReplicaId(replicaId.strip());
     }
-    if (viewerJoinsPerSecond != null) {
-      if (viewerJoinsPerSecond < 1) {
-        throw new UserFacingException("--viewer-joins-per-second must be at least 1");
-      }
-      settings = settings.withViewerJoinsPerSecondPerIp(viewerJoinsPerSecond);
+    if (viewerJoinsPerSecond < 1) {
+      throw new UserFacingException("--viewer-joins-per-second must be at least 1");
     }
+    settings = settings.withViewerJoinsPerSecondPerIp(viewerJoinsPerSecond);
     return settings;
   }
 

@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param sdkFile                  the npm-installed {@code amazon-ivs-web-broadcast.js}; null or missing serves none
  * @param maxBodyBytes             largest request body accepted
  * @param viewerJoinsPerSecondPerIp viewer joins one client address may make each second
+ * @param trustForwardedFor        take the client address from X-Forwarded-For (behind a proxy that sets it)
  * @param heartbeatInterval        how often sockets get a heartbeat message
  * @param ticketTtl                how long a broadcaster socket ticket stays redeemable
  * @param audienceReportInterval   least time between two audience reports for one broadcast
@@ -34,14 +35,15 @@ import java.util.Objects;
  */
 public record GatewaySettings(String host, int port, List<String> namespaces, TokenMode tokenMode, String keySecret,
     Path keyFile, String keyArn, String replicaId, List<String> corsOrigins, boolean legacyEndpoints, Path webRoot,
-    Path sdkFile, long maxBodyBytes, int viewerJoinsPerSecondPerIp, Duration heartbeatInterval, Duration ticketTtl,
-    Duration audienceReportInterval, Duration audienceRefreshInterval, Duration pendingViewerWindow,
-    int socketQueueLimit, int retryAfterSeconds) {
+    Path sdkFile, long maxBodyBytes, int viewerJoinsPerSecondPerIp, boolean trustForwardedFor,
+    Duration heartbeatInterval, Duration ticketTtl, Duration audienceReportInterval, Duration audienceRefreshInterval,
+    Duration pendingViewerWindow, int socketQueueLimit, int retryAfterSeconds) {
 
   public static final String DEFAULT_PORT = "8080";
   public static final String DEFAULT_TOKEN_MODE = "self-signed";
   public static final String DEFAULT_LEGACY_ENDPOINTS = "true";
   public static final String DEFAULT_WEB_ROOT = "web-frontend/src";
+  public static final String DEFAULT_VIEWER_JOINS_PER_SECOND = "20";
   /** Where npm puts the SDK bundle, relative to the web root's parent ({@code web-frontend/}). */
   public static final String SDK_IN_NODE_MODULES = "node_modules/amazon-ivs-web-broadcast/dist/amazon-ivs-web-broadcast.js";
 
@@ -53,6 +55,11 @@ public record GatewaySettings(String host, int port, List<String> namespaces, To
     if (replicaId == null || replicaId.isBlank()) {
       throw new IllegalArgumentException("replicaId must not be empty");
     }
+    Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+    Objects.requireNonNull(ticketTtl, "ticketTtl");
+    Objects.requireNonNull(audienceReportInterval, "audienceReportInterval");
+    Objects.requireNonNull(audienceRefreshInterval, "audienceRefreshInterval");
+    Objects.requireNonNull(pendingViewerWindow, "pendingViewerWindow");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be between 0 and 65535, but is " + port);
     }
@@ -61,10 +68,20 @@ public record GatewaySettings(String host, int port, List<String> namespaces, To
   /** The defaults: port 8080, all namespaces, self-signed tokens, legacy endpoints on, pages from web-frontend/src. */
   public static GatewaySettings defaults() {
     Path webRoot = Path.of(DEFAULT_WEB_ROOT);
-    return new GatewaySettings("0.0.0.0", Integer.parseInt(DEFAULT_PORT), List.of(), TokenMode.parse(DEFAULT_TOKEN_MODE),
-        null, null, null, defaultReplicaId(), List.of(), Boolean.parseBoolean(DEFAULT_LEGACY_ENDPOINTS),
-        Files.isDirectory(webRoot) ? webRoot : null, null, 16 * 1024, 20, Duration.ofSeconds(15),
-        Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(30), 256, 5);
+    return new Builder().host("0.0.0.0").port(Integer.parseInt(DEFAULT_PORT)).namespaces(List.of())
+        .tokenMode(TokenMode.parse(DEFAULT_TOKEN_MODE)).replicaId(defaultReplicaId()).corsOrigins(List.of())
+        .legacyEndpoints(Boolean.parseBoolean(DEFAULT_LEGACY_ENDPOINTS))
+        .webRoot(Files.isDirectory(webRoot) ? webRoot : null)
+        .maxBodyBytes(16 * 1024)
+        .viewerJoinsPerSecondPerIp(Integer.parseInt(DEFAULT_VIEWER_JOINS_PER_SECOND))
+        .heartbeatInterval(Duration.ofSeconds(15))
+        .ticketTtl(Duration.ofSeconds(30))
+        .audienceReportInterval(Duration.ofSeconds(1))
+        .audienceRefreshInterval(Duration.ofSeconds(10))
+        .pendingViewerWindow(Duration.ofSeconds(30))
+        .socketQueueLimit(256)
+        .retryAfterSeconds(5)
+        .build();
   }
 
   /** $POD_NAME, else the host name, else "gateway". */
@@ -97,87 +114,220 @@ public record GatewaySettings(String host, int port, List<String> namespaces, To
   }
 
   public GatewaySettings withHost(String host) {
-    return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId, corsOrigins,
-        legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, heartbeatInterval, ticketTtl,
-        audienceReportInterval, audienceRefreshInterval, pendingViewerWindow, socketQueueLimit, retryAfterSeconds);
+    return toBuilder().host(host).build();
   }
 
   public GatewaySettings withPort(int port) {
-    return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId, corsOrigins,
-        legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, heartbeatInterval, ticketTtl,
-        audienceReportInterval, audienceRefreshInterval, pendingViewerWindow, socketQueueLimit, retryAfterSeconds);
+    return toBuilder().port(port).build();
   }
 
   public GatewaySettings withNamespaces(List<String> namespaces) {
-    return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId, corsOrigins,
-        legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, heartbeatInterval, ticketTtl,
-        audienceReportInterval, audienceRefreshInterval, pendingViewerWindow, socketQueueLimit, retryAfterSeconds);
+    return toBuilder().namespaces(namespaces).build();
   }
 
   public GatewaySettings withTokens(TokenMode tokenMode, String keySecret, Path keyFile, String keyArn) {
-    return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId, corsOrigins,
-        legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, heartbeatInterval, ticketTtl,
-        audienceReportInterval, audienceRefreshInterval, pendingViewerWindow, socketQueueLimit, retryAfterSeconds);
+    return toBuilder().tokenMode(tokenMode).keySecret(keySecret).keyFile(keyFile).keyArn(keyArn).build();
   }
 
   public GatewaySettings withReplicaId(String replicaId) {
-    return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId, corsOrigins,
-        legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, heartbeatInterval, ticketTtl,
-        audienceReportInterval, audienceRefreshInterval, pendingViewerWindow, socketQueueLimit, retryAfterSeconds);
+    return toBuilder().replicaId(replicaId).build();
   }
 
   public GatewaySettings withCorsOrigins(List<String> corsOrigins) {
-    return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId, corsOrigins,
-        legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, heartbeatInterval, ticketTtl,
-        audienceReportInterval, audienceRefreshInterval, pendingViewerWindow, socketQueueLimit, retryAfterSeconds);
+    return toBuilder().corsOrigins(corsOrigins).build();
   }
 
   public GatewaySettings withLegacyEndpoints(boolean legacyEndpoints) {
-    return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId, corsOrigins,
-        legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, heartbeatInterval, ticketTtl,
-        audienceReportInterval, audienceRefreshInterval, pendingViewerWindow, socketQueueLimit, retryAfterSeconds);
+    return toBuilder().legacyEndpoints(legacyEndpoints).build();
   }
 
   public GatewaySettings withWebRoot(Path webRoot, Path sdkFile) {
-    return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId, corsOrigins,
-        legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, heartbeatInterval, ticketTtl,
-        audienceReportInterval, audienceRefreshInterval, pendingViewerWindow, socketQueueLimit, retryAfterSeconds);
-  }
-
-  public GatewaySettings withMaxBodyBytes(long maxBodyBytes) {
-    return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId, corsOrigins,
-        legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, heartbeatInterval, ticketTtl,
-        audienceReportInterval, audienceRefreshInterval, pendingViewerWindow, socketQueueLimit, retryAfterSeconds);
+    return toBuilder().webRoot(webRoot).sdkFile(sdkFile).build();
   }
 
   public GatewaySettings withViewerJoinsPerSecondPerIp(int viewerJoinsPerSecondPerIp) {
-    return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId, corsOrigins,
-        legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, heartbeatInterval, ticketTtl,
-        audienceReportInterval, audienceRefreshInterval, pendingViewerWindow, socketQueueLimit, retryAfterSeconds);
+    return toBuilder().viewerJoinsPerSecondPerIp(viewerJoinsPerSecondPerIp).build();
+  }
+
+  public GatewaySettings withTrustForwardedFor(boolean trustForwardedFor) {
+    return toBuilder().trustForwardedFor(trustForwardedFor).build();
   }
 
   public GatewaySettings withHeartbeatInterval(Duration heartbeatInterval) {
-    return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId, corsOrigins,
-        legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, heartbeatInterval, ticketTtl,
-        audienceReportInterval, audienceRefreshInterval, pendingViewerWindow, socketQueueLimit, retryAfterSeconds);
-  }
-
-  public GatewaySettings withTicketTtl(Duration ticketTtl) {
-    return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId, corsOrigins,
-        legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, heartbeatInterval, ticketTtl,
-        audienceReportInterval, audienceRefreshInterval, pendingViewerWindow, socketQueueLimit, retryAfterSeconds);
+    return toBuilder().heartbeatInterval(heartbeatInterval).build();
   }
 
   public GatewaySettings withAudience(Duration reportInterval, Duration refreshInterval, Duration pendingViewerWindow) {
-    return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId, corsOrigins,
-        legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, heartbeatInterval, ticketTtl,
-        reportInterval, refreshInterval, pendingViewerWindow, socketQueueLimit, retryAfterSeconds);
+    return toBuilder().audienceReportInterval(reportInterval).audienceRefreshInterval(refreshInterval)
+        .pendingViewerWindow(pendingViewerWindow).build();
   }
 
-  public GatewaySettings withSocketQueueLimit(int socketQueueLimit) {
-    return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId, corsOrigins,
-        legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, heartbeatInterval, ticketTtl,
-        audienceReportInterval, audienceRefreshInterval, pendingViewerWindow, socketQueueLimit, retryAfterSeconds);
+  /** A builder holding these settings, to change several at once. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.host = host;
+    b.port = port;
+    b.namespaces = namespaces;
+    b.tokenMode = tokenMode;
+    b.keySecret = keySecret;
+    b.keyFile = keyFile;
+    b.keyArn = keyArn;
+    b.replicaId = replicaId;
+    b.corsOrigins = corsOrigins;
+    b.legacyEndpoints = legacyEndpoints;
+    b.webRoot = webRoot;
+    b.sdkFile = sdkFile;
+    b.maxBodyBytes = maxBodyBytes;
+    b.viewerJoinsPerSecondPerIp = viewerJoinsPerSecondPerIp;
+    b.trustForwardedFor = trustForwardedFor;
+    b.heartbeatInterval = heartbeatInterval;
+    b.ticketTtl = ticketTtl;
+    b.audienceReportInterval = audienceReportInterval;
+    b.audienceRefreshInterval = audienceRefreshInterval;
+    b.pendingViewerWindow = pendingViewerWindow;
+    b.socketQueueLimit = socketQueueLimit;
+    b.retryAfterSeconds = retryAfterSeconds;
+    return b;
+  }
+
+  /** Collects settings field by field; {@link #build()} checks them. */
+  public static final class Builder {
+    private String host;
+    private int port;
+    private List<String> namespaces;
+    private TokenMode tokenMode;
+    private String keySecret;
+    private Path keyFile;
+    private String keyArn;
+    private String replicaId;
+    private List<String> corsOrigins;
+    private boolean legacyEndpoints;
+    private Path webRoot;
+    private Path sdkFile;
+    private long maxBodyBytes;
+    private int viewerJoinsPerSecondPerIp;
+    private boolean trustForwardedFor;
+    private Duration heartbeatInterval;
+    private Duration ticketTtl;
+    private Duration audienceReportInterval;
+    private Duration audienceRefreshInterval;
+    private Duration pendingViewerWindow;
+    private int socketQueueLimit;
+    private int retryAfterSeconds;
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder namespaces(List<String> namespaces) {
+      this.namespaces = namespaces;
+      return this;
+    }
+
+    public Builder tokenMode(TokenMode tokenMode) {
+      this.tokenMode = tokenMode;
+      return this;
+    }
+
+    public Builder keySecret(String keySecret) {
+      this.keySecret = keySecret;
+      return this;
+    }
+
+    public Builder keyFile(Path keyFile) {
+      this.keyFile = keyFile;
+      return this;
+    }
+
+    public Builder keyArn(String keyArn) {
+      this.keyArn = keyArn;
+      return this;
+    }
+
+    public Builder replicaId(String replicaId) {
+      this.replicaId = replicaId;
+      return this;
+    }
+
+    public Builder corsOrigins(List<String> corsOrigins) {
+      this.corsOrigins = corsOrigins;
+      return this;
+    }
+
+    public Builder legacyEndpoints(boolean legacyEndpoints) {
+      this.legacyEndpoints = legacyEndpoints;
+      return this;
+    }
+
+    public Builder webRoot(Path webRoot) {
+      this.webRoot = webRoot;
+      return this;
+    }
+
+    public Builder sdkFile(Path sdkFile) {
+      this.sdkFile = sdkFile;
+      return this;
+    }
+
+    public Builder maxBodyBytes(long maxBodyBytes) {
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    public Builder viewerJoinsPerSecondPerIp(int viewerJoinsPerSecondPerIp) {
+      this.viewerJoinsPerSecondPerIp = viewerJoinsPerSecondPerIp;
+      return this;
+    }
+
+    public Builder trustForwardedFor(boolean trustForwardedFor) {
+      this.trustForwardedFor = trustForwardedFor;
+      return this;
+    }
+
+    public Builder heartbeatInterval(Duration heartbeatInterval) {
+      this.heartbeatInterval = heartbeatInterval;
+      return this;
+    }
+
+    public Builder ticketTtl(Duration ticketTtl) {
+      this.ticketTtl = ticketTtl;
+      return this;
+    }
+
+    public Builder audienceReportInterval(Duration audienceReportInterval) {
+      this.audienceReportInterval = audienceReportInterval;
+      return this;
+    }
+
+    public Builder audienceRefreshInterval(Duration audienceRefreshInterval) {
+      this.audienceRefreshInterval = audienceRefreshInterval;
+      return this;
+    }
+
+    public Builder pendingViewerWindow(Duration pendingViewerWindow) {
+      this.pendingViewerWindow = pendingViewerWindow;
+      return this;
+    }
+
+    public Builder socketQueueLimit(int socketQueueLimit) {
+      this.socketQueueLimit = socketQueueLimit;
+      return this;
+    }
+
+    public Builder retryAfterSeconds(int retryAfterSeconds) {
+      this.retryAfterSeconds = retryAfterSeconds;
+      return this;
+    }
+
+    public GatewaySettings build() {
+      return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId, corsOrigins, legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, trustForwardedFor, heartbeatInterval, ticketTtl, audienceReportInterval, audienceRefreshInterval, pendingViewerWindow, socketQueueLimit, retryAfterSeconds);
+    }
   }
 
   /** How participant tokens are minted. */

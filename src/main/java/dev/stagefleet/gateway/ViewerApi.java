@@ -22,6 +22,7 @@ final class ViewerApi {
   private final ClientRateLimits joinLimits;
   private final GatewayMetrics metrics;
   private final Sockets<Audience.Viewer> sockets;
+  private final boolean trustForwardedFor;
 
   ViewerApi(BroadcastDirectory directory, Audience audience, GatewaySettings settings, GatewayMetrics metrics) {
     this.directory = directory;
@@ -29,6 +30,7 @@ final class ViewerApi {
     this.joinLimits = new ClientRateLimits(settings.viewerJoinsPerSecondPerIp());
     this.metrics = metrics;
     this.sockets = new Sockets<>("presence", settings.socketQueueLimit(), metrics);
+    this.trustForwardedFor = settings.trustForwardedFor();
   }
 
   void routes(RoutesConfig routes) {
@@ -64,7 +66,7 @@ final class ViewerApi {
 
   private void join(Context ctx) {
     BroadcastKey key = RequestInput.broadcast(ctx.pathParam("ns"), ctx.pathParam("name"));
-    if (!joinLimits.tryAcquire(ctx.ip())) {
+    if (!joinLimits.tryAcquire(clientAddress(ctx))) {
       metrics.viewerJoin("rate_limited");
       throw new ApiError(429, "rate_limited", "too many joins from this address; slow down",
           Map.of("Retry-After", "1"));
@@ -80,6 +82,17 @@ final class ViewerApi {
     ctx.status(201).json(new JoinResponse(joined.viewerId(), joined.stage().getArn(), joined.stage().getId(),
         joined.token().token(), joined.token().participantId(), joined.token().expiresAt().toString(),
         key.apiPath() + "/viewers/" + joined.viewerId() + "/presence"));
+  }
+
+  /** The caller's address: the socket's peer, or the first X-Forwarded-For entry when the proxy is trusted. */
+  private String clientAddress(Context ctx) {
+    if (trustForwardedFor) {
+      String forwarded = ctx.header("X-Forwarded-For");
+      if (forwarded != null && !forwarded.isBlank()) {
+        return forwarded.split(",", 2)[0].strip();
+      }
+    }
+    return ctx.ip();
   }
 
   private Audience.Viewer viewer(String ns, String name, String viewerId) {

@@ -150,6 +150,25 @@ class BroadcasterApiTest extends GatewayTestBase {
     assertThat(socket.awaitClosed(Duration.ofSeconds(2))).isEqualTo(1000);
   }
 
+  @Test
+  void everySocketGetsHeartbeats() {
+    try (var beating = startGateway(testSettings().withHeartbeatInterval(Duration.ofMillis(100)))) {
+      var client = new GatewayClient(beating.port());
+      String name = broadcast("beat", 10, 3);
+      stages(name, active("hb-a"));
+      TokenModesTest.awaitSeen(beating, name);
+      var ticket = client.post(base(name) + "/ws-ticket", null, "x-api-key", "key-" + name).json();
+      var events = client.socket(ticket.path("url").asText());
+      var presence = client.socket(client.post(base(name) + "/viewers", null).json().path("presenceUrl").asText());
+      var legacy = client.socket("/?type=broadcaster&apiKey=key-" + name);
+      for (var socket : List.of(events, presence, legacy)) {
+        assertThat(socket.next("heartbeat", Duration.ofSeconds(2)).path("data").path("timestamp").asText())
+            .isNotBlank();
+        socket.close();
+      }
+    }
+  }
+
   GatewayClient.Socket openEvents(String name) {
     var ticket = http.post(base(name) + "/ws-ticket", null, "x-api-key", "key-" + name);
     assertThat(ticket.status()).as(ticket.body()).isEqualTo(200);

@@ -114,6 +114,30 @@ class GatewaySafetyTest extends GatewayTestBase {
   }
 
   @Test
+  void tellsClientsApartByForwardedForOnlyWhenTrusted() {
+    String name = broadcast("forwarded", 100, 3);
+    stages(name, active("fw-a"));
+    try (var trusting = startGateway(testSettings().withViewerJoinsPerSecondPerIp(1).withTrustForwardedFor(true));
+        var wary = startGateway(testSettings().withViewerJoinsPerSecondPerIp(1))) {
+      for (var server : List.of(trusting, wary)) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.directory().find(new BroadcastKey(NS, name))
+            .map(b -> !b.getStatus().stagesOrEmpty().isEmpty()).orElse(false));
+      }
+      var viaProxy = new GatewayClient(trusting.port());
+      assertThat(viaProxy.post(base(name) + "/viewers", null, "X-Forwarded-For", "198.51.100.1").status())
+          .isEqualTo(201);
+      assertThat(viaProxy.post(base(name) + "/viewers", null, "X-Forwarded-For", "198.51.100.2, 10.0.0.1").status())
+          .isEqualTo(201);
+      assertError(viaProxy.post(base(name) + "/viewers", null, "X-Forwarded-For", "198.51.100.1"), 429);
+
+      var direct = new GatewayClient(wary.port());
+      assertThat(direct.post(base(name) + "/viewers", null, "X-Forwarded-For", "198.51.100.1").status())
+          .isEqualTo(201);
+      assertError(direct.post(base(name) + "/viewers", null, "X-Forwarded-For", "198.51.100.2"), 429);
+    }
+  }
+
+  @Test
   void allowsCrossOriginCallsOnlyFromListedOrigins() {
     try (var cors = startGateway(testSettings().withCorsOrigins(List.of("https://app.example")))) {
       var client = new GatewayClient(cors.port());
