@@ -53,8 +53,21 @@ public final class KeysCommand implements Runnable {
             + "--key-secret NAMESPACE/SECRET-NAME.")
     String namespace;
 
+    @Option(names = "--key-secret",
+        description = "namespace/name of the Secret, in one (the form the gateway's --key-secret takes); "
+            + "overrides --namespace and --secret-name.")
+    String keySecret;
+
     @Override
     public Integer call() {
+      if (keySecret != null) {
+        String[] parts = keySecret.split("/", 2);
+        if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+          throw new UserFacingException("--key-secret must be namespace/name, not \"" + keySecret + "\"");
+        }
+        namespace = parts[0];
+        secretName = parts[1];
+      }
       if (!KEY_NAME.matcher(name).matches()) {
         throw new UserFacingException("--name must be 1-128 letters, digits, '-' or '_'");
       }

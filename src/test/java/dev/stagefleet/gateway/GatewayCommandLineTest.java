@@ -57,5 +57,7 @@ class GatewayCommandLineTest {
     assertThat(badName.err()).contains("--name");
     var badSecret = run("keys", "create", "--secret-name", "Upper_Case");
     assertThat(badSecret.err()).contains("--secret-name");
+    var badKeySecret = run("keys", "create", "--key-secret", "no-slash");
+    assertThat(badKeySecret.err()).contains("namespace/name");
   }
 }
