@@ -3,7 +3,8 @@ package dev.stagefleet.cli;
 import dev.stagefleet.gateway.GatewayServer;
 import dev.stagefleet.gateway.GatewaySettings;
 import dev.stagefleet.gateway.GatewaySettings.TokenMode;
-import dev.stagefleet.ivs.IvsService;
+import dev.stagefleet.ivs.IvsRateLimits;
+import dev.stagefleet.ivs.SdkIvsService;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -107,15 +108,15 @@ public final class GatewayCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     GatewaySettings settings = settings();
     KubernetesClient client = kubernetesClient(kubeconfig);
-    IvsService ivs = settings.tokenMode() == TokenMode.API ? ivsService() : null;
+    SdkIvsService ivs = settings.tokenMode() == TokenMode.API ? ivsService() : null;
     GatewayServer server;
     try {
       server = new GatewayServer(settings, client, ivs, Clock.systemUTC()).start();
     } catch (IllegalArgumentException e) {
-      client.close();
+      close(client, ivs);
       throw new UserFacingException(e.getMessage());
     } catch (RuntimeException e) {
-      client.close();
+      close(client, ivs);
       if (causedBy(e, BindException.class)) {
         throw new UserFacingException("cannot listen on " + host + ":" + port + ": the port is in use");
       }
@@ -126,7 +127,7 @@ public final class GatewayCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
-      client.close();
+      close(client, ivs);
       stopped.countDown();
     }, "gateway-shutdown"));
     stopped.await();
@@ -166,9 +167,16 @@ public final class GatewayCommand implements Callable<Integer> {
     return settings;
   }
 
-  private IvsService ivsService() {
-    throw new UserFacingException("--token-mode api needs the IVS client, which this build does not include yet; "
-        + "use --token-mode self-signed");
+  private static void close(KubernetesClient client, SdkIvsService ivs) {
+    client.close();
+    if (ivs != null) {
+      ivs.close();
+    }
+  }
+
+  private SdkIvsService ivsService() {
+    return ivsEndpoint != null ? SdkIvsService.forEndpoint(ivsEndpoint, region, new IvsRateLimits())
+        : SdkIvsService.forAws(region, new IvsRateLimits());
   }
 
   static KubernetesClient kubernetesClient(Path kubeconfig) {

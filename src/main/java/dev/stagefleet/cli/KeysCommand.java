@@ -2,7 +2,8 @@ package dev.stagefleet.cli;
 
 import dev.stagefleet.gateway.SigningKeySecret;
 import dev.stagefleet.ivs.IvsException;
-import dev.stagefleet.ivs.IvsService;
+import dev.stagefleet.ivs.IvsRateLimits;
+import dev.stagefleet.ivs.SdkIvsService;
 import java.net.URI;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -53,6 +54,9 @@ public final class KeysCommand implements Runnable {
             + "--key-secret NAMESPACE/SECRET-NAME.")
     String namespace;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--key-secret",
         description = "namespace/name of the Secret, in one (the form the gateway's --key-secret takes); "
             + "overrides --namespace and --secret-name.")
@@ -77,20 +81,22 @@ public final class KeysCommand implements Runnable {
       if (namespace.length() > 63 || !DNS_NAME.matcher(namespace).matches() || namespace.contains(".")) {
         throw new UserFacingException("--namespace \"" + namespace + "\" is not a valid namespace name");
       }
-      IvsService ivs = ivsService();
-      try {
+      try (SdkIvsService ivs = ivsService()) {
         var secret = SigningKeySecret.create(ivs, name, secretName, namespace);
-        System.err.println("imported public key " + secret.getStringData().get(SigningKeySecret.PUBLIC_KEY_ARN)
-            + "; start the gateway with --key-secret " + namespace + "/" + secretName);
-        System.out.print(SigningKeySecret.yaml(secret));
+        spec.commandLine().getErr().println("imported public key "
+            + secret.getStringData().get(SigningKeySecret.PUBLIC_KEY_ARN) + "; start the gateway with --key-secret "
+            + namespace + "/" + secretName);
+        spec.commandLine().getOut().print(SigningKeySecret.yaml(secret));
+        spec.commandLine().getOut().flush();
         return 0;
       } catch (IvsException e) {
         throw new UserFacingException("IVS refused to import the public key: " + e.getMessage());
       }
     }
 
-    private IvsService ivsService() {
-      throw new UserFacingException("'keys create' needs the IVS client, which this build does not include yet");
+    private SdkIvsService ivsService() {
+      return ivsEndpoint != null ? SdkIvsService.forEndpoint(ivsEndpoint, region, new IvsRateLimits())
+          : SdkIvsService.forAws(region, new IvsRateLimits());
     }
   }
 }

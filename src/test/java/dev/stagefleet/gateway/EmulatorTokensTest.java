@@ -7,7 +7,9 @@ import static org.awaitility.Awaitility.await;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.Endpoints;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
 import dev.stagefleet.gateway.GatewaySettings.TokenMode;
+import dev.stagefleet.ivs.IvsRateLimits;
 import dev.stagefleet.ivs.IvsService;
+import dev.stagefleet.ivs.SdkIvsService;
 import dev.stagefleet.ivs.emulator.EmulatorSettings;
 import dev.stagefleet.ivs.emulator.IvsEmulator;
 import java.security.interfaces.ECPrivateKey;
@@ -20,13 +22,13 @@ import org.junit.jupiter.api.Test;
 /** Tokens from the gateway, in both modes, accepted by the IVS emulator's token checks. */
 class EmulatorTokensTest extends GatewayTestBase {
   static IvsEmulator emulator;
-  static IvsService emulatorIvs;
+  static SdkIvsService emulatorIvs;
   static SelfSignedTokenMinter importedKeyMinter;
 
   @BeforeAll
   static void startEmulator() {
     emulator = IvsEmulator.start(EmulatorSettings.defaults().withPort(0));
-    emulatorIvs = new EmulatorWireIvs(emulator.endpoint());
+    emulatorIvs = SdkIvsService.forEndpoint(emulator.endpoint(), emulator.region(), new IvsRateLimits());
     var imported = emulatorIvs.importPublicKey(SigningKey.publicKeyPem(keyPair.getPublic()), "gateway-test", Map.of());
     importedKeyMinter = new SelfSignedTokenMinter(new SigningKey((ECPrivateKey) keyPair.getPrivate(),
         imported.arn()), clock);
@@ -34,6 +36,9 @@ class EmulatorTokensTest extends GatewayTestBase {
 
   @AfterAll
   static void stopEmulator() {
+    if (emulatorIvs != null) {
+      emulatorIvs.close();
+    }
     if (emulator != null) {
       emulator.close();
     }
@@ -116,6 +121,24 @@ class EmulatorTokensTest extends GatewayTestBase {
       var viewer = client.post(base(name) + "/viewers", null).json();
       assertThat(emulator.join(viewer.path("token").asText()).stageArn()).isEqualTo(stage.getArn());
     }
+  }
+
+  @Test
+  void keysCreateOnTheCommandLineImportsIntoTheEmulatorAndPrintsAnApplicableSecret() {
+    var run = GatewayCommandLineTest.run("keys", "create", "--ivs-endpoint", emulator.endpoint().toString(),
+        "--region", emulator.region(), "--name", "cli-key", "--key-secret", "stagefleet-system/cli-key");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.err()).contains("imported public key arn:aws:ivs:").contains("--key-secret stagefleet-system/cli-key");
+    var secret = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(run.out(),
+        io.fabric8.kubernetes.api.model.Secret.class);
+    assertThat(secret.getMetadata().getNamespace()).isEqualTo("stagefleet-system");
+    var key = SigningKeySecret.read(secret, "cli-key");
+    assertThat(emulatorIvs.getPublicKey(key.publicKeyArn())).isPresent();
+    StageStatus stage = emulatedStage("cli-key-stage");
+    var token = new SelfSignedTokenMinter(key, clock).mint(new TokenMinter.TokenRequest(new TokenMinter.StageRef(
+        stage.getArn(), stage.getId(), stage.getEndpoints().getEvents(), stage.getEndpoints().getWhip()),
+        IvsService.Capability.SUBSCRIBE, null, null, Duration.ofMinutes(5)));
+    assertThat(emulator.join(token.token()).stageArn()).isEqualTo(stage.getArn());
   }
 
   @Test
