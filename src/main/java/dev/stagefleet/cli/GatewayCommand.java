@@ -185,6 +185,8 @@ public final class GatewayCommand implements Callable<Integer> {
     }
     try {
       return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new UserFacingException("cannot read --kubeconfig " + kubeconfig + ": no such file");
     } catch (IOException e) {
       throw new UserFacingException("cannot read --kubeconfig " + kubeconfig + ": " + e.getMessage());
     } catch (RuntimeException e) {

@@ -154,15 +154,22 @@ final class Audience implements BroadcastDirectory.Listener {
       return;
     }
     SocketOutbox replaced;
+    String stageId;
     synchronized (book) {
       replaced = viewer.socket;
       viewer.socket = socket;
       viewer.present = true;
+      stageId = viewer.stage.getId();
     }
     if (replaced != null && replaced != socket) {
       replaced.closeAfterSending(SocketOutbox.CLOSE_POLICY, "replaced by a newer presence connection");
     }
-    changes.execute(() -> relocate(viewer.broadcast));
+    // a viewer that arrives on a stage which meanwhile began draining is told to move at once
+    boolean onActiveStage = directory.find(viewer.broadcast).map(b -> stages(b).stream()
+        .anyMatch(s -> s.isActive() && stageId.equals(s.getId()))).orElse(false);
+    if (!onActiveStage) {
+      changes.execute(() -> relocate(viewer.broadcast));
+    }
   }
 
   /** The viewer's presence socket closed: it still counts for the pending window, in case it comes back. */
@@ -270,7 +277,8 @@ final class Audience implements BroadcastDirectory.Listener {
   private void relocate(BroadcastKey key) {
     Book book = books.get(key);
     LiveBroadcast broadcast = directory.find(key).orElse(null);
-    if (book == null || broadcast == null || broadcast.getMetadata().getDeletionTimestamp() != null) {
+    if (book == null || broadcast == null || broadcast.getMetadata().getDeletionTimestamp() != null
+        || broadcast.getSpec() == null || !broadcast.getSpec().validate().isEmpty()) {
       return;
     }
     Set<String> active = stages(broadcast).stream().filter(StageStatus::isActive).map(StageStatus::getId)

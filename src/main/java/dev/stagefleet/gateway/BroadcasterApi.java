@@ -119,11 +119,9 @@ final class BroadcasterApi {
   }
 
   private void stageToken(Context ctx) {
-    BroadcastKey key = key(ctx);
+    LiveBroadcast broadcast = authenticate(ctx, key(ctx));
     StageTokenRequest request = RequestInput.json(ctx.bodyAsBytes(), StageTokenRequest.class, null);
-    String arn = RequestInput.stageArn(request.stageArn());
-    LiveBroadcast broadcast = authenticate(ctx, key);
-    StageStatus stage = stageOf(broadcast, arn);
+    StageStatus stage = stageOf(broadcast, RequestInput.stageArn(request.stageArn()));
     ctx.json(stageToken(stage, tokens.publish(broadcast, stage)));
   }
 
@@ -167,10 +165,9 @@ final class BroadcasterApi {
   }
 
   private void legacyStageToken(Context ctx) {
-    StageTokenRequest request = RequestInput.json(ctx.bodyAsBytes(), StageTokenRequest.class, null);
-    String arn = RequestInput.stageArn(request.stageArn());
     LiveBroadcast broadcast = broadcastForKey(presentedKey(ctx).orElse(null));
-    StageStatus stage = stageOf(broadcast, arn);
+    StageTokenRequest request = RequestInput.json(ctx.bodyAsBytes(), StageTokenRequest.class, null);
+    StageStatus stage = stageOf(broadcast, RequestInput.stageArn(request.stageArn()));
     MintedToken token = tokens.publish(broadcast, stage);
     Instant now = clock.instant();
     ctx.json(new LegacyTokenResponse(token.token(), stage.getArn(), stage.getId(), token.participantId(),
@@ -180,8 +177,7 @@ final class BroadcasterApi {
 
   /** The broadcast, after checking the request carries its API key. */
   private LiveBroadcast authenticate(Context ctx, BroadcastKey key) {
-    LiveBroadcast broadcast = directory.find(key)
-        .orElseThrow(() -> ApiError.notFound("LiveBroadcast " + key + " not found"));
+    LiveBroadcast broadcast = RequestInput.existingBroadcast(directory, key);
     byte[] presented = presentedKey(ctx).map(k -> k.getBytes(StandardCharsets.UTF_8))
         .orElseThrow(BroadcasterApi::missingKey);
     byte[] expected = directory.apiKey(broadcast).orElseThrow(() -> keyUnavailable(broadcast));
@@ -207,6 +203,10 @@ final class BroadcasterApi {
     }
     if (matches.isEmpty()) {
       throw new ApiError(403, "forbidden", "the API key belongs to no broadcast");
+    }
+    if (matches.size() == 1) {
+      // the same checks as for a named broadcast
+      RequestInput.existingBroadcast(directory, BroadcastKey.of(matches.get(0)));
     }
     if (matches.size() > 1) {
       throw new ApiError(409, "ambiguous_key", "the API key belongs to several broadcasts; use "

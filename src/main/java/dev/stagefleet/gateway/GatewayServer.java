@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
@@ -232,8 +233,14 @@ public final class GatewayServer implements AutoCloseable {
 
   private void limitBody(Context ctx) {
     if (ctx.contentLength() > settings.maxBodyBytes()) {
+      // the body stays unread, so the connection cannot be reused
       throw new ApiError(413, "payload_too_large", "request bodies are limited to " + settings.maxBodyBytes()
-          + " bytes");
+          + " bytes", Map.of("Connection", "close"));
+    }
+    // read (and cache) every body up front, so an answer given before the body is looked at (401, 403, 404) never
+    // leaves unread bytes on a kept-alive connection
+    if (ctx.method() == HandlerType.POST) {
+      ctx.bodyAsBytes();
     }
   }
 

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -47,6 +49,20 @@ final class RequestInput {
           + "(lower-case letters, digits, '-' and '.', at most 253 characters)");
     }
     return new BroadcastKey(namespace, name);
+  }
+
+  /**
+   * The broadcast the request names: 404 when it does not exist, 409 when its spec is invalid (an API server with the
+   * CRD's validation would have refused it, but the gateway must not fail on one that slipped through).
+   */
+  static LiveBroadcast existingBroadcast(BroadcastDirectory directory, BroadcastKey key) {
+    LiveBroadcast broadcast = directory.find(key)
+        .orElseThrow(() -> ApiError.notFound("LiveBroadcast " + key + " not found"));
+    List<String> problems = broadcast.getSpec() == null ? List.of("spec is missing") : broadcast.getSpec().validate();
+    if (!problems.isEmpty()) {
+      throw new ApiError(409, "invalid_spec", "LiveBroadcast " + key + " has an invalid spec: " + problems.get(0));
+    }
+    return broadcast;
   }
 
   /** A stage ARN as IVS writes them. */

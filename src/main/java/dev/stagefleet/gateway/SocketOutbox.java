@@ -91,12 +91,19 @@ final class SocketOutbox {
   }
 
   private void write(String message) {
-    transport.send(message, this::sent, failure -> {
-      discard();
-      synchronized (this) {
-        writing = false;
-      }
-    });
+    try {
+      transport.send(message, this::sent, failure -> failed());
+    } catch (RuntimeException e) {
+      failed();
+    }
+  }
+
+  /** A write failed: the peer is gone, so nothing more is sent. */
+  private void failed() {
+    discard();
+    synchronized (this) {
+      writing = false;
+    }
   }
 
   private void sent() {

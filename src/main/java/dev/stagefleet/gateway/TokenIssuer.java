@@ -32,13 +32,17 @@ final class TokenIssuer {
   MintedToken publish(LiveBroadcast broadcast, StageStatus stage) {
     LiveBroadcastSpec spec = broadcast.getSpec();
     String userId = spec.getBroadcaster() == null ? "broadcaster" : spec.getBroadcaster().getUserId();
-    return mint(stage, Capability.PUBLISH, userId, Duration.ofMinutes(spec.getTokens().getPublishTtlMinutes()));
+    return mint(stage, Capability.PUBLISH, userId, Duration.ofMinutes(tokens(spec).getPublishTtlMinutes()));
   }
 
   /** A SUBSCRIBE token for a viewer. */
   MintedToken subscribe(LiveBroadcast broadcast, StageStatus stage, String userId) {
     return mint(stage, Capability.SUBSCRIBE, userId,
-        Duration.ofMinutes(broadcast.getSpec().getTokens().getSubscribeTtlMinutes()));
+        Duration.ofMinutes(tokens(broadcast.getSpec()).getSubscribeTtlMinutes()));
+  }
+
+  private static LiveBroadcastSpec.Tokens tokens(LiveBroadcastSpec spec) {
+    return spec.getTokens() == null ? new LiveBroadcastSpec.Tokens() : spec.getTokens();
   }
 
   private MintedToken mint(StageStatus stage, Capability capability, String userId, Duration ttl) {

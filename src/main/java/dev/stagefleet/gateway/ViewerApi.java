@@ -73,8 +73,7 @@ final class ViewerApi {
     }
     JoinRequest request = RequestInput.json(ctx.bodyAsBytes(), JoinRequest.class, new JoinRequest(null));
     String userId = RequestInput.userId(request.userId());
-    LiveBroadcast broadcast = directory.find(key)
-        .orElseThrow(() -> ApiError.notFound("LiveBroadcast " + key + " not found"));
+    LiveBroadcast broadcast = RequestInput.existingBroadcast(directory, key);
     if (broadcast.getMetadata().getDeletionTimestamp() != null) {
       throw new ApiError(410, "ended", "the broadcast " + key + " has ended");
     }

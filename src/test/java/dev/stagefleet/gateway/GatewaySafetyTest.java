@@ -89,6 +89,17 @@ class GatewaySafetyTest extends GatewayTestBase {
   }
 
   @Test
+  void anInvalidSpecThatSlippedPastValidationIsAConflictNotACrash() {
+    String name = broadcast("invalid", 0, 3);
+    stages(name, active("iv-a"));
+    var join = http.post(base(name) + "/viewers", null);
+    assertError(join, 409);
+    assertThat(join.json().path("message").asText()).contains("viewersPerStage");
+    assertError(http.get(base(name) + "/stages", "x-api-key", "key-" + name), 409);
+    assertError(http.get("/api/broadcaster/stages", "x-api-key", "key-" + name), 409);
+  }
+
+  @Test
   void limitsViewerJoinsPerClientAddress() {
     try (var limited = startGateway(testSettings().withViewerJoinsPerSecondPerIp(3))) {
       var client = new GatewayClient(limited.port());
