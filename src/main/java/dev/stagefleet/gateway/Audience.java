@@ -326,7 +326,7 @@ final class Audience implements BroadcastDirectory.Listener {
     }
   }
 
-  /** Each stage's load: this replica's viewers plus other replicas' fresh reports, or the operator's count if higher. */
+  /** Each stage's load: this replica's viewers plus other replicas' fresh reports, or the operator's count if more. */
   private List<StageLoad> loads(Book book, LiveBroadcast broadcast, Instant now) {
     Map<String, Integer> local = new HashMap<>();
     for (Viewer viewer : book.viewers.values()) {

@@ -83,7 +83,8 @@ final class BroadcasterApi {
       routes.post("/api/broadcaster/stage-token", this::legacyStageToken);
       routes.wsBeforeUpgrade("/", ctx -> {
         if (!"broadcaster".equals(ctx.queryParam("type"))) {
-          throw ApiError.badRequest("the root socket serves broadcasters only: connect with ?type=broadcaster&apiKey=KEY");
+          throw ApiError.badRequest("the root socket serves broadcasters only: "
+              + "connect with ?type=broadcaster&apiKey=KEY");
         }
         broadcastForKey(ctx.queryParam("apiKey"));
       });

@@ -96,7 +96,8 @@ final class BroadcasterEvents implements BroadcastDirectory.Listener {
       Instant now = clock.instant();
       for (Subscriber subscriber : channel.subscribers) {
         for (StageStatus stage : stages) {
-          subscriber.outbox().offer(SocketMessages.message("stage_deleted", SocketMessages.stageData(stage, now, null)));
+          subscriber.outbox().offer(SocketMessages.message("stage_deleted",
+              SocketMessages.stageData(stage, now, null)));
         }
         subscriber.outbox().offer(SocketMessages.ended(now));
         subscriber.outbox().closeAfterSending(SocketOutbox.CLOSE_NORMAL, "the broadcast was deleted");

@@ -45,7 +45,8 @@ public record GatewaySettings(String host, int port, List<String> namespaces, To
   public static final String DEFAULT_WEB_ROOT = "web-frontend/src";
   public static final String DEFAULT_VIEWER_JOINS_PER_SECOND = "20";
   /** Where npm puts the SDK bundle, relative to the web root's parent ({@code web-frontend/}). */
-  public static final String SDK_IN_NODE_MODULES = "node_modules/amazon-ivs-web-broadcast/dist/amazon-ivs-web-broadcast.js";
+  public static final String SDK_IN_NODE_MODULES =
+      "node_modules/amazon-ivs-web-broadcast/dist/amazon-ivs-web-broadcast.js";
 
   public GatewaySettings {
     Objects.requireNonNull(host, "host");
@@ -326,7 +327,10 @@ public record GatewaySettings(String host, int port, List<String> namespaces, To
     }
 
     public GatewaySettings build() {
-      return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId, corsOrigins, legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, trustForwardedFor, heartbeatInterval, ticketTtl, audienceReportInterval, audienceRefreshInterval, pendingViewerWindow, socketQueueLimit, retryAfterSeconds);
+      return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId,
+          corsOrigins, legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, trustForwardedFor,
+          heartbeatInterval, ticketTtl, audienceReportInterval, audienceRefreshInterval, pendingViewerWindow,
+          socketQueueLimit, retryAfterSeconds);
     }
   }
 

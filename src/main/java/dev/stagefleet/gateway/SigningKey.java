@@ -39,7 +39,7 @@ public record SigningKey(ECPrivateKey privateKey, String publicKeyArn) {
     }
   }
 
-  /** Reads a P-384 private key from PEM (PKCS#8 {@code PRIVATE KEY}, or SEC1 {@code EC PRIVATE KEY} as openssl writes). */
+  /** Reads a P-384 private key from PEM: PKCS#8 {@code PRIVATE KEY}, or SEC1 {@code EC PRIVATE KEY} (openssl). */
   public static SigningKey fromPem(String pem, String publicKeyArn) {
     Matcher m = PEM_BLOCK.matcher(pem == null ? "" : pem);
     while (m.find()) {

@@ -128,7 +128,8 @@ class EmulatorTokensTest extends GatewayTestBase {
     var run = GatewayCommandLineTest.run("keys", "create", "--ivs-endpoint", emulator.endpoint().toString(),
         "--region", emulator.region(), "--name", "cli-key", "--key-secret", "stagefleet-system/cli-key");
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.err()).contains("imported public key arn:aws:ivs:").contains("--key-secret stagefleet-system/cli-key");
+    assertThat(run.err()).contains("imported public key arn:aws:ivs:")
+        .contains("--key-secret stagefleet-system/cli-key");
     var secret = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(run.out(),
         io.fabric8.kubernetes.api.model.Secret.class);
     assertThat(secret.getMetadata().getNamespace()).isEqualTo("stagefleet-system");

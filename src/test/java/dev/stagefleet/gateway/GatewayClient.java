@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 final class GatewayClient {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
   final URI base;
 
   GatewayClient(int port) {

@@ -6,7 +6,6 @@ import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastSpec;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.Endpoints;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
