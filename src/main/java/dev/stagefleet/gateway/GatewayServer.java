@@ -36,8 +36,6 @@ public final class GatewayServer implements AutoCloseable {
   static final String SDK_PATH = "/vendor/amazon-ivs-web-broadcast.js";
 
   private final GatewaySettings settings;
-  private final KubernetesClient client;
-  private final Clock clock;
   private final GatewayMetrics metrics;
   private final BroadcastDirectory directory;
   private final BroadcasterEvents events;
@@ -59,11 +57,13 @@ public final class GatewayServer implements AutoCloseable {
     this(settings, client, ivs, clock, tokenMinter(settings, client, ivs, clock));
   }
 
+  /**
+   * A gateway with the given token minter. The server never calls IVS itself (stages come from the cluster); {@code ivs}
+   * is accepted for symmetry with the operator's entry point and may be null.
+   */
   public GatewayServer(GatewaySettings settings, KubernetesClient client, IvsService ivs, Clock clock,
       TokenMinter minter) {
     this.settings = settings;
-    this.client = client;
-    this.clock = clock;
     this.tokenMode = minter.mode();
     this.metrics = GatewayMetrics.create();
     this.changes = Executors.newSingleThreadExecutor(daemon("gateway-changes"));

@@ -125,6 +125,31 @@ class ViewerApiTest extends GatewayTestBase {
   }
 
   @Test
+  void twoReplicasShareStagesThroughTheirAudienceReports() {
+    String name = broadcast("two-replicas", 4, 3);
+    stages(name, active("tr-a"), active("tr-b"));
+    for (int i = 0; i < 3; i++) {
+      assertThat(join(name).path("stageId").asText()).isEqualTo("tr-a");
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-a").equals(Map.of("tr-a", 3)));
+    try (var replicaB = startGateway(testSettings().withReplicaId("replica-b"))) {
+      var clientB = new GatewayClient(replicaB.port());
+      await().atMost(Duration.ofSeconds(5)).until(() -> replicaB.directory().find(new BroadcastKey(NS, name))
+          .map(b -> b.getStatus().getAudience() != null && b.getStatus().getAudience().containsKey("replica-a"))
+          .orElse(false));
+      List<String> placedByB = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        var reply = clientB.post(base(name) + "/viewers", null);
+        assertThat(reply.status()).isEqualTo(201);
+        placedByB.add(reply.json().path("stageId").asText());
+      }
+      assertThat(placedByB).as("replica-b fills tr-a's last place, then moves on").containsExactly("tr-a", "tr-b");
+      await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-b")
+          .equals(Map.of("tr-a", 1, "tr-b", 1)));
+    }
+  }
+
+  @Test
   void aThousandParallelJoinsNeverOverfillAStage() throws Exception {
     String name = broadcast("burst", 100, 5);
     stages(name, active("bu-1"), active("bu-2"), active("bu-3"), active("bu-4"), active("bu-5"));
