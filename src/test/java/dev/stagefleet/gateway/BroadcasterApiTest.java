@@ -155,8 +155,7 @@ class BroadcasterApiTest extends GatewayTestBase {
     try (var beating = startGateway(testSettings().withHeartbeatInterval(Duration.ofMillis(100)))) {
       var client = new GatewayClient(beating.port());
       String name = broadcast("beat", 10, 3);
-      stages(name, active("hb-a"));
-      TokenModesTest.awaitSeen(beating, name);
+      stagesOn(beating, name, active("hb-a"));
       var ticket = client.post(base(name) + "/ws-ticket", null, "x-api-key", "key-" + name).json();
       var events = client.socket(ticket.path("url").asText());
       var presence = client.socket(client.post(base(name) + "/viewers", null).json().path("presenceUrl").asText());

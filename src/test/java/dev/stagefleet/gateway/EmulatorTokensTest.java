@@ -58,8 +58,7 @@ class EmulatorTokensTest extends GatewayTestBase {
       var client = new GatewayClient(server.port());
       String name = broadcast("emu-self", 10, 3);
       StageStatus stage = emulatedStage(name + "-1");
-      kube.setStages(NS, name, stage);
-      TokenModesTest.awaitSeen(server, name);
+      stagesOn(server, name, stage);
 
       var viewer = client.post(base(name) + "/viewers", null).json();
       var watching = emulator.join(viewer.path("token").asText());
@@ -85,8 +84,7 @@ class EmulatorTokensTest extends GatewayTestBase {
       var client = new GatewayClient(server.port());
       String name = broadcast("emu-api", 10, 3);
       StageStatus stage = emulatedStage(name + "-1");
-      kube.setStages(NS, name, stage);
-      TokenModesTest.awaitSeen(server, name);
+      stagesOn(server, name, stage);
       long before = emulator.stats().calls("CreateParticipantToken");
 
       var viewer = client.post(base(name) + "/viewers", null).json();
@@ -116,8 +114,7 @@ class EmulatorTokensTest extends GatewayTestBase {
       var client = new GatewayClient(server.port());
       String name = broadcast("emu-keys", 10, 3);
       StageStatus stage = emulatedStage(name + "-1");
-      kube.setStages(NS, name, stage);
-      TokenModesTest.awaitSeen(server, name);
+      stagesOn(server, name, stage);
       var viewer = client.post(base(name) + "/viewers", null).json();
       assertThat(emulator.join(viewer.path("token").asText()).stageArn()).isEqualTo(stage.getArn());
     }
@@ -148,8 +145,7 @@ class EmulatorTokensTest extends GatewayTestBase {
         .start()) {
       var client = new GatewayClient(server.port());
       String name = broadcast("emu-quiet", 10, 3);
-      kube.setStages(NS, name, emulatedStage(name + "-1"));
-      TokenModesTest.awaitSeen(server, name);
+      stagesOn(server, name, emulatedStage(name + "-1"));
       emulator.stats().reset();
       for (int i = 0; i < 5; i++) {
         assertThat(client.get(base(name) + "/stages", "x-api-key", "key-" + name).status()).isEqualTo(200);

@@ -73,11 +73,18 @@ abstract class GatewayTestBase {
     return name;
   }
 
-  /** Writes status.stages and waits until the gateway sees them. */
+  /** Writes status.stages and waits until the class's gateway sees them. */
   static void stages(String name, StageStatus... stages) {
+    stagesOn(gateway, name, stages);
+  }
+
+  /** Writes status.stages and waits until {@code server} sees them and the broadcast's API key. */
+  static void stagesOn(GatewayServer server, String name, StageStatus... stages) {
     kube.setStages(NS, name, stages);
     List<StageStatus> expected = Arrays.asList(stages);
-    await().atMost(Duration.ofSeconds(5)).until(() -> gateway.directory().find(new BroadcastKey(NS, name))
+    BroadcastKey key = new BroadcastKey(NS, name);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.directory().find(key)
+        .filter(b -> server.directory().apiKey(b).isPresent())
         .map(b -> b.getStatus() == null ? List.of() : b.getStatus().stagesOrEmpty())
         .orElse(List.of()).equals(expected));
   }

@@ -24,9 +24,8 @@ class TokenModesTest extends GatewayTestBase {
     try (var api = new GatewayServer(settings, kube.client, ivs, clock).start()) {
       var client = new GatewayClient(api.port());
       String name = broadcast("api-mode", 10, 3);
-      stages(name, active("am-a"));
       ivs.stages.add(arn("am-a"));
-      awaitSeen(api, name);
+      stagesOn(api, name, active("am-a"));
       int before = ivs.createParticipantTokenCalls.get();
 
       var viewer = client.post(base(name) + "/viewers", null);
@@ -49,8 +48,7 @@ class TokenModesTest extends GatewayTestBase {
     try (var api = new GatewayServer(settings, kube.client, ivs, clock).start()) {
       var client = new GatewayClient(api.port());
       String name = broadcast("api-down", 10, 3);
-      stages(name, active("ad-a"));
-      awaitSeen(api, name);
+      stagesOn(api, name, active("ad-a"));
       // IVS no longer knows the stage
       assertError(client.post(base(name) + "/stage-token", "{\"stageArn\":\"" + arn("ad-a") + "\"}",
           "x-api-key", "key-" + name), 404);
@@ -82,8 +80,7 @@ class TokenModesTest extends GatewayTestBase {
     try (var fromSecret = new GatewayServer(settings, kube.client, ivs, clock).start()) {
       var client = new GatewayClient(fromSecret.port());
       String name = broadcast("secret-key", 10, 3);
-      stages(name, active("sk-a"));
-      awaitSeen(fromSecret, name);
+      stagesOn(fromSecret, name, active("sk-a"));
       var viewer = client.post(base(name) + "/viewers", null);
       assertThat(viewer.status()).isEqualTo(201);
       assertThat(verifiedClaims(viewer.json().path("token").asText())).containsEntry("resource", arn("sk-a"));
@@ -112,11 +109,5 @@ class TokenModesTest extends GatewayTestBase {
     assertThatThrownBy(() -> GatewayServer.signingKey(
         testSettings().withTokens(TokenMode.SELF_SIGNED, null, dir.resolve("absent.pem"), KEY_ARN), kube.client))
         .hasMessageContaining("cannot read");
-  }
-
-  static void awaitSeen(GatewayServer server, String name) {
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> server.directory()
-        .find(new BroadcastKey(NS, name)).map(b -> b.getStatus() != null && !b.getStatus().stagesOrEmpty().isEmpty()
-            && server.directory().apiKey(b).isPresent()).orElse(false));
   }
 }

@@ -45,6 +45,12 @@ class ViewerApiTest extends GatewayTestBase {
     return viewers;
   }
 
+  /** Waits until the gateway counts this many open presence sockets. */
+  static void awaitPresenceSockets(int open) {
+    await().atMost(Duration.ofSeconds(5)).until(() -> gateway.metrics().scrape()
+        .contains("stagefleet_gateway_sockets{kind=\"presence\"} " + open + ".0"));
+  }
+
   @Test
   void placesEachViewerOnTheFullestStageWithRoomAndReturnsItsToken() {
     String name = broadcast("pack", 2, 3);
@@ -191,14 +197,12 @@ class ViewerApiTest extends GatewayTestBase {
     assertThat(reportedAt).isNotBlank();
 
     var presence = http.socket(watching.path("presenceUrl").asText());
-    await().atMost(Duration.ofSeconds(5)).until(() -> gateway.metrics().scrape()
-        .contains("stagefleet_gateway_sockets{kind=\"presence\"} 1.0"));
+    awaitPresenceSockets(1);
     clock.advance(Duration.ofSeconds(31));
     await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-a").equals(Map.of("pr-a", 1)));
 
     presence.close();
-    await().atMost(Duration.ofSeconds(5)).until(() -> gateway.metrics().scrape()
-        .contains("stagefleet_gateway_sockets{kind=\"presence\"} 0.0"));
+    awaitPresenceSockets(0);
     clock.advance(Duration.ofSeconds(31));
     await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-a").isEmpty());
   }
@@ -210,8 +214,7 @@ class ViewerApiTest extends GatewayTestBase {
     JsonNode viewer = join(name);
     assertThat(viewer.path("stageId").asText()).isEqualTo("mv-a");
     var presence = http.socket(viewer.path("presenceUrl").asText());
-    await().atMost(Duration.ofSeconds(5)).until(() -> gateway.metrics().scrape()
-        .contains("stagefleet_gateway_sockets{kind=\"presence\"} 1.0"));
+    awaitPresenceSockets(1);
 
     kube.setStages(NS, name, draining("mv-a"), active("mv-b"));
     JsonNode move = presence.next("move", Duration.ofSeconds(2)).path("data");
@@ -230,8 +233,7 @@ class ViewerApiTest extends GatewayTestBase {
     stages(name, active("en-a"));
     JsonNode viewer = join(name);
     var presence = http.socket(viewer.path("presenceUrl").asText());
-    await().atMost(Duration.ofSeconds(5)).until(() -> gateway.metrics().scrape()
-        .contains("stagefleet_gateway_sockets{kind=\"presence\"} 1.0"));
+    awaitPresenceSockets(1);
     kube.delete(NS, name);
     presence.next("ended", Duration.ofSeconds(2));
     assertThat(presence.awaitClosed(Duration.ofSeconds(2))).isEqualTo(1000);
