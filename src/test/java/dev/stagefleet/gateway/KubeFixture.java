@@ -11,8 +11,8 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import dev.stagefleet.local.MergePatchingCrudDispatcher;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +22,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** fabric8's CRUD mock API server with the LiveBroadcast CRD, and helpers to write resources as the operator would. */
+/**
+ * fabric8's CRUD mock API server with the LiveBroadcast CRD, and helpers to write resources as the operator would.
+ * It uses the project's {@link MergePatchingCrudDispatcher}: the stock dispatcher applies merge patches with Jackson's
+ * readerForUpdating, which appends to arrays and keeps nulls, so status.stages could never shrink by a merge patch.
+ */
 final class KubeFixture implements AutoCloseable {
   static final String ACCOUNT = "123456789012";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,7 +36,7 @@ final class KubeFixture implements AutoCloseable {
 
   private KubeFixture() {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
+        new MergePatchingCrudDispatcher(), false);
     server.init();
     client = server.createClient();
     client.apiextensions().v1().customResourceDefinitions().resource(CustomResourceDefinitions.liveBroadcast())
@@ -63,20 +67,9 @@ final class KubeFixture implements AutoCloseable {
     return created;
   }
 
-  /**
-   * Replaces status.stages on the status subresource. A JSON patch, not a merge patch: the CRUD mock applies merge
-   * patches with Jackson's readerForUpdating, which appends to arrays instead of replacing them (and stores nulls
-   * instead of removing keys), so a merge patch could never shrink the list here as it does on a real API server.
-   */
+  /** Writes status.stages with a JSON merge patch on the status subresource, as the operator does. */
   void setStages(String ns, String name, StageStatus... stages) {
-    try {
-      String patch = JSON.writeValueAsString(List.of(Map.of("op", "add", "path", "/status/stages",
-          "value", Arrays.asList(stages))));
-      client.resources(LiveBroadcast.class).inNamespace(ns).withName(name).subresource("status")
-          .patch(PatchContext.of(PatchType.JSON), patch);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    patchStatus(ns, name, Map.of("stages", Arrays.asList(stages)));
   }
 
   /** A JSON merge patch on the status subresource, as the operator and the gateway write status. */
