@@ -25,7 +25,7 @@ abstract class GatewayTestBase {
 
   static KubeFixture kube;
   static KeyPair keyPair;
-  static InMemoryIvs ivs;
+  static TokenRecordingIvs ivs;
   static GatewayServer gateway;
   static GatewayClient http;
   /** The gateway's clock (tokens are signed with real time; windows and reports follow this one). */
@@ -35,7 +35,7 @@ abstract class GatewayTestBase {
   static void startGateway() {
     kube = KubeFixture.start();
     keyPair = SigningKey.generateKeyPair();
-    ivs = new InMemoryIvs(Clock.systemUTC());
+    ivs = new TokenRecordingIvs(Clock.systemUTC());
     clock = new MutableClock();
     gateway = startGateway(testSettings());
     http = new GatewayClient(gateway.port());

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** An IvsService for the gateway's tests: mints opaque tokens for known stages and counts the calls. */
-final class InMemoryIvs implements IvsService {
+final class TokenRecordingIvs implements IvsService {
   final Set<String> stages = ConcurrentHashMap.newKeySet();
   final Map<String, String> tokens = new ConcurrentHashMap<>();
   final AtomicInteger createParticipantTokenCalls = new AtomicInteger();
@@ -23,7 +23,7 @@ final class InMemoryIvs implements IvsService {
   volatile IvsException failure;
   private final Clock clock;
 
-  InMemoryIvs(Clock clock) {
+  TokenRecordingIvs(Clock clock) {
     this.clock = clock;
   }
 
@@ -59,6 +59,11 @@ final class InMemoryIvs implements IvsService {
 
   @Override
   public void deleteStage(String arn) {
+    throw unexpected();
+  }
+
+  @Override
+  public void tagResource(String arn, Map<String, String> tags) {
     throw unexpected();
   }
 
