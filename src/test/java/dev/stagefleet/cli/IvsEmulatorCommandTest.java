@@ -75,4 +75,18 @@ class IvsEmulatorCommandTest {
     assertThat(exitCode).isNotZero();
     assertThat(err.toString().strip()).doesNotContain("\n").contains("region");
   }
+
+  @Test
+  void aHostItCannotListenOnIsNotReportedAsAPortInUse() {
+    for (String host : new String[] {"no-such-host.invalid", "192.0.2.1"}) {
+      StringWriter err = new StringWriter();
+      CommandLine cl = StageFleetCommand.commandLine();
+      cl.setErr(new PrintWriter(err, true));
+
+      int exitCode = cl.execute("ivs-emulator", "--host", host, "--port", "0");
+
+      assertThat(exitCode).isNotZero();
+      assertThat(err.toString().strip()).as(host).doesNotContain("\n").contains(host).doesNotContain("in use");
+    }
+  }
 }

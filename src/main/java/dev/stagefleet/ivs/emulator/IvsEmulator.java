@@ -8,7 +8,9 @@ import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -94,12 +96,20 @@ public final class IvsEmulator implements AutoCloseable {
       routes(cfg.routes);
     });
     try {
+      InetAddress.getByName(settings.host());
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("Cannot listen on " + settings.host() + ": no such host or interface", e);
+    }
+    try {
       app.start(settings.host(), settings.port());
     } catch (RuntimeException e) {
       app.stop();
-      if (hasCause(e, BindException.class)) {
-        throw new IllegalStateException("Cannot listen on " + settings.host() + ":" + settings.port()
-            + ": the port is already in use", e);
+      BindException bind = cause(e, BindException.class);
+      if (bind != null) {
+        // "Address already in use" is the common case; anything else (an address not on this machine) says itself
+        String why = bind.getMessage() == null || bind.getMessage().contains("in use") ? "the port is already in use"
+            : bind.getMessage();
+        throw new IllegalStateException("Cannot listen on " + settings.host() + ":" + settings.port() + ": " + why, e);
       }
       throw new IllegalStateException("Cannot start the IVS emulator on " + settings.host() + ":" + settings.port()
           + ": " + e.getMessage(), e);
@@ -229,13 +239,13 @@ public final class IvsEmulator implements AutoCloseable {
     }
   }
 
-  private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+  private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (type.isInstance(t)) {
-        return true;
+        return type.cast(t);
       }
     }
-    return false;
+    return null;
   }
 
   /** The base URI to point an AWS SDK at, for example {@code http://127.0.0.1:4590}. */
