@@ -21,9 +21,19 @@ public final class StageFleetCommand implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
-  /** The command line with StageFleet's error handling: bad flags print one line and usage, never a stack trace. */
+  /**
+   * The command line with StageFleet's error handling: a bad flag or a failure prints one line (with where to find
+   * the usage), never a stack trace and never pages of help that push the message off the screen.
+   */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new StageFleetCommand());
+    cl.setParameterExceptionHandler((ex, args) -> {
+      CommandLine failed = ex.getCommandLine();
+      failed.getErr().println("stagefleet: " + ex.getMessage().strip().replaceAll("\\s*\\R\\s*", " ") + " (see '"
+          + failed.getCommandSpec().qualifiedName() + " --help')");
+      failed.getErr().flush();
+      return failed.getCommandSpec().exitCodeOnInvalidInput();
+    });
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       commandLine.getErr().println("stagefleet: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
       return ex instanceof UserFacingException u ? u.exitCode() : 1;

@@ -77,6 +77,24 @@ class IvsEmulatorCommandTest {
   }
 
   @Test
+  void aMistypedFlagIsOneLineThatNamesItAndPointsToTheHelp() {
+    for (String[] args : new String[][] {{"ivs-emulator", "--port", "abc"}, {"ivs-emulator", "--prot", "4590"}}) {
+      StringWriter err = new StringWriter();
+      StringWriter out = new StringWriter();
+      CommandLine cl = StageFleetCommand.commandLine();
+      cl.setErr(new PrintWriter(err));
+      cl.setOut(new PrintWriter(out));
+
+      int exitCode = cl.execute(args);
+
+      assertThat(exitCode).isEqualTo(2);
+      assertThat(err.toString().strip()).as(String.join(" ", args)).doesNotContain("\n").contains(args[1])
+          .contains("stagefleet ivs-emulator --help").doesNotContain("Usage:");
+      assertThat(out.toString()).isEmpty();
+    }
+  }
+
+  @Test
   void aHostItCannotListenOnIsNotReportedAsAPortInUse() {
     for (String host : new String[] {"no-such-host.invalid", "192.0.2.1"}) {
       StringWriter err = new StringWriter();
