@@ -1,11 +1,15 @@
 package dev.stagefleet.cli;
 
+import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import dev.stagefleet.ivs.IvsRateLimits;
 import dev.stagefleet.ivs.IvsService;
 import dev.stagefleet.ivs.SdkIvsService;
 import dev.stagefleet.operator.OperatorRuntime;
 import dev.stagefleet.operator.OperatorSettings;
+import io.fabric8.kubernetes.api.model.ListOptions;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -110,6 +114,12 @@ public final class OperatorCommand implements Callable<Integer> {
     OperatorSettings settings = settings();
     Function<String, IvsService> ivs = ivsClients(settings.region());
     KubernetesClient client = kubernetesClient();
+    try {
+      checkCluster(client, settings);
+    } catch (UserFacingException e) {
+      client.close();
+      throw e;
+    }
     OperatorRuntime runtime = new OperatorRuntime(settings, client, ivs, Clock.systemUTC());
     // the IVS client records its per-attempt metrics in the global registry; make them part of /metrics
     Metrics.addRegistry(runtime.meterRegistry());
@@ -205,9 +215,64 @@ public final class OperatorCommand implements Callable<Integer> {
     }
     try {
       return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
-    } catch (KubernetesClientException e) {
-      throw new UserFacingException("cannot use --kubeconfig " + kubeconfig + ": " + rootMessage(e));
+    } catch (RuntimeException e) {
+      throw new UserFacingException("--kubeconfig " + kubeconfig + " is not a usable kubeconfig: "
+          + firstLine(rootMessage(e)));
     }
+  }
+
+  /**
+   * Lists one LiveBroadcast before starting, so the usual mistakes (no cluster at that address, the CRD not
+   * installed, no permission) end the command with one line instead of informer stack traces a minute later.
+   * It retries briefly only: the operator's own client keeps its patient retries for the running operator.
+   */
+  static void checkCluster(KubernetesClient client, OperatorSettings settings) {
+    Config quick = new ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(2)
+        .withConnectionTimeout(5_000).withRequestTimeout(10_000).build();
+    String server = client.getConfiguration().getMasterUrl();
+    String namespace = settings.namespaces().stream().sorted().findFirst().orElse(null);
+    ListOptions one = new ListOptionsBuilder().withLimit(1L).build();
+    try (KubernetesClient check = new KubernetesClientBuilder().withConfig(quick).build()) {
+      var broadcasts = check.resources(LiveBroadcast.class);
+      if (namespace == null) {
+        broadcasts.inAnyNamespace().list(one);
+      } else {
+        broadcasts.inNamespace(namespace).list(one);
+      }
+    } catch (KubernetesClientException e) {
+      String where = namespace == null ? "in all namespaces" : "in namespace " + namespace;
+      if (e.getCode() <= 0) {
+        throw new UserFacingException("cannot reach the Kubernetes API server at " + server + ": "
+            + firstLine(connectionFailure(e)));
+      }
+      throw new UserFacingException(switch (e.getCode()) {
+        case 404 -> "the LiveBroadcast CRD is not installed in the cluster at " + server
+            + " (install it with: stagefleet crd | kubectl apply -f -)";
+        case 401 -> "the Kubernetes API server at " + server + " did not accept the credentials (HTTP 401)";
+        case 403 -> "not allowed to list LiveBroadcasts " + where + " at " + server + " (HTTP 403): "
+            + firstLine(e.getStatus() == null ? rootMessage(e) : e.getStatus().getMessage());
+        default -> "the Kubernetes API server at " + server + " failed to list LiveBroadcasts (HTTP " + e.getCode()
+            + "): " + firstLine(rootMessage(e));
+      });
+    }
+  }
+
+  /** The most telling message in a connection failure's causes (some, like ConnectException, carry none). */
+  private static String connectionFailure(Throwable e) {
+    String found = null;
+    for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return t.getMessage();
+      }
+      if (found == null) {
+        found = t instanceof java.net.ConnectException ? "connection refused" : t.getClass().getSimpleName();
+      }
+    }
+    return found != null ? found : rootMessage(e);
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "" : message.strip().lines().findFirst().orElse("");
   }
 
   private static String blankToNull(String s) {

@@ -2,6 +2,7 @@ package dev.stagefleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastSpec;
@@ -9,12 +10,15 @@ import dev.stagefleet.ivs.emulator.EmulatorSettings;
 import dev.stagefleet.ivs.emulator.IvsEmulator;
 import dev.stagefleet.operator.MockApiServer;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -102,11 +106,51 @@ class OperatorCommandTest {
         "--health-port", "-1");
   }
 
+  @Test
+  void rejectsAFileThatIsNotAKubeconfigInOneLine() throws Exception {
+    Path notAKubeconfig = Files.writeString(dir.resolve("hostname"), "vm\n");
+    assertFailsInOneLine("is not a usable kubeconfig", "operator", "--kubeconfig", notAKubeconfig.toString(),
+        "--health-port", "-1");
+  }
+
+  @Test
+  void anUnreachableApiServerIsOneLineNamingItsAddress() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    Path kubeconfig = kubeconfig("http://127.0.0.1:" + closedPort);
+    assertFailsInOneLine("cannot reach the Kubernetes API server at http://127.0.0.1:" + closedPort, "operator",
+        "--kubeconfig", kubeconfig.toString(), "--health-port", "-1", "--leader-election=false");
+  }
+
+  @Test
+  void aClusterWithoutTheCrdIsOneLineSayingHowToInstallIt() throws Exception {
+    // without expectations the mock server answers every request 404, as an API server without the CRD does
+    var server = new KubernetesMockServer(false);
+    server.init();
+    try {
+      Path kubeconfig = kubeconfig(server.url("/"));
+      assertFailsInOneLine("the LiveBroadcast CRD is not installed", "operator", "--kubeconfig",
+          kubeconfig.toString(), "--health-port", "-1", "--leader-election=false", "--server-side-apply=false");
+    } finally {
+      server.destroy();
+    }
+  }
+
+  private Path kubeconfig(String server) throws Exception {
+    return Files.writeString(dir.resolve("kubeconfig"), "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n"
+        + "  cluster:\n    server: " + server + "\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: c\n"
+        + "  context:\n    cluster: c\n    user: u\n    namespace: default\ncurrent-context: c\n");
+  }
+
   private static void assertFailsInOneLine(String message, String... args) {
     StringWriter err = new StringWriter();
     CommandLine cl = StageFleetCommand.commandLine();
     cl.setErr(new PrintWriter(err, true));
-    assertThat(cl.execute(args)).isNotZero();
+    // a command that starts the operator instead of failing would run until stopped: fail the test instead
+    int exitCode = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> cl.execute(args));
+    assertThat(exitCode).isNotZero();
     assertThat(err.toString().strip()).doesNotContain("\n").contains(message);
   }
 }
