@@ -49,6 +49,15 @@ public final class IvsEmulatorCommand implements Callable<Integer> {
       description = "Fraction (0..1) of IVS calls answered 500 InternalServerException (default: ${DEFAULT-VALUE}).")
   double errorRate;
 
+  @Option(names = "--outage-seconds", defaultValue = "${env:STAGEFLEET_OUTAGE_SECONDS:-0}",
+      description = "Length of an outage window: every IVS call is answered 503 ServiceUnavailableException for "
+          + "this many seconds (default: ${DEFAULT-VALUE}, no outage).")
+  long outageSeconds;
+
+  @Option(names = "--outage-after", defaultValue = "${env:STAGEFLEET_OUTAGE_AFTER:-0}",
+      description = "Seconds after start at which the outage window opens (default: ${DEFAULT-VALUE}).")
+  long outageAfterSeconds;
+
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   @Override
@@ -56,6 +65,12 @@ public final class IvsEmulatorCommand implements Callable<Integer> {
     quietLibraryLogs();
     if (latencyMs < 0) {
       throw new UserFacingException("--latency-ms must not be negative, got " + latencyMs);
+    }
+    if (outageSeconds < 0 || outageAfterSeconds < 0) {
+      throw new UserFacingException("--outage-seconds and --outage-after must not be negative");
+    }
+    if (outageAfterSeconds > 0 && outageSeconds == 0) {
+      throw new UserFacingException("--outage-after needs --outage-seconds, the length of the outage window");
     }
     EmulatorSettings settings;
     try {
@@ -70,6 +85,14 @@ public final class IvsEmulatorCommand implements Callable<Integer> {
     } catch (IllegalStateException e) {
       throw new UserFacingException(e.getMessage());
     }
+    if (outageSeconds > 0) {
+      try {
+        emulator.faults().outageWindow(Duration.ofSeconds(outageAfterSeconds), Duration.ofSeconds(outageSeconds));
+      } catch (IllegalArgumentException e) {
+        emulator.close();
+        throw new UserFacingException("--outage-seconds/--outage-after: " + e.getMessage());
+      }
+    }
     Thread shutdown = new Thread(() -> {
       emulator.close();
       stopped.countDown();
@@ -77,6 +100,8 @@ public final class IvsEmulatorCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(shutdown);
     spec.commandLine().getOut().printf("IVS emulator listening on %s (region %s, account %s, throttling %s)%n",
         emulator.endpoint(), emulator.region(), emulator.accountId(), noThrottling ? "off" : "on");
+    emulator.faults().outageWindow().ifPresent(window -> spec.commandLine().getOut().printf(
+        "Outage window: every IVS call fails with 503 from %s until %s%n", window.get(0), window.get(1)));
     spec.commandLine().getOut().printf("Control API: %s/_emulator  -  press Ctrl-C to stop%n", emulator.endpoint());
     spec.commandLine().getOut().flush();
     try {

@@ -107,4 +107,38 @@ class IvsEmulatorCommandTest {
       assertThat(err.toString().strip()).as(host).doesNotContain("\n").contains(host).doesNotContain("in use");
     }
   }
+
+  @Test
+  void anOutageWindowFromTheFlagsFailsIvsCallsWith503() throws Exception {
+    StringWriter out = new StringWriter();
+    CommandLine cl = StageFleetCommand.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    Thread running = new Thread(() -> cl.execute("ivs-emulator", "--port", "0", "--outage-seconds", "600"));
+    running.start();
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("Control API"));
+      Matcher endpoint = Pattern.compile("http://127\\.0\\.0\\.1:\\d+").matcher(out.toString());
+      assertThat(endpoint.find()).isTrue();
+      assertThat(out.toString()).contains("Outage window");
+
+      HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create(endpoint.group() + "/ListStages")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(response.statusCode()).isEqualTo(503);
+    } finally {
+      running.interrupt();
+      running.join(10_000);
+    }
+  }
+
+  @Test
+  void anOutageStartWithoutALengthIsOneLine() {
+    StringWriter err = new StringWriter();
+    CommandLine cl = StageFleetCommand.commandLine();
+    cl.setErr(new PrintWriter(err, true));
+
+    assertThat(cl.execute("ivs-emulator", "--port", "0", "--outage-after", "5")).isNotZero();
+    assertThat(err.toString().strip()).doesNotContain("\n").contains("--outage-seconds");
+  }
 }

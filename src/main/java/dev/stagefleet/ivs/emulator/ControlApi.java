@@ -126,9 +126,12 @@ final class ControlApi {
     ObjectNode node = json.createObjectNode().put("latencyMs", faults.latency().toMillis());
     ObjectNode perOperation = node.putObject("operationLatencyMs");
     faults.operationLatencies().forEach((op, latency) -> perOperation.put(op, latency.toMillis()));
-    return node.put("errorRate", faults.errorRate()).put("failNext", faults.failNext()).put("outage", faults.outage())
+    node.put("errorRate", faults.errorRate()).put("failNext", faults.failNext()).put("outage", faults.outage())
         .put("throttling", faults.throttling()).put("accessDenied", faults.accessDenied())
         .put("pendingVerification", faults.pendingVerification());
+    faults.outageWindow().ifPresent(window -> node.putObject("outageWindow")
+        .put("start", window.get(0).toString()).put("end", window.get(1).toString()));
+    return node;
   }
 
   private void applyFaults(JsonNode body) {
@@ -159,6 +162,13 @@ final class ControlApi {
     }
     if (body.has("outage")) {
       faults.outage(bool(body, "outage"));
+    }
+    if (body.has("outageSeconds") || body.has("outageAfterSeconds")) {
+      if (!body.has("outageSeconds")) {
+        throw new BadRequest("'outageAfterSeconds' needs 'outageSeconds', the length of the outage window");
+      }
+      long after = body.has("outageAfterSeconds") ? nonNegativeLong(body, "outageAfterSeconds") : 0;
+      faults.outageWindow(Duration.ofSeconds(after), Duration.ofSeconds(nonNegativeLong(body, "outageSeconds")));
     }
     if (body.has("throttling")) {
       faults.throttling(bool(body, "throttling"));

@@ -1,8 +1,12 @@
 package dev.stagefleet.ivs.emulator;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,6 +22,8 @@ public final class Faults {
   private final Map<String, Duration> operationLatency = new ConcurrentHashMap<>();
   private volatile double errorRate;
   private volatile boolean outage;
+  private volatile Instant[] outageWindow;
+  private final Clock clock;
   private volatile boolean throttling;
   private volatile boolean accessDenied;
   private volatile boolean pendingVerification;
@@ -27,6 +33,7 @@ public final class Faults {
     this.defaultThrottling = settings.throttling();
     this.defaultLatency = settings.latency();
     this.defaultErrorRate = settings.errorRate();
+    this.clock = settings.clock();
     clear();
   }
 
@@ -104,8 +111,53 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * An outage window: every IVS call from {@code start} (inclusive) until {@code end} (exclusive), by the emulator's
+   * clock, is answered 503 ServiceUnavailableException, as during a regional incident that heals by itself.
+   */
+  public Faults outageWindow(Instant start, Instant end) {
+    Objects.requireNonNull(start, "start");
+    Objects.requireNonNull(end, "end");
+    if (end.isBefore(start)) {
+      throw new IllegalArgumentException("an outage window must not end before it starts");
+    }
+    this.outageWindow = new Instant[] {start, end};
+    return this;
+  }
+
+  /** An outage window starting {@code after} from now and lasting {@code length}. */
+  public Faults outageWindow(Duration after, Duration length) {
+    if (after.isNegative() || length.isNegative()) {
+      throw new IllegalArgumentException("an outage window needs a start and a length of 0 or more");
+    }
+    Instant start;
+    Instant end;
+    try {
+      start = clock.instant().plus(after);
+      end = start.plus(length);
+    } catch (ArithmeticException | java.time.DateTimeException e) {
+      throw new IllegalArgumentException("an outage window must start and end within the next centuries");
+    }
+    return outageWindow(start, end);
+  }
+
+  /** The outage window, start and end, if one is set (it stays set after it passed, until cleared). */
+  public Optional<List<Instant>> outageWindow() {
+    Instant[] window = outageWindow;
+    return window == null ? Optional.empty() : Optional.of(List.of(window[0], window[1]));
+  }
+
+  /** True while IVS calls fail: the outage is on, or now is inside the outage window. */
   public boolean outage() {
-    return outage;
+    if (outage) {
+      return true;
+    }
+    Instant[] window = outageWindow;
+    if (window == null) {
+      return false;
+    }
+    Instant now = clock.instant();
+    return !now.isBefore(window[0]) && now.isBefore(window[1]);
   }
 
   /** Turns IVS's per-operation rate quotas (429 ThrottlingException) on or off. */
@@ -144,6 +196,7 @@ public final class Faults {
     operationLatency.clear();
     errorRate = defaultErrorRate;
     outage = false;
+    outageWindow = null;
     throttling = defaultThrottling;
     accessDenied = false;
     pendingVerification = false;

@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /_emulator/participants?stageArn=...} - connected participants; {@code GET /_emulator/stages}</li>
  *   <li>{@code GET|DELETE /_emulator/stats} - call counters, or reset them</li>
  *   <li>{@code GET|POST|DELETE /_emulator/faults} - read, change ({@code latencyMs, operationLatencyMs{op:ms},
- *       errorRate, failNext, outage, throttling, accessDenied, pendingVerification}; fields left out stay), or clear
- *       faults</li>
+ *       errorRate, failNext, outage, outageSeconds, outageAfterSeconds, throttling, accessDenied,
+ *       pendingVerification}; fields left out stay; {@code outageSeconds} opens an outage window of that length,
+ *       starting now or {@code outageAfterSeconds} from now), or clear faults</li>
  *   <li>{@code GET|POST /_emulator/quotas} - read or change ({@code stages, subscribersPerStage, publishersPerStage,
  *       publicKeys, replicationsPerParticipant, rates{op:callsPerSecond}})</li>
  *   <li>{@code POST /_emulator/reset} - forgets every resource and resets stats, faults and quotas</li>

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -51,6 +52,25 @@ class EmulatorFaultsTest {
 
     emulator.faults().clear();
     assertThat(ivs.listStages(b -> { }).stages()).isEmpty();
+  }
+
+  @Test
+  void anOutageWindowFailsIvsCallsOnlyWhileItIsOpen() {
+    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    try (IvsEmulator timed = IvsEmulator.start(EmulatorSettings.defaults().withPort(0).withClock(clock));
+        IvsRealTimeClient client = EmulatorSdkClients.sdkClient(timed)) {
+      timed.faults().outageWindow(Duration.ofSeconds(10), Duration.ofSeconds(30));
+
+      assertThat(client.listStages(b -> { }).stages()).as("before the window").isEmpty();
+      clock.advance(Duration.ofSeconds(10));
+      assertThatThrownBy(() -> client.listStages(b -> { })).as("inside the window")
+          .isInstanceOf(IvsRealTimeException.class)
+          .satisfies(e -> assertThat(((IvsRealTimeException) e).statusCode()).isEqualTo(503));
+      clock.advance(Duration.ofSeconds(30));
+      assertThat(client.listStages(b -> { }).stages()).as("after the window").isEmpty();
+      assertThat(timed.faults().outageWindow()).hasValue(
+          List.of(Instant.parse("2026-01-01T00:00:10Z"), Instant.parse("2026-01-01T00:00:40Z")));
+    }
   }
 
   @Test

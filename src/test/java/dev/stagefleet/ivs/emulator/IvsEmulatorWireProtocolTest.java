@@ -131,6 +131,23 @@ class IvsEmulatorWireProtocolTest {
   }
 
   @Test
+  void controlApiOpensAnOutageWindowThatClearingCloses() throws Exception {
+    HttpResponse<String> opened = post("/_emulator/faults", "{\"outageSeconds\":600}");
+    HttpResponse<String> failed = post("/ListStages", "{}");
+    HttpResponse<String> early = post("/_emulator/faults", "{\"outageAfterSeconds\":5}");
+    assertThat(send(HttpRequest.newBuilder(uri("/_emulator/faults")).DELETE()).statusCode()).isEqualTo(200);
+    HttpResponse<String> healed = post("/ListStages", "{}");
+
+    assertThat(opened.statusCode()).isEqualTo(200);
+    JsonNode faults = JSON.readTree(opened.body());
+    assertThat(faults.get("outage").asBoolean()).isTrue();
+    assertThat(faults.get("outageWindow").get("end").asText()).isNotBlank();
+    assertThat(failed.statusCode()).isEqualTo(503);
+    assertThat(early.statusCode()).as("a start without a length").isEqualTo(400);
+    assertThat(healed.statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void controlApiRejectsBadInputWithA400() throws Exception {
     HttpResponse<String> response = post("/_emulator/faults", "{\"errorRate\":7}");
 
