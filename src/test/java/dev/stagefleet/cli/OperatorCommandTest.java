@@ -64,6 +64,7 @@ class OperatorCommandTest {
           return current.getStatus() != null && Integer.valueOf(1).equals(current.getStatus().getReadyStages());
         });
         assertThat(emulator.stages()).hasSize(1);
+        assertThat(emulator.stats().throttled()).as("429s: the operator's rate limits held").isZero();
 
         Matcher port = Pattern.compile("health on port (\\d+)").matcher(out.toString());
         assertThat(port.find()).isTrue();
