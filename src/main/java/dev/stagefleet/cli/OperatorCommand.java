@@ -29,6 +29,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,6 +42,9 @@ import picocli.CommandLine.Option;
 public final class OperatorCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
+
+  /** A Kubernetes namespace name: an RFC 1123 label. */
+  private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
   @Option(names = "--kubeconfig", defaultValue = "${env:STAGEFLEET_KUBECONFIG}",
       description = "Kubeconfig file (default: the standard resolution: $KUBECONFIG, ~/.kube/config, in-cluster).")
@@ -162,6 +166,15 @@ public final class OperatorCommand implements Callable<Integer> {
     Set<String> watched = new LinkedHashSet<>();
     if (namespaces != null) {
       Arrays.stream(namespaces).map(String::trim).filter(n -> !n.isEmpty()).forEach(watched::add);
+    }
+    for (String namespace : watched) {
+      if (!NAMESPACE.matcher(namespace).matches()) {
+        throw new UserFacingException("--namespaces: \"" + namespace + "\" is not a namespace name (lower-case "
+            + "letters, digits and '-', at most 63)");
+      }
+    }
+    if (healthPort > 65535) {
+      throw new UserFacingException("--health-port must be a port (0 to 65535, or -1 for none), got " + healthPort);
     }
     if (orphanGraceSeconds < 0 || inventoryRefreshSeconds < 1 || resyncSeconds < 1) {
       throw new UserFacingException("--orphan-grace-seconds must be 0 or more, --inventory-refresh-seconds and "

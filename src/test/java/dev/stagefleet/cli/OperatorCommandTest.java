@@ -96,6 +96,13 @@ class OperatorCommandTest {
   }
 
   @Test
+  void rejectsANamespaceThatCannotExistAndAPortBeyondRangeInOneLine() {
+    assertFailsInOneLine("--namespaces: \"Shows_EU\" is not a namespace name", "operator", "--namespaces",
+        "shows,Shows_EU", "--health-port", "-1");
+    assertFailsInOneLine("--health-port must be a port", "operator", "--health-port", "80801");
+  }
+
+  @Test
   void rejectsAMissingKubeconfigInOneLine() {
     assertFailsInOneLine("is not a readable file", "operator", "--kubeconfig", dir.resolve("nope").toString(),
         "--health-port", "-1");
