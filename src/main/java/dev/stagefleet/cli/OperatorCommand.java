@@ -119,6 +119,10 @@ public final class OperatorCommand implements Callable<Integer> {
     Function<String, IvsService> ivs = ivsClients(settings.region());
     KubernetesClient client = kubernetesClient();
     try {
+      if (settings.leaderElection() && settings.leaseNamespace() == null && client.getNamespace() == null) {
+        throw new UserFacingException("leader election needs a namespace for its Lease, and the kubeconfig's "
+            + "context names none: give --lease-namespace (or --leader-election=false for a single replica)");
+      }
       checkCluster(client, settings);
     } catch (UserFacingException e) {
       client.close();

@@ -122,6 +122,16 @@ class OperatorCommandTest {
   }
 
   @Test
+  void leaderElectionWithoutAnyNamespaceForTheLeaseIsOneLineNamingTheFlag() throws Exception {
+    try (MockApiServer api = new MockApiServer()) {
+      Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), Files.readString(
+          api.writeKubeconfig(dir.resolve("with-namespace"))).replace("    namespace: default\n", ""));
+      assertFailsInOneLine("--lease-namespace", "operator", "--kubeconfig", kubeconfig.toString(), "--health-port",
+          "-1", "--server-side-apply=false");
+    }
+  }
+
+  @Test
   void anUnreachableApiServerIsOneLineNamingItsAddress() throws Exception {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0)) {
