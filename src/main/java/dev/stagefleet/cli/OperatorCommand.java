@@ -43,6 +43,8 @@ public final class OperatorCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** An AWS region name, for example us-east-1 or us-gov-west-1. */
+  private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
   /** A Kubernetes namespace name: an RFC 1123 label. */
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
@@ -177,6 +179,9 @@ public final class OperatorCommand implements Callable<Integer> {
             + "letters, digits and '-', at most 63)");
       }
     }
+    if (region == null || !REGION.matcher(region.trim()).matches()) {
+      throw new UserFacingException("--region must be an AWS region such as us-east-1, got \"" + region + "\"");
+    }
     if (healthPort > 65535) {
       throw new UserFacingException("--health-port must be a port (0 to 65535, or -1 for none), got " + healthPort);
     }
@@ -186,7 +191,7 @@ public final class OperatorCommand implements Callable<Integer> {
     }
     try {
       return OperatorSettings.defaults()
-          .withRegion(region)
+          .withRegion(region.trim())
           .withClusterId(clusterId)
           .withNamespaces(watched)
           .withHealthPort(healthPort)

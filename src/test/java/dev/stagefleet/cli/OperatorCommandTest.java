@@ -100,6 +100,7 @@ class OperatorCommandTest {
     assertFailsInOneLine("--namespaces: \"Shows_EU\" is not a namespace name", "operator", "--namespaces",
         "shows,Shows_EU", "--health-port", "-1");
     assertFailsInOneLine("--health-port must be a port", "operator", "--health-port", "80801");
+    assertFailsInOneLine("--region must be an AWS region", "operator", "--region", "moon", "--health-port", "-1");
   }
 
   @Test
