@@ -379,13 +379,12 @@
       tokenHolders.set(this.participantId, this);
       this.joined = true;
       live.add(this);
-      this.emit(StageEvents.STAGE_CONNECTION_STATE_CHANGED, StageConnectionState.CONNECTED);
-      this.applyStrategy();
       record('join', this, {
-        publishing: this.publishing, subscribed: this.subscribed,
         canPublish: Boolean(this.claims.capabilities?.allow_publish),
         canSubscribe: Boolean(this.claims.capabilities?.allow_subscribe),
       });
+      this.emit(StageEvents.STAGE_CONNECTION_STATE_CHANGED, StageConnectionState.CONNECTED);
+      this.applyStrategy();
     }
 
     /** Runs the strategy: what to publish, whom to subscribe to. */
@@ -399,6 +398,7 @@
       const kinds = streams.map((s) => s.mediaStreamTrack.kind + (s.isMuted ? ':muted' : ''));
       if (kinds.join() !== this.publishing.join()) {
         this.publishing = kinds;
+        record('publish', this, { streams: kinds });
         if (kinds.length > 0) {
           this.emit(StageEvents.STAGE_PARTICIPANT_PUBLISH_STATE_CHANGED, this.local,
             StageParticipantPublishState.PUBLISHED);
@@ -411,6 +411,7 @@
         const tracks = syntheticBroadcaster(this.stageId)
           .filter((t) => subscribe !== SubscribeType.AUDIO_ONLY || t.kind === 'audio');
         const streams = tracks.map((t) => /** @type {any} */ (new StandInLocalStageStream(t)));
+        record('subscribe', this, { tracks: tracks.map((t) => t.kind) });
         this.emit(StageEvents.STAGE_PARTICIPANT_JOINED, this.remote);
         this.emit(StageEvents.STAGE_PARTICIPANT_SUBSCRIBE_STATE_CHANGED, this.remote,
           StageParticipantSubscribeState.SUBSCRIBED);
