@@ -1,0 +1,114 @@
+package dev.stagefleet.local;
+
+import dev.stagefleet.api.v1alpha1.CustomResourceDefinitions;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+
+/**
+ * A Kubernetes API server for one machine: fabric8's mock server in CRUD mode on loopback, with discovery and Tables
+ * so the standard kubectl works, and the LiveBroadcast CRD applied.
+ */
+public final class EmbeddedApiServer implements AutoCloseable {
+  private final KubernetesMockServer server;
+  private final int port;
+
+  private EmbeddedApiServer(KubernetesMockServer server, int port) {
+    this.server = server;
+    this.port = port;
+  }
+
+  /** Starts on the given loopback port (0 = any free port) and applies the LiveBroadcast CRD. */
+  public static EmbeddedApiServer start(int port, Clock clock) {
+    if (port != 0) {
+      ensureFree(port);
+    }
+    var crud = new KubernetesCrudDispatcher();
+    var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new DiscoveryDispatcher(crud, clock), false);
+    server.init(InetAddress.getLoopbackAddress(), port);
+    var api = new EmbeddedApiServer(server, server.getPort());
+    try (KubernetesClient client = api.newClient()) {
+      client.apiextensions().v1().customResourceDefinitions().resource(CustomResourceDefinitions.liveBroadcast())
+          .create();
+    }
+    return api;
+  }
+
+  private static void ensureFree(int port) {
+    try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      probe.setReuseAddress(true);
+    } catch (IOException e) {
+      throw new IllegalStateException("port " + port + " is already in use (choose another with --api-port, or 0)");
+    }
+  }
+
+  /** http://127.0.0.1:PORT */
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** A client of this server (the caller closes it). */
+  public KubernetesClient newClient() {
+    return new KubernetesClientBuilder().withConfig(clientConfig()).build();
+  }
+
+  /** Client configuration pointing at this server, namespace {@code default}. */
+  public Config clientConfig() {
+    Config config = Config.empty();
+    config.setMasterUrl(url());
+    config.setNamespace("default");
+    config.setTrustCerts(true);
+    config.setHttp2Disable(true);
+    return config;
+  }
+
+  /** Writes a kubeconfig for kubectl and other clients, context {@code stagefleet-local}. */
+  public Path writeKubeconfig(Path file) throws IOException {
+    String yaml = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: stagefleet-local
+          cluster:
+            server: %s
+        users:
+        - name: stagefleet-local
+          user:
+            token: local
+        contexts:
+        - name: stagefleet-local
+          context:
+            cluster: stagefleet-local
+            user: stagefleet-local
+            namespace: default
+        current-context: stagefleet-local
+        """.formatted(url());
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  @Override
+  public void close() {
+    server.destroy();
+  }
+}

@@ -1,0 +1,134 @@
+package dev.stagefleet.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastSpec;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class EmbeddedApiServerTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static EmbeddedApiServer api;
+  static KubernetesClient client;
+  static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() {
+    api = EmbeddedApiServer.start(0, Clock.systemUTC());
+    client = api.newClient();
+  }
+
+  @AfterAll
+  static void stop() {
+    client.close();
+    api.close();
+  }
+
+  static JsonNode get(String path, String accept) throws Exception {
+    var response = http.send(HttpRequest.newBuilder(URI.create(api.url() + path)).header("Accept", accept).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(path).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  static LiveBroadcast broadcast(String name) {
+    var lb = new LiveBroadcast();
+    lb.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default").build());
+    var b = new LiveBroadcastSpec.Broadcaster();
+    b.setApiKeySecretRef(new LiveBroadcastSpec.SecretKeyRef("k", "apiKey"));
+    lb.getSpec().setBroadcaster(b);
+    return lb;
+  }
+
+  @Test
+  void servesVersionAndDiscoveryIncludingTheStoredCrd() throws Exception {
+    assertThat(client.raw("/version")).contains("\"gitVersion\"");
+    JsonNode groups = JSON.readTree(client.raw("/apis"));
+    List<String> names = new ArrayList<>();
+    groups.path("groups").forEach(g -> names.add(g.path("name").asText()));
+    assertThat(names).contains(LiveBroadcast.GROUP, "apiextensions.k8s.io", "coordination.k8s.io");
+    JsonNode resources = JSON.readTree(client.raw("/apis/live.stagefleet.dev/v1alpha1"));
+    JsonNode lbc = resources.path("resources").get(0);
+    assertThat(lbc.path("name").asText()).isEqualTo("livebroadcasts");
+    assertThat(lbc.path("namespaced").asBoolean()).isTrue();
+    assertThat(lbc.path("shortNames").get(0).asText()).isEqualTo("lbc");
+    assertThat(lbc.path("categories").get(0).asText()).isEqualTo("stagefleet");
+    assertThat(resources.toString()).contains("livebroadcasts/status");
+    JsonNode core = JSON.readTree(client.raw("/api/v1"));
+    assertThat(core.toString()).contains("\"secrets\"", "\"events\"");
+  }
+
+  @Test
+  void rendersServerSideTablesWithThePrinterColumns() throws Exception {
+    var lb = client.resource(broadcast("table-show")).create();
+    var status = new LiveBroadcastStatus();
+    status.setPhase("Live");
+    status.setReadyStages(2);
+    status.setDesiredStages(3);
+    status.setViewers(77);
+    status.setConditions(List.of(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType("Ready")
+        .withStatus("True").build()));
+    lb.setStatus(status);
+    client.resource(lb).updateStatus();
+
+    JsonNode table = get("/apis/live.stagefleet.dev/v1alpha1/namespaces/default/livebroadcasts",
+        "application/json;as=Table;v=v1;g=meta.k8s.io,application/json");
+    assertThat(table.path("kind").asText()).isEqualTo("Table");
+    List<String> columns = new ArrayList<>();
+    table.path("columnDefinitions").forEach(c -> columns.add(c.path("name").asText().toUpperCase()));
+    assertThat(columns).containsExactlyInAnyOrder("NAME", "READY", "STAGES", "DESIRED", "VIEWERS", "PHASE", "AGE");
+    JsonNode row = null;
+    for (JsonNode r : table.path("rows")) {
+      if (r.path("cells").get(0).asText().equals("table-show")) {
+        row = r;
+      }
+    }
+    assertThat(row).isNotNull();
+    List<String> cells = new ArrayList<>();
+    row.path("cells").forEach(c -> cells.add(c.asText()));
+    assertThat(cells.get(columns.indexOf("READY"))).isEqualTo("True");
+    assertThat(cells.get(columns.indexOf("STAGES"))).isEqualTo("2");
+    assertThat(cells.get(columns.indexOf("VIEWERS"))).isEqualTo("77");
+    assertThat(cells.get(columns.indexOf("PHASE"))).isEqualTo("Live");
+    assertThat(cells.get(columns.indexOf("AGE"))).matches("\\d+s");
+    assertThat(row.path("object").path("kind").asText()).isEqualTo("PartialObjectMetadata");
+
+    JsonNode single = get("/apis/live.stagefleet.dev/v1alpha1/namespaces/default/livebroadcasts/table-show",
+        "application/json;as=Table;v=v1;g=meta.k8s.io");
+    assertThat(single.path("rows")).hasSize(1);
+  }
+
+  @Test
+  void statusPatchWithAQueryStringStillHitsTheStatusSubresource() throws Exception {
+    client.resource(broadcast("patched")).create();
+    var request = HttpRequest.newBuilder(URI.create(api.url()
+            + "/apis/live.stagefleet.dev/v1alpha1/namespaces/default/livebroadcasts/patched/status?fieldManager=kubectl"))
+        .header("Content-Type", "application/merge-patch+json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"status\":{\"phase\":\"Live\"},\"spec\":{\"maxStages\":3}}"))
+        .build();
+    assertThat(http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isBetween(200, 299);
+    var stored = client.resources(LiveBroadcast.class).inNamespace("default").withName("patched").get();
+    assertThat(stored.getStatus().getPhase()).isEqualTo("Live");
+    assertThat(stored.getSpec().getMaxStages()).as("a status patch must not change the spec").isEqualTo(10);
+  }
+
+  @Test
+  void refusesAPortInUseWithAClearMessage() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmbeddedApiServer.start(api.port(), Clock.systemUTC()))
+        .hasMessageContaining("port " + api.port() + " is already in use");
+  }
+}
