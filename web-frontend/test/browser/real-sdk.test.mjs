@@ -84,3 +84,21 @@ test('with the real SDK, an expired stage token puts the stage in the page\'s er
   await page.click('#stop');
   await context.close();
 });
+
+test('the SDK is taken from the gateway when it has a copy, else from the pinned version on AWS\'s CDN', async () => {
+  const { page, context } = await openPage(browser);
+  /** @type {string[]} */
+  const asked = [];
+  await page.route(/\/vendor\/amazon-ivs-web-broadcast\.js$/, (route) => {
+    asked.push(route.request().url());
+    return route.fulfill({ status: 404, body: 'not here' });
+  });
+  page.on('request', (r) => { if (r.url().includes('web-broadcast.live-video.net')) asked.push(r.url()); });
+  await page.goto(`${backend.gatewayUrl}/viewer`);
+  await eventually(() => page.textContent('#sdk-state').then((t) => /stand-in/.test(String(t))),
+    { message: 'SDK loaded' });
+  assert.deepEqual(asked, [`${backend.gatewayUrl}/vendor/amazon-ivs-web-broadcast.js`,
+    'https://web-broadcast.live-video.net/1.41.0/amazon-ivs-web-broadcast.js']);
+  assert.match(String(await page.textContent('#sdk-state')), /web-broadcast\.live-video\.net\/1\.41\.0/);
+  await context.close();
+});
