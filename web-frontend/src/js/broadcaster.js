@@ -311,7 +311,11 @@ async function connectEvents(thisRun) {
         break;
       case 'stage_draining':
         log(`stage draining: ${message.stageId}`);
-        publisher.draining(message.stageArn);
+        publisher.setState(message.stageArn, 'Draining');
+        break;
+      case 'stage_active':
+        log(`stage active again: ${message.stageId}`);
+        publisher.setState(message.stageArn, 'Active');
         break;
       case 'stage_deleted':
         log(`stage deleted: ${message.stageId}`);

@@ -16,6 +16,7 @@
  * @typedef {{type: 'snapshot', stages: StageOffer[]}
  *   | {type: 'stage_created', stage: StageOffer}
  *   | {type: 'stage_draining', stageArn: string, stageId: string}
+ *   | {type: 'stage_active', stageArn: string, stageId: string}
  *   | {type: 'stage_deleted', stageArn: string, stageId: string}
  *   | {type: 'heartbeat'}} BroadcasterEvent
  */
@@ -52,6 +53,7 @@ export function parseBroadcasterEvent(text) {
       return stage ? { type: 'stage_created', stage } : null;
     }
     case 'stage_draining':
+    case 'stage_active':
     case 'stage_deleted': {
       const stageArn = str(data.stageArn);
       if (!stageArn) return null;

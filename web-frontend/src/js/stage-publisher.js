@@ -141,13 +141,14 @@ export class StagePublisher {
   }
 
   /**
-   * The gateway drains a stage: keep publishing (its viewers are being moved), show the state.
+   * The gateway drains a stage (keep publishing: its viewers are being moved) or makes it Active again.
    * @param {string} stageArn
+   * @param {'Active' | 'Draining'} state
    */
-  draining(stageArn) {
+  setState(stageArn, state) {
     const entry = this.entries.get(stageArn);
     if (!entry) return;
-    entry.state = 'Draining';
+    entry.state = state;
     this.onChange();
   }
 

@@ -130,7 +130,7 @@ export class ViewerSession {
    */
   placeFailed(error) {
     const status = error instanceof ApiError ? error.status : 0;
-    if (status === 404) {
+    if (status === 404 || status === 410) {
       this.end(error instanceof ApiError && error.message ? error.message : '');
       return;
     }

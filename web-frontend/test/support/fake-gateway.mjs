@@ -130,7 +130,7 @@ export async function startFakeGateway({ webRoot, vendorFile }) {
         if (!stage) return fail(res, 503, 'full', 'Every stage is full.', { 'retry-after': '2' });
         const viewerId = randomUUID();
         b.viewers.set(viewerId, { viewerId, stageArn: stage.arn, socket: null });
-        return json(res, 200, {
+        return json(res, 201, {
           viewerId, ...subscribeToken(b, stage),
           presenceUrl: `/api/v1/namespaces/${b.namespace}/livebroadcasts/${b.name}/viewers/${viewerId}/presence`,
         });
@@ -252,8 +252,9 @@ export async function startFakeGateway({ webRoot, vendorFile }) {
       for (const s of b.stages) {
         const old = before.get(s.arn);
         if (!old) tellBroadcaster(b, { type: 'stage_created', data: { ...publishOffer(b, s), timestamp: stamp } });
-        else if (old.state !== s.state && s.state === 'Draining') {
-          tellBroadcaster(b, { type: 'stage_draining', data: { stageArn: s.arn, stageId: s.id, timestamp: stamp } });
+        else if (old.state !== s.state) {
+          const type = s.state === 'Draining' ? 'stage_draining' : 'stage_active';
+          tellBroadcaster(b, { type, data: { stageArn: s.arn, stageId: s.id, state: s.state, timestamp: stamp } });
         }
       }
       for (const [arn, s] of before) {

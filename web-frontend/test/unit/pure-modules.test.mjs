@@ -86,6 +86,8 @@ describe('gateway messages', () => {
       { type: 'stage_deleted', stageArn: ARN('c'), stageId: 'c' });
     assert.deepEqual(parseBroadcasterEvent('{"type":"stage_draining","data":{"stageArn":"' + ARN('d') + '","stageId":"d"}}'),
       { type: 'stage_draining', stageArn: ARN('d'), stageId: 'd' });
+    assert.deepEqual(parseBroadcasterEvent('{"type":"stage_active","data":{"stageArn":"' + ARN('d') + '","stageId":"d"}}'),
+      { type: 'stage_active', stageArn: ARN('d'), stageId: 'd' });
     assert.deepEqual(parseBroadcasterEvent('{"type":"heartbeat","data":{}}'), { type: 'heartbeat' });
   });
 

@@ -125,6 +125,14 @@ test('404 and "ended" end the session and leave the stage', async () => {
   assert.equal(placeCalls(), 1, 'nothing retried after the end');
 });
 
+test('410 (the broadcast is being deleted) ends the session too', async () => {
+  const { session, statuses } = setup([new ApiError(410, 'ended', 'the broadcast default/x has ended')]);
+  session.start();
+  await settle();
+  assert.equal(statuses.at(-1).phase, 'ended');
+  assert.equal(statuses.at(-1).message, 'The broadcast has ended.');
+});
+
 test('409 waits for the first stage', async () => {
   const { session, statuses } = setup([new ApiError(409, 'no_stage', 'No stage yet'), placement('a')]);
   session.start();
