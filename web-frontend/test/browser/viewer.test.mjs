@@ -130,9 +130,9 @@ test('a draining stage moves the viewer: the new stage is joined before the old 
 
 test('a full broadcast (503) shows "full, retrying in N s"', async () => {
   const name = await broadcast(['f1'], { viewersPerStage: 1, minStages: 1, maxStages: 1 });
-  const seat = await fetch(`${backend.gatewayUrl}/api/v1/namespaces/${NS}/livebroadcasts/${name}/viewers`,
-    { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  assert.ok(seat.ok, `the one seat is taken (HTTP ${seat.status})`);
+  // Take the one seat (once the gateway has seen the stage: until then it answers 409).
+  await eventually(async () => (await fetch(`${backend.gatewayUrl}/api/v1/namespaces/${NS}/livebroadcasts/${name}/viewers`,
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).ok, { message: 'the one seat taken' });
   const { page, context } = await openViewer(name);
   await eventually(async () => (await phase(page)) === 'full', { message: 'full state' });
   assert.match(String(await page.textContent('#status')), /full, retrying in \d+ s/);

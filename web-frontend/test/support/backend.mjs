@@ -1,6 +1,7 @@
 // The backend the browser tests run against, behind one interface:
 //  - real (default): `java -jar ../target/stagefleet.jar local --without operator ...`: the real gateway with the
-//    CRUD mock Kubernetes API server and the IVS emulator. Tests play the operator by writing status.stages.
+//    CRUD mock Kubernetes API server and the IVS emulator. Tests play the operator by writing status.stages
+//    (STAGEFLEET_JAR names another jar).
 //  - fake (STAGEFLEET_WEB_BACKEND=fake): a node fake of the gateway (fake-gateway.mjs), for page development.
 
 import { spawn } from 'node:child_process';
@@ -200,6 +201,15 @@ async function startReal() {
           broadcaster: { apiKeySecretRef: { name: secret, key: 'apiKey' } },
         },
       });
+      // The gateway learns of it through its informers: wait until it answers for the broadcast with this key.
+      const url = `${ready.gateway.replace(/\/$/, '')}/api/v1/namespaces/${ns}/livebroadcasts/${spec.name}/stages`;
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const response = await fetch(url, { headers: { 'x-api-key': spec.apiKey } }).catch(() => null);
+        if (response?.ok) break;
+        if (Date.now() > deadline) throw new Error(`the gateway did not see ${ns}/${spec.name} within 10 s`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     async setStages(namespace, name, stages) {
       const now = new Date().toISOString();
@@ -213,9 +223,14 @@ async function startReal() {
         });
       }
       const active = entries.filter((e) => e.state === 'Active').length;
-      await kube('PATCH', `${broadcastPath(namespace, name)}/status`, {
-        status: { stages: entries, readyStages: active, desiredStages: active, phase: entries.length ? 'Live' : 'Pending' },
-      }, 'application/merge-patch+json');
+      const status = { stages: entries, readyStages: active, desiredStages: active, phase: entries.length ? 'Live' : 'Pending' };
+      // A JSON patch, not a merge patch: fabric8's CRUD mock (7.5.2) merges arrays in a merge patch by appending,
+      // so a stage removed from status.stages would stay. "add" replaces a member that exists.
+      const current = await kube('GET', broadcastPath(namespace, name));
+      const ops = current.status
+        ? Object.entries(status).map(([key, value]) => ({ op: 'add', path: `/status/${key}`, value }))
+        : [{ op: 'add', path: '/status', value: status }];
+      await kube('PATCH', `${broadcastPath(namespace, name)}/status`, ops, 'application/json-patch+json');
     },
     async deleteBroadcast(namespace, name) {
       await kube('DELETE', broadcastPath(namespace, name));
