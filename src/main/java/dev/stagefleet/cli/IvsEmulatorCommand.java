@@ -1,14 +1,108 @@
 package dev.stagefleet.cli;
 
+import dev.stagefleet.ivs.emulator.EmulatorSettings;
+import dev.stagefleet.ivs.emulator.IvsEmulator;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** Runs the IVS emulator alone. */
 @Command(name = "ivs-emulator", mixinStandardHelpOptions = true,
-    description = "Runs the IVS real-time emulator: the IVS REST-JSON API on a local port, for any AWS SDK.")
+    description = {"Runs the IVS real-time emulator: the IVS REST-JSON API on a local port, for any AWS SDK.",
+        "Point an SDK at the printed endpoint with the same region and any credentials.",
+        "Control API (join/leave participants, faults, quotas, stats, reset) under /_emulator/.",
+        "Every option can also be set as an environment variable STAGEFLEET_<OPTION> (e.g. STAGEFLEET_PORT)."})
 public final class IvsEmulatorCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--port", defaultValue = "${env:STAGEFLEET_PORT:-" + EmulatorSettings.DEFAULT_PORT + "}",
+      description = "TCP port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--host", defaultValue = "${env:STAGEFLEET_HOST:-127.0.0.1}",
+      description = "Interface to bind; 0.0.0.0 for all (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--region", defaultValue = "${env:STAGEFLEET_REGION:-" + EmulatorSettings.DEFAULT_REGION + "}",
+      description = "AWS region in the emulator's ARNs (default: ${DEFAULT-VALUE}).")
+  String region;
+
+  @Option(names = "--account-id",
+      defaultValue = "${env:STAGEFLEET_ACCOUNT_ID:-" + EmulatorSettings.DEFAULT_ACCOUNT_ID + "}",
+      description = "12-digit AWS account id in the emulator's ARNs (default: ${DEFAULT-VALUE}).")
+  String accountId;
+
+  @Option(names = "--no-throttling", negatable = false, defaultValue = "${env:STAGEFLEET_NO_THROTTLING:-false}",
+      description = "Do not enforce IVS's per-operation rate quotas (no 429 ThrottlingException).")
+  boolean noThrottling;
+
+  @Option(names = "--latency-ms", defaultValue = "${env:STAGEFLEET_LATENCY_MS:-0}",
+      description = "Milliseconds added to every IVS call (default: ${DEFAULT-VALUE}).")
+  long latencyMs;
+
+  @Option(names = "--error-rate", defaultValue = "${env:STAGEFLEET_ERROR_RATE:-0}",
+      description = "Fraction (0..1) of IVS calls answered 500 InternalServerException (default: ${DEFAULT-VALUE}).")
+  double errorRate;
+
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
   @Override
   public Integer call() {
-    throw new UserFacingException("'ivs-emulator' is being built", 2);
+    quietLibraryLogs();
+    if (latencyMs < 0) {
+      throw new UserFacingException("--latency-ms must not be negative, got " + latencyMs);
+    }
+    EmulatorSettings settings;
+    try {
+      settings = new EmulatorSettings(host, port, region, accountId, !noThrottling, Duration.ofMillis(latencyMs),
+          errorRate, Clock.systemUTC());
+    } catch (IllegalArgumentException e) {
+      throw new UserFacingException("invalid option: " + e.getMessage());
+    }
+    IvsEmulator emulator;
+    try {
+      emulator = IvsEmulator.start(settings);
+    } catch (IllegalStateException e) {
+      throw new UserFacingException(e.getMessage());
+    }
+    Thread shutdown = new Thread(() -> {
+      emulator.close();
+      stopped.countDown();
+    }, "ivs-emulator-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdown);
+    spec.commandLine().getOut().printf("IVS emulator listening on %s (region %s, account %s, throttling %s)%n",
+        emulator.endpoint(), emulator.region(), emulator.accountId(), noThrottling ? "off" : "on");
+    spec.commandLine().getOut().printf("Control API: %s/_emulator  -  press Ctrl-C to stop%n", emulator.endpoint());
+    spec.commandLine().getOut().flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      // stopped from within the JVM (tests, local mode): stop the server first, then keep the interrupt
+      Runtime.getRuntime().removeShutdownHook(shutdown);
+      emulator.close();
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  /** One line per request from the emulator; the web server's own start-up chatter only when something is wrong. */
+  private static void quietLibraryLogs() {
+    setIfAbsent("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
+    setIfAbsent("org.slf4j.simpleLogger.log.io.javalin", "off");
+    setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+    setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
+    setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
   }
 }

@@ -1,0 +1,132 @@
+package dev.stagefleet.ivs.emulator;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Faults the emulator injects into IVS calls, changeable while it runs (the control API under {@code /_emulator/faults}
+ * changes the same object). Thread-safe; setters return this for chaining.
+ */
+public final class Faults {
+  private final boolean defaultThrottling;
+  private final Duration defaultLatency;
+  private final double defaultErrorRate;
+  private volatile Duration latency;
+  private final Map<String, Duration> operationLatency = new ConcurrentHashMap<>();
+  private volatile double errorRate;
+  private volatile boolean outage;
+  private volatile boolean throttling;
+  private volatile boolean accessDenied;
+  private volatile boolean pendingVerification;
+
+  Faults(EmulatorSettings settings) {
+    this.defaultThrottling = settings.throttling();
+    this.defaultLatency = settings.latency();
+    this.defaultErrorRate = settings.errorRate();
+    clear();
+  }
+
+  /** Adds this delay to every IVS call. */
+  public Faults latency(Duration latency) {
+    Objects.requireNonNull(latency, "latency");
+    if (latency.isNegative()) {
+      throw new IllegalArgumentException("latency must not be negative");
+    }
+    this.latency = latency;
+    return this;
+  }
+
+  public Duration latency() {
+    return latency;
+  }
+
+  /** Adds this delay to one operation (on top of {@link #latency(Duration)}); zero removes it. */
+  public Faults operationLatency(String operation, Duration latency) {
+    Objects.requireNonNull(operation, "operation");
+    if (latency == null || latency.isZero()) {
+      operationLatency.remove(operation);
+    } else if (latency.isNegative()) {
+      throw new IllegalArgumentException("latency must not be negative");
+    } else {
+      operationLatency.put(operation, latency);
+    }
+    return this;
+  }
+
+  public Duration operationLatency(String operation) {
+    return operationLatency.getOrDefault(operation, Duration.ZERO);
+  }
+
+  /** Per-operation delays, sorted by operation. */
+  public Map<String, Duration> operationLatencies() {
+    return new TreeMap<>(operationLatency);
+  }
+
+  /** Answers this fraction (0..1) of IVS calls with 500 InternalServerException. */
+  public Faults errorRate(double errorRate) {
+    if (!(errorRate >= 0 && errorRate <= 1)) {
+      throw new IllegalArgumentException("error rate must be between 0 and 1, got " + errorRate);
+    }
+    this.errorRate = errorRate;
+    return this;
+  }
+
+  public double errorRate() {
+    return errorRate;
+  }
+
+  /** While on, every IVS call is answered 503 ServiceUnavailableException. */
+  public Faults outage(boolean outage) {
+    this.outage = outage;
+    return this;
+  }
+
+  public boolean outage() {
+    return outage;
+  }
+
+  /** Turns IVS's per-operation rate quotas (429 ThrottlingException) on or off. */
+  public Faults throttling(boolean throttling) {
+    this.throttling = throttling;
+    return this;
+  }
+
+  public boolean throttling() {
+    return throttling;
+  }
+
+  /** While on, every IVS call is answered 403 AccessDeniedException (credentials without permission). */
+  public Faults accessDenied(boolean accessDenied) {
+    this.accessDenied = accessDenied;
+    return this;
+  }
+
+  public boolean accessDenied() {
+    return accessDenied;
+  }
+
+  /** While on, calls IVS refuses to unverified accounts are answered 403 PendingVerification. */
+  public Faults pendingVerification(boolean pendingVerification) {
+    this.pendingVerification = pendingVerification;
+    return this;
+  }
+
+  public boolean pendingVerification() {
+    return pendingVerification;
+  }
+
+  /** Back to the faults the emulator started with (its settings' latency, error rate and throttling). */
+  public Faults clear() {
+    latency = defaultLatency;
+    operationLatency.clear();
+    errorRate = defaultErrorRate;
+    outage = false;
+    throttling = defaultThrottling;
+    accessDenied = false;
+    pendingVerification = false;
+    return this;
+  }
+}
