@@ -31,7 +31,7 @@ async function broadcastWithPage(labels, options = {}) {
   const apiKey = `key-${name}-s3cret`;
   await backend.createBroadcast({ namespace: NS, name, apiKey });
   await backend.setStages(NS, name, labels.map((id) => ({ id })));
-  const { context, page, errors } = await openPage(browser);
+  const { context, page, errors } = await openPage(browser, { ivsEndpoint: backend.ivsEndpoint });
   await options.beforeLoad?.(page);
   await page.goto(`${backend.gatewayUrl}/broadcaster?namespace=${NS}&name=${name}`);
   await page.fill('#api-key', options.apiKey ?? apiKey);
@@ -66,6 +66,11 @@ test('Start joins every stage publish-only, one stream per track, and shows them
   }
   const joins = (await standInEvents(page)).filter((e) => e.type === 'join');
   assert.ok(joins.every((e) => e.detail.canPublish === true), 'joined with PUBLISH tokens');
+  if (backend.ivsEndpoint) {
+    const verified = (await standInEvents(page)).filter((e) => e.type === 'emulator-join');
+    assert.deepEqual(verified.map((e) => [e.stageId, e.detail.publish]).sort(), [[a, true], [b, true]].sort(),
+      'the IVS emulator accepted each token for publishing');
+  }
   await eventually(async () => {
     const links = await rowLinks(page);
     return links[a] === 'connected' && links[b] === 'connected';

@@ -38,7 +38,7 @@ async function broadcast(labels, spec = {}) {
  * @param {string} name
  */
 async function openViewer(name) {
-  const opened = await openPage(browser);
+  const opened = await openPage(browser, { ivsEndpoint: backend.ivsEndpoint });
   // Record every picture change, to prove a move never blanks the video.
   await opened.page.addInitScript(() => {
     const descriptor = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject');
@@ -90,6 +90,10 @@ test('the video plays muted with the stage\'s picture, and a click turns the sou
   assert.deepEqual(joined.publishing, [], 'a viewer publishes nothing');
   const join = (await standInEvents(page)).find((e) => e.type === 'join');
   assert.equal(join?.detail.canPublish, false, 'joined with a SUBSCRIBE token');
+  if (backend.ivsEndpoint) {
+    const verified = (await standInEvents(page)).filter((e) => e.type === 'emulator-join');
+    assert.deepEqual(verified.map((e) => e.detail.publish), [false], 'the IVS emulator accepted the token');
+  }
   await screenshot(page, 'viewer');
 
   await page.click('#unmute');

@@ -331,6 +331,8 @@
       /** @type {string[]} */
       this.publishing = [];
       this.subscribed = false;
+      /** @type {string | null} the participant id the IVS emulator gave this connection, when joins are verified */
+      this.emulatorParticipantId = null;
       this.local = this.participant(true, String(claims.user_id ?? ''));
       this.remote = this.participant(false, 'broadcaster');
     }
@@ -365,6 +367,7 @@
         throw error;
       }
       this.emit(StageEvents.STAGE_CONNECTION_STATE_CHANGED, StageConnectionState.CONNECTING);
+      if (control.verifyJoins) await this.verifyWithEmulator();
       await sleep(control.connectDelayMs);
       if (this.left) {
         record('join-cancelled', this);
@@ -385,6 +388,35 @@
       });
       this.emit(StageEvents.STAGE_CONNECTION_STATE_CHANGED, StageConnectionState.CONNECTED);
       this.applyStrategy();
+    }
+
+    /**
+     * Presents the token to the IVS emulator (through the test's route for /__stand-in/join), as the real SDK
+     * presents it to IVS: the emulator checks signature, expiry, stage and capability, and refuses as IVS would.
+     */
+    async verifyWithEmulator() {
+      const publish = this.strategy.shouldPublishParticipant(this.local)
+        && this.strategy.stageStreamsToPublish().length > 0;
+      const response = await fetch('/__stand-in/join', {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: this.token, publish, stageArn: this.stageArn }),
+      });
+      const body = await response.json().catch(() => ({}));
+      if (response.ok) {
+        this.emulatorParticipantId = String(body.participantId ?? '');
+        record('emulator-join', this, { participantId: this.emulatorParticipantId, publish });
+        return;
+      }
+      /** @type {Record<string, number>} */
+      const codes = {
+        TOKEN_EXPIRED: StageErrorCode.TOKEN_EXPIRED, MISSING_CAPABILITY: StageErrorCode.TOKEN_NOT_ALLOWED,
+        STAGE_NOT_FOUND: StageErrorCode.STAGE_DELETED, PARTICIPANT_DISCONNECTED: StageErrorCode.PARTICIPANT_DISCONNECTED,
+      };
+      const code = codes[String(body.error)] ?? StageErrorCode.TOKEN_MALFORMED;
+      const error = stageError(code, `IVS (emulated) refused the token: ${body.error}: ${body.message}`);
+      record('join-rejected', this, { code, emulator: body.error, message: body.message, afterLeave: this.left });
+      this.emit(StageEvents.ERROR, error);
+      throw error;
     }
 
     /** Runs the strategy: what to publish, whom to subscribe to. */
@@ -424,6 +456,12 @@
       this.left = true;
       live.delete(this);
       record('leave', this, { wasJoined: this.joined });
+      if (this.emulatorParticipantId) {
+        void fetch('/__stand-in/leave', {
+          method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ stageArn: this.stageArn, participantId: this.emulatorParticipantId }),
+        }).catch(() => {});
+      }
       if (this.joined) this.emit(StageEvents.STAGE_CONNECTION_STATE_CHANGED, StageConnectionState.DISCONNECTED);
       this.emit(StageEvents.STAGE_LEFT, StageLeftReason.USER_INITIATED);
     };
@@ -468,6 +506,7 @@
   const control = {
     events,
     connectDelayMs: 40,
+    verifyJoins: Boolean(/** @type {any} */ (window).__standInVerifyJoins),
     rejectNextJoin(stage, options = {}) {
       rejections.push({
         stage, code: options.code ?? StageErrorCode.TOKEN_EXPIRED, delayMs: options.delayMs ?? 5,

@@ -56,6 +56,8 @@ interface StandInControl {
   joined(): { stageArn: string; stageId: string; participantId: string; publishing: string[]; subscribed: boolean }[];
   /** Milliseconds a successful join takes. */
   connectDelayMs: number;
+  /** Present every token to the IVS emulator (POST /__stand-in/join, routed there by the test) before "connecting". */
+  verifyJoins: boolean;
 }
 
 interface Window {

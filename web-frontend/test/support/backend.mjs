@@ -33,6 +33,7 @@ const VERSION = 'v1alpha1';
  * @typedef {object} Backend
  * @property {'real' | 'fake'} kind
  * @property {string} gatewayUrl
+ * @property {string | null} ivsEndpoint  the IVS emulator (real backend), whose /_emulator/join checks tokens
  * @property {(spec: BroadcastSpec) => Promise<void>} createBroadcast   Secret with the API key + LiveBroadcast
  * @property {(namespace: string, name: string, stages: StageSpec[]) => Promise<void>} setStages  status.stages
  * @property {(namespace: string, name: string) => Promise<void>} deleteBroadcast
@@ -59,6 +60,7 @@ async function startFake() {
   return {
     kind: 'fake',
     gatewayUrl: gateway.url,
+    ivsEndpoint: null,
     stageArn,
     stageId: (label) => label,
     async createBroadcast(spec) {
@@ -166,7 +168,11 @@ async function startReal() {
           if (created?.arn) {
             stage = {
               id: created.arn.split('/').pop(), arn: created.arn,
-              endpoints: { ...stage.endpoints, ...(created.endpoints ?? {}) },
+              // Only the fields the LiveBroadcast status has (IVS also returns rtmp/rtmps).
+              endpoints: {
+                events: created.endpoints?.events ?? stage.endpoints.events,
+                whip: created.endpoints?.whip ?? stage.endpoints.whip,
+              },
             };
           }
         }
@@ -184,6 +190,7 @@ async function startReal() {
   return {
     kind: 'real',
     gatewayUrl: ready.gateway.replace(/\/$/, ''),
+    ivsEndpoint: ivs ?? null,
     stageArn: (label) => emulatorStages.get(label)?.arn ?? stageArn(label),
     stageId: (label) => emulatorStages.get(label)?.id ?? label,
     async createBroadcast(spec) {

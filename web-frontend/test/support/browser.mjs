@@ -24,11 +24,24 @@ export async function launchBrowser() {
  * A fresh context and page whose SDK requests (gateway copy or CDN) get the stand-in, or the real bundle from
  * node_modules. Requests to AWS hosts other than the SDK itself (analytics, device config) are refused, as they
  * would fail without network anyway. Page errors are collected in `errors`.
+ * With an IVS emulator endpoint, the stand-in presents every token to the emulator before it "connects"
+ * (its /__stand-in/join and /leave requests are forwarded to the emulator's /_emulator/join and /leave), so a token
+ * the emulator refuses fails the join as IVS would (STAGEFLEET_WEB_VERIFY_JOINS=0 turns this off).
  * @param {import('playwright-core').Browser} browser
- * @param {{sdk?: 'stand-in' | 'real'}} [options]
+ * @param {{sdk?: 'stand-in' | 'real', ivsEndpoint?: string | null}} [options]
  */
-export async function openPage(browser, { sdk = 'stand-in' } = {}) {
+export async function openPage(browser, { sdk = 'stand-in', ivsEndpoint = null } = {}) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 860 } });
+  if (ivsEndpoint && process.env.STAGEFLEET_WEB_VERIFY_JOINS !== '0') {
+    await context.addInitScript(() => { Object.assign(window, { __standInVerifyJoins: true }); });
+    await context.route(/\/__stand-in\/(join|leave)$/, async (route) => {
+      const operation = route.request().url().endsWith('/join') ? 'join' : 'leave';
+      const response = await fetch(`${ivsEndpoint}/_emulator/${operation}`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: route.request().postData() ?? '{}',
+      });
+      await route.fulfill({ status: response.status, contentType: 'application/json', body: await response.text() });
+    });
+  }
   await context.route(/live-video\.net/, (route) => route.abort('internetdisconnected'));
   const body = readFileSync(sdk === 'real' ? SDK_FILE : STAND_IN);
   await context.route(/\/amazon-ivs-web-broadcast\.js(\?.*)?$/, (route) =>
