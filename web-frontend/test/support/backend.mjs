@@ -231,13 +231,9 @@ async function startReal() {
       }
       const active = entries.filter((e) => e.state === 'Active').length;
       const status = { stages: entries, readyStages: active, desiredStages: active, phase: entries.length ? 'Live' : 'Pending' };
-      // A JSON patch, not a merge patch: fabric8's CRUD mock (7.5.2) merges arrays in a merge patch by appending,
-      // so a stage removed from status.stages would stay. "add" replaces a member that exists.
-      const current = await kube('GET', broadcastPath(namespace, name));
-      const ops = current.status
-        ? Object.entries(status).map(([key, value]) => ({ op: 'add', path: `/status/${key}`, value }))
-        : [{ op: 'add', path: '/status', value: status }];
-      await kube('PATCH', `${broadcastPath(namespace, name)}/status`, ops, 'application/json-patch+json');
+      // A JSON merge patch on the status subresource, as the operator writes it (RFC 7386: arrays are replaced
+      // whole; local mode's API server implements that, fabric8's bare CRUD mock appends arrays instead).
+      await kube('PATCH', `${broadcastPath(namespace, name)}/status`, { status }, 'application/merge-patch+json');
     },
     async deleteBroadcast(namespace, name) {
       await kube('DELETE', broadcastPath(namespace, name));
