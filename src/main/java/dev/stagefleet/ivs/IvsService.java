@@ -25,7 +25,10 @@ public interface IvsService {
   /** One stage (with endpoints and active session), or empty when IVS does not know it. */
   Optional<Stage> getStage(String arn);
 
-  /** Connected participants of the stage's active session (every page); zero when no session is active. */
+  /**
+   * Connected participants of the stage's active session (every page); zero when no session is active or the stage
+   * is gone.
+   */
   ParticipantCount countConnectedParticipants(String stageArn);
 
   /** Mints a participant token through the CreateParticipantToken API. */

@@ -126,7 +126,7 @@ final class ControlApi {
     ObjectNode node = json.createObjectNode().put("latencyMs", faults.latency().toMillis());
     ObjectNode perOperation = node.putObject("operationLatencyMs");
     faults.operationLatencies().forEach((op, latency) -> perOperation.put(op, latency.toMillis()));
-    return node.put("errorRate", faults.errorRate()).put("outage", faults.outage())
+    return node.put("errorRate", faults.errorRate()).put("failNext", faults.failNext()).put("outage", faults.outage())
         .put("throttling", faults.throttling()).put("accessDenied", faults.accessDenied())
         .put("pendingVerification", faults.pendingVerification());
   }
@@ -153,6 +153,9 @@ final class ControlApi {
         throw new BadRequest("'errorRate' must be a number between 0 and 1");
       }
       faults.errorRate(rate.asDouble());
+    }
+    if (body.has("failNext")) {
+      faults.failNext((int) Math.min(Integer.MAX_VALUE, nonNegativeLong(body, "failNext")));
     }
     if (body.has("outage")) {
       faults.outage(bool(body, "outage"));

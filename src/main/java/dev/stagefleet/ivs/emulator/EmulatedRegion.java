@@ -250,10 +250,16 @@ final class EmulatedRegion {
 
   // ---- simulated clients ----
 
-  synchronized EmulatedParticipant join(String token, boolean publish, String expectedStageArn) {
+  EmulatedParticipant join(String token, boolean publish, String expectedStageArn) {
+    // signatures are checked outside the lock: ES384 verification is slow, and joins come in crowds
+    ParticipantTokens.Claims claims = tokens.verify(token, this::publicKeyFor, now());
+    return join(claims, publish, expectedStageArn);
+  }
+
+  private synchronized EmulatedParticipant join(ParticipantTokens.Claims claims, boolean publish,
+      String expectedStageArn) {
     Instant now = now();
     expireLapsedReplications(now);
-    ParticipantTokens.Claims claims = tokens.verify(token, this::publicKeyFor, now);
     String resource = claims.stageArn();
     if (!resource.substring(resource.lastIndexOf('/') + 1).equals(claims.topic())) {
       throw new ParticipantRejectedException(Reason.WRONG_STAGE,
@@ -390,7 +396,7 @@ final class EmulatedRegion {
     keys.remove(arn);
   }
 
-  private ECPublicKey publicKeyFor(String arn) {
+  private synchronized ECPublicKey publicKeyFor(String arn) {
     KeyRecord record = keys.get(arn);
     return record == null ? null : record.key;
   }

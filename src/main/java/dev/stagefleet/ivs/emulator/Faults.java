@@ -21,6 +21,7 @@ public final class Faults {
   private volatile boolean throttling;
   private volatile boolean accessDenied;
   private volatile boolean pendingVerification;
+  private final java.util.concurrent.atomic.AtomicInteger failNext = new java.util.concurrent.atomic.AtomicInteger();
 
   Faults(EmulatorSettings settings) {
     this.defaultThrottling = settings.throttling();
@@ -78,6 +79,25 @@ public final class Faults {
     return errorRate;
   }
 
+  /** Answers the next {@code calls} IVS calls with 500 InternalServerException (deterministic, unlike the rate). */
+  public Faults failNext(int calls) {
+    if (calls < 0) {
+      throw new IllegalArgumentException("calls must not be negative, got " + calls);
+    }
+    failNext.set(calls);
+    return this;
+  }
+
+  /** How many of the next IVS calls will still fail because of {@link #failNext(int)}. */
+  public int failNext() {
+    return failNext.get();
+  }
+
+  /** Takes one of the calls to fail, if any are left. */
+  boolean takeFailure() {
+    return failNext.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
+  }
+
   /** While on, every IVS call is answered 503 ServiceUnavailableException. */
   public Faults outage(boolean outage) {
     this.outage = outage;
@@ -127,6 +147,7 @@ public final class Faults {
     throttling = defaultThrottling;
     accessDenied = false;
     pendingVerification = false;
+    failNext.set(0);
     return this;
   }
 }

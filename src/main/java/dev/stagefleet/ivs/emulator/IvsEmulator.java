@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /_emulator/participants?stageArn=...} - connected participants; {@code GET /_emulator/stages}</li>
  *   <li>{@code GET|DELETE /_emulator/stats} - call counters, or reset them</li>
  *   <li>{@code GET|POST|DELETE /_emulator/faults} - read, change ({@code latencyMs, operationLatencyMs{op:ms},
- *       errorRate, outage, throttling, accessDenied, pendingVerification}; fields left out stay), or clear faults</li>
+ *       errorRate, failNext, outage, throttling, accessDenied, pendingVerification}; fields left out stay), or clear
+ *       faults</li>
  *   <li>{@code GET|POST /_emulator/quotas} - read or change ({@code stages, subscribersPerStage, publishersPerStage,
  *       publicKeys, replicationsPerParticipant, rates{op:callsPerSecond}})</li>
  *   <li>{@code POST /_emulator/reset} - forgets every resource and resets stats, faults and quotas</li>
@@ -110,11 +111,11 @@ public final class IvsEmulator implements AutoCloseable {
 
   private void routes(RoutesConfig routes) {
     new ControlApi(this, json).register(routes);
-    routes.get("/tags/{resourceArn}", ctx -> serve(ctx, "ListTagsForResource",
+    routes.get("/tags/<resourceArn>", ctx -> serve(ctx, "ListTagsForResource",
         () -> operations.listTagsForResource(ctx.pathParam("resourceArn"))));
-    routes.post("/tags/{resourceArn}", ctx -> serve(ctx, "TagResource",
+    routes.post("/tags/<resourceArn>", ctx -> serve(ctx, "TagResource",
         () -> operations.tagResource(ctx.pathParam("resourceArn"), new RequestFields(body(ctx)))));
-    routes.delete("/tags/{resourceArn}", ctx -> serve(ctx, "UntagResource",
+    routes.delete("/tags/<resourceArn>", ctx -> serve(ctx, "UntagResource",
         () -> operations.untagResource(ctx.pathParam("resourceArn"), ctx.queryParams("tagKeys"))));
     routes.post("/{operation}", ctx -> {
       String operation = ctx.pathParam("operation");
@@ -166,7 +167,7 @@ public final class IvsEmulator implements AutoCloseable {
       return;
     }
     double errorRate = faults.errorRate();
-    if (errorRate > 0 && ThreadLocalRandom.current().nextDouble() < errorRate) {
+    if (faults.takeFailure() || errorRate > 0 && ThreadLocalRandom.current().nextDouble() < errorRate) {
       stats.recordInjectedError();
       error(ctx, IvsError.internal("Internal server error (emulated)"));
       return;

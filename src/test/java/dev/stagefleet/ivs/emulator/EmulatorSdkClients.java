@@ -8,11 +8,11 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ivsrealtime.IvsRealTimeClient;
 
 /** The plain AWS SDK client pointed at an emulator, without retries, for tests of the emulator itself. */
-final class EmulatorSdkClients {
+public final class EmulatorSdkClients {
   private EmulatorSdkClients() {
   }
 
-  static IvsRealTimeClient sdkClient(IvsEmulator emulator) {
+  public static IvsRealTimeClient sdkClient(IvsEmulator emulator) {
     return IvsRealTimeClient.builder()
         .endpointOverride(emulator.endpoint())
         .region(Region.of(emulator.region()))

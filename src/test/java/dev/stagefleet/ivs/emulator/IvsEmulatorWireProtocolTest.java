@@ -89,8 +89,11 @@ class IvsEmulatorWireProtocolTest {
     HttpResponse<String> deleted = send(HttpRequest.newBuilder(uri(path + "?tagKeys=a")).DELETE());
     HttpResponse<String> listed = send(HttpRequest.newBuilder(uri(path)).GET());
 
+    HttpResponse<String> unencoded = send(HttpRequest.newBuilder(uri("/tags/" + arn)).GET());
+
     assertThat(deleted.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(listed.body()).get("tags")).isEqualTo(JSON.readTree("{\"b\":\"2\"}"));
+    assertThat(JSON.readTree(unencoded.body()).get("tags")).isEqualTo(JSON.readTree("{\"b\":\"2\"}"));
   }
 
   @Test

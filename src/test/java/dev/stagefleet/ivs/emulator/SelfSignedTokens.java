@@ -20,11 +20,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Test key pairs and self-signed ES384 participant tokens in the shape IVS documents. */
-final class SelfSignedTokens {
+public final class SelfSignedTokens {
   private SelfSignedTokens() {
   }
 
-  static KeyPair newKeyPair() {
+  public static KeyPair newKeyPair() {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
       generator.initialize(new ECGenParameterSpec("secp384r1"));
@@ -34,19 +34,19 @@ final class SelfSignedTokens {
     }
   }
 
-  static String publicKeyPem(KeyPair keyPair) {
+  public static String publicKeyPem(KeyPair keyPair) {
     String body = Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(keyPair.getPublic().getEncoded());
     return "-----BEGIN PUBLIC KEY-----\n" + body + "\n-----END PUBLIC KEY-----\n";
   }
 
   /** A token for a stage; {@code capabilities} are allow_publish / allow_subscribe. */
-  static String token(KeyPair keyPair, String keyArn, String stageArn, String participantId, boolean publish,
+  public static String token(KeyPair keyPair, String keyArn, String stageArn, String participantId, boolean publish,
       boolean subscribe, Instant issuedAt, Duration lifetime) {
     return token(keyPair, keyArn, stageArn, stageArn.substring(stageArn.lastIndexOf('/') + 1), participantId,
         publish, subscribe, issuedAt, lifetime);
   }
 
-  static String token(KeyPair keyPair, String keyArn, String resource, String topic, String participantId,
+  public static String token(KeyPair keyPair, String keyArn, String resource, String topic, String participantId,
       boolean publish, boolean subscribe, Instant issuedAt, Duration lifetime) {
     Map<String, Object> capabilities = new LinkedHashMap<>();
     if (publish) {

@@ -1,0 +1,446 @@
+package dev.stagefleet.ivs;
+
+import dev.stagefleet.ivs.IvsRateLimits.OperationClass;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ivsrealtime.IvsRealTimeClient;
+import software.amazon.awssdk.services.ivsrealtime.IvsRealTimeClientBuilder;
+import software.amazon.awssdk.services.ivsrealtime.model.ListParticipantReplicasResponse;
+import software.amazon.awssdk.services.ivsrealtime.model.ListParticipantsResponse;
+import software.amazon.awssdk.services.ivsrealtime.model.ListStagesResponse;
+import software.amazon.awssdk.services.ivsrealtime.model.ParticipantReplica;
+import software.amazon.awssdk.services.ivsrealtime.model.ParticipantState;
+import software.amazon.awssdk.services.ivsrealtime.model.ParticipantSummary;
+import software.amazon.awssdk.services.ivsrealtime.model.ParticipantTokenCapability;
+import software.amazon.awssdk.services.ivsrealtime.model.ReplicationType;
+import software.amazon.awssdk.services.ivsrealtime.model.StageEndpoints;
+import software.amazon.awssdk.services.ivsrealtime.model.StageSummary;
+
+/**
+ * {@link IvsService} on the AWS SDK's synchronous {@link IvsRealTimeClient}. Every attempt of every call first takes a
+ * permit from the shared {@link IvsRateLimits} (the SDK's own retries are off, so none bypasses it); throttling, 5xx and
+ * connection failures are retried with jittered exponential backoff; other failures become {@link IvsException}
+ * subtypes carrying IVS's message. Records {@code stagefleet.ivs.requests} (a timer per attempt, tagged with the
+ * operation and its outcome).
+ */
+public final class SdkIvsService implements IvsService, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SdkIvsService.class);
+  /** The metric name: one timer sample per attempt, tags {@code operation} and {@code outcome}. */
+  public static final String REQUEST_METRIC = "stagefleet.ivs.requests";
+  private static final String LOCAL_RATE_LIMIT = "ClientRateLimitTimeout";
+  private static final int PAGE_SIZE = 100;
+
+  private final IvsRealTimeClient client;
+  private final IvsRateLimits limits;
+  private final Retry retry;
+  private final MeterRegistry meters;
+  private final int maxAttempts;
+
+  /**
+   * A service on an existing client. The client must not retry by itself (its retry strategy should be
+   * {@code AwsRetryStrategy.doNotRetry()}), or retries would bypass the rate limits.
+   */
+  public SdkIvsService(IvsRealTimeClient client, IvsRateLimits limits, IvsRetryPolicy retryPolicy,
+      MeterRegistry meters) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.meters = meters == null ? Metrics.globalRegistry : meters;
+    Objects.requireNonNull(retryPolicy, "retryPolicy");
+    this.maxAttempts = retryPolicy.maxAttempts();
+    this.retry = Retry.of("ivs", RetryConfig.custom()
+        .maxAttempts(retryPolicy.maxAttempts())
+        .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(retryPolicy.initialBackoff(), 2.0,
+            retryPolicy.jitter(), retryPolicy.maxBackoff()))
+        .retryOnException(SdkIvsService::isRetryable)
+        .build());
+    retry.getEventPublisher().onRetry(event -> LOG.debug("Retrying IVS call (attempt {}) after {}: {}",
+        event.getNumberOfRetryAttempts() + 1, event.getWaitInterval(),
+        event.getLastThrowable() == null ? "" : event.getLastThrowable().getMessage()));
+  }
+
+  /** For the IVS emulator or another local endpoint: static dummy credentials, default retries, global metrics. */
+  public static SdkIvsService forEndpoint(URI endpoint, String region, IvsRateLimits limits) {
+    return builder(region, limits).endpoint(endpoint).build();
+  }
+
+  /** For Amazon IVS: the default credential chain (environment, IRSA, EKS Pod Identity, profile, instance role). */
+  public static SdkIvsService forAws(String region, IvsRateLimits limits) {
+    return builder(region, limits).build();
+  }
+
+  /** A builder for the less common settings: endpoint, credentials, retries, meter registry. */
+  public static Builder builder(String region, IvsRateLimits limits) {
+    return new Builder(region, limits);
+  }
+
+  // ---- stages ----
+
+  @Override
+  public Stage createStage(String name, Map<String, String> tags) {
+    var response = call("CreateStage", () -> client.createStage(b -> b.name(name).tags(tags)));
+    return stage(response.stage());
+  }
+
+  @Override
+  public void deleteStage(String arn) {
+    try {
+      call("DeleteStage", () -> client.deleteStage(b -> b.arn(arn)));
+    } catch (IvsException.NotFound alreadyGone) {
+      LOG.debug("Stage {} was already deleted", arn);
+    }
+  }
+
+  @Override
+  public List<Stage> listStages() {
+    List<Stage> stages = new ArrayList<>();
+    String nextToken = null;
+    do {
+      String token = nextToken;
+      ListStagesResponse page = call("ListStages",
+          () -> client.listStages(b -> b.maxResults(PAGE_SIZE).nextToken(token)));
+      for (StageSummary summary : page.stages()) {
+        stages.add(new Stage(summary.arn(), summary.name(), Map.copyOf(summary.tags()), null,
+            summary.activeSessionId()));
+      }
+      nextToken = page.nextToken();
+    } while (nextToken != null && !nextToken.isEmpty());
+    return stages;
+  }
+
+  @Override
+  public Optional<Stage> getStage(String arn) {
+    try {
+      return Optional.of(stage(call("GetStage", () -> client.getStage(b -> b.arn(arn))).stage()));
+    } catch (IvsException.NotFound e) {
+      return Optional.empty();
+    }
+  }
+
+  /** {@inheritDoc} A stage that does not exist has no participants either. */
+  @Override
+  public ParticipantCount countConnectedParticipants(String stageArn) {
+    Optional<Stage> stage = getStage(stageArn);
+    String sessionId = stage.map(Stage::activeSessionId).orElse(null);
+    if (sessionId == null || sessionId.isEmpty()) {
+      return ParticipantCount.NONE;
+    }
+    int subscribers = 0;
+    int publishers = 0;
+    int replicas = 0;
+    String nextToken = null;
+    do {
+      String token = nextToken;
+      // one filter per call (IVS's rule): CONNECTED; publishers and replicas are told apart from the summaries
+      ListParticipantsResponse page = call("ListParticipants", () -> client.listParticipants(b -> b
+          .stageArn(stageArn).sessionId(sessionId).filterByState(ParticipantState.CONNECTED)
+          .maxResults(PAGE_SIZE).nextToken(token)));
+      for (ParticipantSummary participant : page.participants()) {
+        if (participant.replicationType() == ReplicationType.REPLICA) {
+          replicas++;
+        } else if (Boolean.TRUE.equals(participant.published())) {
+          publishers++;
+        } else {
+          subscribers++;
+        }
+      }
+      nextToken = page.nextToken();
+    } while (nextToken != null && !nextToken.isEmpty());
+    return new ParticipantCount(subscribers, publishers, replicas);
+  }
+
+  // ---- participants ----
+
+  @Override
+  public ParticipantToken createParticipantToken(String stageArn, Set<Capability> capabilities, Duration duration,
+      String userId, Map<String, String> attributes) {
+    Integer minutes = duration == null ? null : (int) Math.min(Integer.MAX_VALUE,
+        (duration.toSeconds() + 59) / 60);
+    List<ParticipantTokenCapability> sdkCapabilities = capabilities == null ? null
+        : capabilities.stream().map(c -> ParticipantTokenCapability.fromValue(c.name())).toList();
+    var token = call("CreateParticipantToken", () -> client.createParticipantToken(b -> b.stageArn(stageArn)
+        .capabilities(sdkCapabilities).duration(minutes).userId(userId).attributes(attributes))).participantToken();
+    Set<Capability> granted = EnumSet.noneOf(Capability.class);
+    for (String capability : token.capabilitiesAsStrings()) {
+      granted.add(Capability.valueOf(capability));
+    }
+    return new ParticipantToken(token.participantId(), token.token(), token.userId(), token.expirationTime(),
+        Set.copyOf(granted));
+  }
+
+  @Override
+  public void disconnectParticipant(String stageArn, String participantId, String reason) {
+    call("DisconnectParticipant", () -> client.disconnectParticipant(b -> b.stageArn(stageArn)
+        .participantId(participantId).reason(reason)));
+  }
+
+  // ---- public keys ----
+
+  @Override
+  public PublicKey importPublicKey(String publicKeyPem, String name, Map<String, String> tags) {
+    var key = call("ImportPublicKey", () -> client.importPublicKey(b -> b.publicKeyMaterial(publicKeyPem).name(name)
+        .tags(tags))).publicKey();
+    return new PublicKey(key.arn(), key.name(), key.publicKeyMaterial(), key.fingerprint());
+  }
+
+  @Override
+  public Optional<PublicKey> getPublicKey(String arn) {
+    try {
+      var key = call("GetPublicKey", () -> client.getPublicKey(b -> b.arn(arn))).publicKey();
+      return Optional.of(new PublicKey(key.arn(), key.name(), key.publicKeyMaterial(), key.fingerprint()));
+    } catch (IvsException.NotFound e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void deletePublicKey(String arn) {
+    try {
+      call("DeletePublicKey", () -> client.deletePublicKey(b -> b.arn(arn)));
+    } catch (IvsException.NotFound alreadyGone) {
+      LOG.debug("Public key {} was already deleted", arn);
+    }
+  }
+
+  // ---- replication ----
+
+  @Override
+  public void startReplication(String sourceStageArn, String destinationStageArn, String participantId,
+      int reconnectWindowSeconds) {
+    call("StartParticipantReplication", () -> client.startParticipantReplication(b -> b
+        .sourceStageArn(sourceStageArn).destinationStageArn(destinationStageArn).participantId(participantId)
+        .reconnectWindowSeconds(reconnectWindowSeconds)));
+  }
+
+  @Override
+  public void stopReplication(String sourceStageArn, String destinationStageArn, String participantId) {
+    call("StopParticipantReplication", () -> client.stopParticipantReplication(b -> b
+        .sourceStageArn(sourceStageArn).destinationStageArn(destinationStageArn).participantId(participantId)));
+  }
+
+  @Override
+  public List<Replica> listReplicas(String sourceStageArn, String participantId) {
+    List<Replica> replicas = new ArrayList<>();
+    String nextToken = null;
+    do {
+      String token = nextToken;
+      ListParticipantReplicasResponse page = call("ListParticipantReplicas", () -> client.listParticipantReplicas(b -> b
+          .sourceStageArn(sourceStageArn).participantId(participantId).maxResults(50).nextToken(token)));
+      for (ParticipantReplica replica : page.replicas()) {
+        replicas.add(new Replica(replica.sourceStageArn(), replica.destinationStageArn(), replica.participantId(),
+            replica.replicationStateAsString()));
+      }
+      nextToken = page.nextToken();
+    } while (nextToken != null && !nextToken.isEmpty());
+    return replicas;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  // ---- the call path: limit, attempt, measure, translate, retry ----
+
+  private <T> T call(String operation, Supplier<T> request) {
+    OperationClass operationClass = OperationClass.of(operation);
+    try {
+      return retry.executeSupplier(() -> attempt(operation, operationClass, request));
+    } catch (IvsException.Unavailable e) {
+      if (isRetryable(e) && maxAttempts > 1) {
+        throw new IvsException.Unavailable(e.errorCode(), e.statusCode(),
+            e.getMessage() + " (gave up after " + maxAttempts + " attempts)", e);
+      }
+      throw e;
+    }
+  }
+
+  private <T> T attempt(String operation, OperationClass operationClass, Supplier<T> request) {
+    if (!limits.acquire(operationClass)) {
+      record(operation, "rate_limited", 0);
+      throw new IvsException.Unavailable(LOCAL_RATE_LIMIT, 0, operation + ": no " + operationClass
+          + " rate-limit permit within " + limits.maxWait().toSeconds() + " s; too many IVS calls are queued", null);
+    }
+    long started = System.nanoTime();
+    try {
+      T result = request.get();
+      record(operation, "success", System.nanoTime() - started);
+      return result;
+    } catch (AwsServiceException e) {
+      IvsException translated = translate(operation, e);
+      record(operation, outcome(translated), System.nanoTime() - started);
+      throw translated;
+    } catch (SdkClientException e) {
+      record(operation, "unreachable", System.nanoTime() - started);
+      throw new IvsException.Unavailable("ConnectionFailure", 0, operation + ": IVS could not be reached: "
+          + e.getMessage(), e);
+    } catch (SdkException e) {
+      record(operation, "unreachable", System.nanoTime() - started);
+      throw new IvsException.Unavailable("SdkFailure", 0, operation + ": " + e.getMessage(), e);
+    }
+  }
+
+  static IvsException translate(String operation, AwsServiceException e) {
+    int status = e.statusCode();
+    String code = e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null ? ""
+        : e.awsErrorDetails().errorCode();
+    String ivsMessage = e.awsErrorDetails() == null || e.awsErrorDetails().errorMessage() == null
+        ? e.getMessage() : e.awsErrorDetails().errorMessage();
+    String message = operation + ": " + ivsMessage;
+    if (status == 429 || e.isThrottlingException()) {
+      return new IvsException.Unavailable(code.isEmpty() ? "ThrottlingException" : code, status, message, e);
+    }
+    if (status >= 500) {
+      return new IvsException.Unavailable(code.isEmpty() ? "InternalServerException" : code, status, message, e);
+    }
+    return switch (status) {
+      case 400 -> new IvsException.Validation(message, e);
+      case 402 -> new IvsException.QuotaExceeded(message, e);
+      case 403 -> new IvsException.AccessDenied(code.isEmpty() ? "AccessDeniedException" : code, message, e);
+      case 404 -> new IvsException.NotFound(message, e);
+      case 409 -> new IvsException.Conflict(message, e);
+      default -> new IvsException(code, status, message, e);
+    };
+  }
+
+  private static boolean isRetryable(Throwable e) {
+    return e instanceof IvsException.Unavailable unavailable && !LOCAL_RATE_LIMIT.equals(unavailable.errorCode());
+  }
+
+  private static String outcome(IvsException e) {
+    int status = e.statusCode();
+    if (status == 429) {
+      return "throttled";
+    }
+    if (status >= 500) {
+      return "server_error";
+    }
+    return switch (status) {
+      case 402 -> "quota_exceeded";
+      case 403 -> "access_denied";
+      case 404 -> "not_found";
+      default -> "client_error";
+    };
+  }
+
+  private void record(String operation, String outcome, long nanos) {
+    Timer.builder(REQUEST_METRIC)
+        .description("IVS API attempts by operation and outcome")
+        .tag("operation", operation)
+        .tag("outcome", outcome)
+        .register(meters)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private static Stage stage(software.amazon.awssdk.services.ivsrealtime.model.Stage stage) {
+    StageEndpoints endpoints = stage.endpoints();
+    return new Stage(stage.arn(), stage.name(), Map.copyOf(stage.tags()),
+        endpoints == null ? null : new Endpoints(endpoints.events(), endpoints.whip()), stage.activeSessionId());
+  }
+
+  /** Settings of an {@link SdkIvsService} beyond region and rate limits. */
+  public static final class Builder {
+    private final String region;
+    private final IvsRateLimits limits;
+    private URI endpoint;
+    private AwsCredentialsProvider credentials;
+    private IvsRetryPolicy retryPolicy = IvsRetryPolicy.defaults();
+    private MeterRegistry meters;
+    private Duration attemptTimeout = Duration.ofSeconds(30);
+
+    private Builder(String region, IvsRateLimits limits) {
+      if (region == null || region.isBlank()) {
+        throw new IllegalArgumentException("an AWS region is required, for example us-east-1");
+      }
+      this.region = region;
+      this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /** Sends requests to this endpoint (emulator, VPC endpoint) instead of IVS's public one. */
+    public Builder endpoint(URI endpoint) {
+      this.endpoint = endpoint;
+      return this;
+    }
+
+    /**
+     * Credentials to sign with. Default: static dummy credentials when an endpoint is set, the AWS default
+     * credential chain otherwise.
+     */
+    public Builder credentials(AwsCredentialsProvider credentials) {
+      this.credentials = credentials;
+      return this;
+    }
+
+    public Builder retryPolicy(IvsRetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+      return this;
+    }
+
+    /** Where request metrics go; default {@link Metrics#globalRegistry}. */
+    public Builder meterRegistry(MeterRegistry meters) {
+      this.meters = meters;
+      return this;
+    }
+
+    /** How long one attempt may take end to end (default 30 s). */
+    public Builder attemptTimeout(Duration attemptTimeout) {
+      this.attemptTimeout = Objects.requireNonNull(attemptTimeout, "attemptTimeout");
+      return this;
+    }
+
+    public SdkIvsService build() {
+      IvsRealTimeClientBuilder client = IvsRealTimeClient.builder()
+          .region(Region.of(region))
+          .httpClientBuilder(UrlConnectionHttpClient.builder()
+              .connectionTimeout(Duration.ofSeconds(5))
+              .socketTimeout(attemptTimeout))
+          .overrideConfiguration(c -> c
+              // our Retry re-enters the rate limiter on every attempt; the SDK's retries would not
+              .retryStrategy(AwsRetryStrategy.doNotRetry())
+              .apiCallAttemptTimeout(attemptTimeout));
+      if (endpoint != null) {
+        client.endpointOverride(endpoint);
+      }
+      if (credentials != null) {
+        client.credentialsProvider(credentials);
+      } else if (endpoint != null) {
+        client.credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create("stagefleet-local", "stagefleet-local")));
+      } else {
+        client.credentialsProvider(DefaultCredentialsProvider.builder().build());
+      }
+      return new SdkIvsService(client.build(), limits, retryPolicy, meters);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SdkIvsService[" + limits + "]";
+  }
+}
