@@ -66,18 +66,89 @@ final class DiscoveryDispatcher extends Dispatcher {
       if (path.startsWith("/openapi")) {
         return json(404, status(404, "NotFound", "this API server publishes no OpenAPI; use --validate=false"));
       }
-      String accept = String.valueOf(request.getHeader("Accept"));
-      if (accept.contains("as=Table") && !fullPath.contains("watch=")) {
-        MockResponse response = crud.dispatch(request);
-        return response.code() == 200 ? TableRenderer.toTable(response, path, printerColumns(path), clock) : response;
+      if (fullPath.contains("watch=")) {
+        return crud.dispatch(request);
       }
-      return crud.dispatch(request);
+      String fieldSelector = queryParameter(fullPath, "fieldSelector");
+      MockResponse response = crud.dispatch(fieldSelector == null ? request
+          : withPath(request, withoutQueryParameter(fullPath, "fieldSelector")));
+      if (response.code() == 200 && fieldSelector != null) {
+        response = FieldSelector.filter(response, fieldSelector);
+      }
+      if (response.code() == 200) {
+        response = typedList(response, path);
+      }
+      String accept = String.valueOf(request.getHeader("Accept"));
+      return accept.contains("as=Table") && response.code() == 200
+          ? TableRenderer.toTable(response, path, printerColumns(path), clock) : response;
     }
-    if (q >= 0) {
-      request = new RecordedRequest(request.method().name() + " " + path + " HTTP/1.1", request.method(), path,
-          request.getHeaders(), request.getBody());
+    return crud.dispatch(q >= 0 ? withPath(request, path) : request);
+  }
+
+  /**
+   * The CRUD store answers every list as kind {@code List}; typed clients (kubectl describe reading Events) want
+   * {@code EventList} and the like, and silently show nothing otherwise.
+   */
+  private MockResponse typedList(MockResponse response, String path) {
+    String[] parts = path.split("/");
+    String plural = parts[parts.length - 1];
+    String kind = null;
+    String apiVersion = null;
+    for (BuiltIn b : BUILT_INS) {
+      String gv = b.group().isEmpty() ? b.version() : b.group() + "/" + b.version();
+      if (b.plural().equals(plural) && path.startsWith(b.group().isEmpty() ? "/api/" : "/apis/" + gv + "/")) {
+        kind = b.kind();
+        apiVersion = gv;
+      }
     }
-    return crud.dispatch(request);
+    if (kind == null && parts.length >= 5 && parts[1].equals("apis")) {
+      for (JsonNode crd : storedCrds()) {
+        JsonNode names = crd.path("spec").path("names");
+        if (names.path("plural").asText().equals(plural)
+            && crd.path("spec").path("group").asText().equals(parts[2])) {
+          kind = names.path("kind").asText();
+          apiVersion = parts[2] + "/" + parts[3];
+        }
+      }
+    }
+    if (kind == null) {
+      return response;
+    }
+    try {
+      JsonNode body = JSON.readTree(new String(response.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      if (!(body instanceof ObjectNode list) || !"List".equals(list.path("kind").asText())) {
+        return response;
+      }
+      list.put("kind", kind + "List").put("apiVersion", apiVersion);
+      return json(200, list);
+    } catch (Exception e) {
+      return response;
+    }
+  }
+
+  private static RecordedRequest withPath(RecordedRequest request, String path) {
+    return new RecordedRequest(request.method().name() + " " + path + " HTTP/1.1", request.method(), path,
+        request.getHeaders(), request.getBody());
+  }
+
+  private static String queryParameter(String fullPath, String name) {
+    int q = fullPath.indexOf('?');
+    if (q < 0) {
+      return null;
+    }
+    for (String pair : fullPath.substring(q + 1).split("&")) {
+      if (pair.startsWith(name + "=")) {
+        return java.net.URLDecoder.decode(pair.substring(name.length() + 1), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+
+  private static String withoutQueryParameter(String fullPath, String name) {
+    int q = fullPath.indexOf('?');
+    String kept = java.util.Arrays.stream(fullPath.substring(q + 1).split("&"))
+        .filter(pair -> !pair.startsWith(name + "=")).collect(java.util.stream.Collectors.joining("&"));
+    return fullPath.substring(0, q) + (kept.isEmpty() ? "" : "?" + kept);
   }
 
   private MockResponse discovery(String path) {
@@ -194,9 +265,22 @@ final class DiscoveryDispatcher extends Dispatcher {
     }
   }
 
-  /** The printer columns of the CRD serving this path, or empty for built-in resources. */
+  /** Columns kubectl shows for Events, as the API server's built-in table printer has them. */
+  private static final List<JsonNode> EVENT_COLUMNS = List.of(
+      column("Last Seen", "date", ".lastTimestamp"), column("Type", "string", ".type"),
+      column("Reason", "string", ".reason"), column("Object", "string", ".involvedObject.name"),
+      column("Message", "string", ".message"));
+
+  private static JsonNode column(String name, String type, String jsonPath) {
+    return JSON.createObjectNode().put("name", name).put("type", type).put("jsonPath", jsonPath);
+  }
+
+  /** The printer columns of the CRD serving this path (or of Events); empty for other built-in resources. */
   private List<JsonNode> printerColumns(String path) {
     String[] parts = path.split("/");
+    if (parts.length >= 4 && parts[1].equals("api") && parts[parts.length - 1].equals("events")) {
+      return EVENT_COLUMNS;
+    }
     if (parts.length < 5 || !parts[1].equals("apis")) {
       return List.of();
     }

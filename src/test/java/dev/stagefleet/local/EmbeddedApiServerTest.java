@@ -145,6 +145,29 @@ class EmbeddedApiServerTest {
   }
 
   @Test
+  void listsFilteredByFieldSelectorsAsKubectlDescribeAsksForEvents() throws Exception {
+    for (String name : List.of("one", "two")) {
+      client.v1().events().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+          .withNewMetadata().withName("ev-" + name).endMetadata().withReason("ScaledUp").withType("Normal")
+          .withMessage("stage for " + name).withNewInvolvedObject().withKind("LiveBroadcast").withName(name)
+          .withNamespace("default").endInvolvedObject().build()).create();
+    }
+    JsonNode list = get("/api/v1/namespaces/default/events?fieldSelector="
+        + java.net.URLEncoder.encode("involvedObject.kind=LiveBroadcast,involvedObject.name=two", "UTF-8")
+        + "&limit=500", "application/json");
+    assertThat(list.path("kind").asText()).as("typed clients decode an EventList").isEqualTo("EventList");
+    assertThat(list.path("items")).hasSize(1);
+    assertThat(list.path("items").get(0).path("message").asText()).isEqualTo("stage for two");
+
+    JsonNode table = get("/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Done",
+        "application/json;as=Table;v=v1;g=meta.k8s.io");
+    List<String> columns = new ArrayList<>();
+    table.path("columnDefinitions").forEach(c -> columns.add(c.path("name").asText()));
+    assertThat(columns).contains("Type", "Reason", "Object", "Message");
+    assertThat(table.path("rows")).hasSize(1);
+  }
+
+  @Test
   void refusesAPortInUseWithAClearMessage() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmbeddedApiServer.start(api.port(), Clock.systemUTC()))
         .hasMessageContaining("port " + api.port() + " is already in use");
