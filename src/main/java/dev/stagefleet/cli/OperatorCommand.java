@@ -279,18 +279,24 @@ public final class OperatorCommand implements Callable<Integer> {
     }
   }
 
-  /** The most telling message in a connection failure's causes (some, like ConnectException, carry none). */
+  /** What went wrong on the way to the API server, in words (the causes often carry no message of their own). */
   private static String connectionFailure(Throwable e) {
-    String found = null;
+    String message = null;
     for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
-      if (t.getMessage() != null && !t.getMessage().isBlank()) {
-        return t.getMessage();
+      if (t instanceof java.net.UnknownHostException) {
+        return "unknown host " + t.getMessage();
+      } else if (t instanceof java.net.ConnectException) {
+        return "connection refused";
+      } else if (t instanceof java.net.http.HttpTimeoutException || t instanceof java.net.SocketTimeoutException) {
+        return "no answer in time";
+      } else if (t instanceof javax.net.ssl.SSLException) {
+        return "TLS failed: " + t.getMessage();
       }
-      if (found == null) {
-        found = t instanceof java.net.ConnectException ? "connection refused" : t.getClass().getSimpleName();
+      if (message == null && t.getMessage() != null && !t.getMessage().isBlank()) {
+        message = t.getMessage();
       }
     }
-    return found != null ? found : rootMessage(e);
+    return message != null ? message : rootMessage(e);
   }
 
   private static String firstLine(String message) {

@@ -139,7 +139,8 @@ class OperatorCommandTest {
       closedPort = socket.getLocalPort();
     }
     Path kubeconfig = kubeconfig("http://127.0.0.1:" + closedPort);
-    assertFailsInOneLine("cannot reach the Kubernetes API server at http://127.0.0.1:" + closedPort, "operator",
+    assertFailsInOneLine("cannot reach the Kubernetes API server at http://127.0.0.1:" + closedPort
+        + "/: connection refused", "operator",
         "--kubeconfig", kubeconfig.toString(), "--health-port", "-1", "--leader-election=false");
   }
 
