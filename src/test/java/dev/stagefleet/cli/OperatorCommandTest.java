@@ -71,6 +71,12 @@ class OperatorCommandTest {
         HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + port.group(1) + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port.group(1) + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).as("stages by state, viewers, IVS calls by the operator and attempts by the client")
+            .contains("stagefleet_stages{state=\"active\"} 1.0", "stagefleet_viewers",
+                "stagefleet_operator_ivs_calls_seconds_count{operation=\"CreateStage\",outcome=\"success\"}",
+                "stagefleet_ivs_requests_seconds_count{operation=\"CreateStage\",outcome=\"success\"}");
       } finally {
         running.interrupt();
         running.join(10_000);
