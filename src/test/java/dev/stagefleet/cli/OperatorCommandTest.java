@@ -139,6 +139,16 @@ class OperatorCommandTest {
   }
 
   @Test
+  void aHealthPortInUseIsOneLineNamingThePort() throws Exception {
+    try (MockApiServer api = new MockApiServer(); ServerSocket taken = new ServerSocket(0)) {
+      Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
+      assertFailsInOneLine("cannot listen on port " + taken.getLocalPort(), "operator", "--kubeconfig",
+          kubeconfig.toString(), "--health-port", String.valueOf(taken.getLocalPort()), "--leader-election=false",
+          "--server-side-apply=false");
+    }
+  }
+
+  @Test
   void anUnreachableApiServerIsOneLineNamingItsAddress() throws Exception {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0)) {
