@@ -29,8 +29,8 @@ public final class StageFleetCommand implements Runnable {
     CommandLine cl = new CommandLine(new StageFleetCommand());
     cl.setParameterExceptionHandler((ex, args) -> {
       CommandLine failed = ex.getCommandLine();
-      failed.getErr().println("stagefleet: " + ex.getMessage().strip().replaceAll("\\s*\\R\\s*", " ") + " (see '"
-          + failed.getCommandSpec().qualifiedName() + " --help')");
+      failed.getErr().println("stagefleet: " + ex.getMessage().strip().replaceAll("\\s*\\R\\s*", " ")
+          + fromEnvironment(ex, args) + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')");
       failed.getErr().flush();
       return failed.getCommandSpec().exitCodeOnInvalidInput();
     });
@@ -39,5 +39,25 @@ public final class StageFleetCommand implements Runnable {
       return ex instanceof UserFacingException u ? u.exitCode() : 1;
     });
     return cl;
+  }
+
+  /**
+   * Where a bad value came from when it was not on the command line: every option falls back to the variable
+   * {@code STAGEFLEET_<OPTION>}, and a user who set it in a manifest would look for the flag in vain.
+   */
+  static String fromEnvironment(CommandLine.ParameterException ex, String[] args) {
+    if (!(ex.getArgSpec() instanceof CommandLine.Model.OptionSpec option)) {
+      return "";
+    }
+    for (String arg : args) {
+      for (String name : option.names()) {
+        if (arg.equals(name) || arg.startsWith(name + "=")) {
+          return "";
+        }
+      }
+    }
+    String variable = "STAGEFLEET_" + option.longestName().replaceFirst("^-+", "").replace('-', '_')
+        .toUpperCase(java.util.Locale.ROOT);
+    return System.getenv(variable) == null ? "" : " (from the environment variable " + variable + ")";
   }
 }

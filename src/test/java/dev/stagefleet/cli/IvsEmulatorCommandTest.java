@@ -11,7 +11,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -140,5 +143,20 @@ class IvsEmulatorCommandTest {
 
     assertThat(cl.execute("ivs-emulator", "--port", "0", "--outage-after", "5")).isNotZero();
     assertThat(err.toString().strip()).doesNotContain("\n").contains("--outage-seconds");
+  }
+
+  @Test
+  void aBadValueFromTheEnvironmentNamesTheVariable() throws Exception {
+    // the environment of this JVM cannot be changed: run the command in a child JVM with the variable set
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        StageFleetCommand.class.getName(), "ivs-emulator").redirectErrorStream(true);
+    builder.environment().put("STAGEFLEET_PORT", "abc");
+    Process child = builder.start();
+    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(child.exitValue()).isEqualTo(2);
+    assertThat(output.strip()).doesNotContain("\n").contains("'abc'").contains("environment variable STAGEFLEET_PORT");
   }
 }
