@@ -80,6 +80,7 @@ public final class OperatorRuntime implements AutoCloseable {
         o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
             .aLeaderElectionConfiguration(settings.leaseName())
             .withLeaseNamespace(settings.leaseNamespace())
+            .withIdentity(leaseIdentity(System.getenv("HOSTNAME")))
             .withLeaderCallbacks(new LeaderCallbacks(() -> leading.set(true), this::stoppedLeading, leader -> {
             }))
             // JOSDK would System.exit; an embedded runtime must not, so losing the Lease ends it through termination()
@@ -116,6 +117,16 @@ public final class OperatorRuntime implements AutoCloseable {
         settings.clusterId(), settings.namespaces().isEmpty() ? "all" : settings.namespaces(),
         settings.leaderElection());
     return this;
+  }
+
+  /**
+   * This replica's name in the Lease: the pod's host name for people reading the Lease, plus a random part, so two
+   * processes with one host name (two operators in one container, a restart racing its predecessor) never both
+   * believe they hold it. JOSDK would use the host name alone.
+   */
+  static String leaseIdentity(String hostName) {
+    String host = hostName == null || hostName.isBlank() ? "stagefleet-operator" : hostName.strip();
+    return host + "_" + java.util.UUID.randomUUID();
   }
 
   /**

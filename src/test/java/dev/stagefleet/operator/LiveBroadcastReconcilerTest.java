@@ -379,6 +379,19 @@ class LiveBroadcastReconcilerTest {
   }
 
   @Test
+  void aSecondReplicaOnTheSameHostStandsByWhileTheLeaseIsHeld() {
+    await().atMost(WAIT).until(runtime::isLeader);
+    var standby = new OperatorRuntime(runtime.settings().withHealthPort(-1), client, ivs, Clock.systemUTC()).start();
+    try {
+      // candidates retry every 2 s: two tries that must both find the Lease held by the first replica
+      await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> !standby.isLeader());
+      assertThat(runtime.isLeader()).isTrue();
+    } finally {
+      standby.close();
+    }
+  }
+
+  @Test
   void aBigAudienceJumpIsMetInQuickPassesWithoutOvershooting() {
     var lb = broadcasts.create("rho", "show", spec(10, 1, 30, 60, 60));
     await().atMost(WAIT).until(() -> stageIds(broadcasts.status("rho", "show"), null).size() == 1);

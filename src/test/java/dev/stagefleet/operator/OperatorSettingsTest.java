@@ -50,4 +50,13 @@ class OperatorSettingsTest {
     assertThatThrownBy(() -> OperatorSettings.defaults().withClusterId(" "))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void twoReplicasWithOneHostNameHaveDifferentLeaseIdentities() {
+    String first = OperatorRuntime.leaseIdentity("stagefleet-operator-7d9f");
+    String second = OperatorRuntime.leaseIdentity("stagefleet-operator-7d9f");
+
+    assertThat(first).startsWith("stagefleet-operator-7d9f_").isNotEqualTo(second);
+    assertThat(OperatorRuntime.leaseIdentity(null)).startsWith("stagefleet-operator_");
+  }
 }
