@@ -1,0 +1,125 @@
+package dev.stagefleet.cli;
+
+import dev.stagefleet.bench.BenchReport;
+import dev.stagefleet.bench.JoinsBench;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs a benchmark scenario in one process (embedded API server, IVS emulator, operator, gateway) and prints its figures. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"Runs a benchmark scenario in this process (embedded Kubernetes API, IVS emulator, operator,",
+        "gateway) and prints a table of figures, each against a yardstick measured in the same run.",
+        "Results of a reference run and how to read them: docs/benchmarks.md."},
+    subcommands = {BenchCommand.Joins.class, CommandLine.HelpCommand.class})
+public final class BenchCommand implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Options every scenario has. */
+  static final class Common {
+    @Option(names = "--markdown", description = "Also print the figures as a Markdown table.")
+    boolean markdown;
+  }
+
+  static void quietLogs() {
+    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    setIfAbsent("org.slf4j.simpleLogger.log.org.eclipse.jetty", "error");
+    setIfAbsent("org.slf4j.simpleLogger.log.io.javalin", "off");
+    setIfAbsent("org.slf4j.simpleLogger.log.io.fabric8", "error");
+    setIfAbsent("org.slf4j.simpleLogger.log.io.javaoperatorsdk", "error");
+    // the mock API server logs through java.util.logging
+    java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
+  }
+
+  static int print(BenchReport report, Common common, PrintStream out) {
+    report.print(out);
+    if (common.markdown) {
+      out.println();
+      out.println(report.markdown());
+    }
+    return 0;
+  }
+
+  static Duration seconds(double seconds, String flag) {
+    if (!(seconds > 0)) {
+      throw new UserFacingException(flag + " must be positive, got " + seconds);
+    }
+    return Duration.ofMillis(Math.round(seconds * 1000));
+  }
+
+  static void positive(int value, String flag) {
+    if (value < 1) {
+      throw new UserFacingException(flag + " must be at least 1, got " + value);
+    }
+  }
+
+  @Command(name = "joins", mixinStandardHelpOptions = true,
+      description = {"Scenario 1: viewer joins/s through the gateway vs (a) raw ES384 signing and (b) a bare Javalin",
+          "endpoint, same run; median and p99 latency; tokens through the IVS API against the emulator (50/s)."})
+  static final class Joins implements Callable<Integer> {
+    @CommandLine.Mixin
+    Common common = new Common();
+
+    @Option(names = "--duration", defaultValue = "10", description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
+    double duration;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Seconds of warm-up per target (default: ${DEFAULT-VALUE}).")
+    double warmup;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Interleaved rounds; ratios are their median (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--in-flight", defaultValue = "64", description = "Requests outstanding at most (default: ${DEFAULT-VALUE}).")
+    int inFlight;
+
+    @Option(names = "--signing-threads", description = "Threads for yardstick (a) (default: the number of cores).")
+    Integer signingThreads;
+
+    @Option(names = "--latency-load", defaultValue = "0.5",
+        description = "Latency is measured at this fraction of min(a, b) (default: ${DEFAULT-VALUE}).")
+    double latencyLoad;
+
+    @Option(names = "--api-rate", defaultValue = "100",
+        description = "Joins/s offered in IVS API token mode; IVS allows 50 (default: ${DEFAULT-VALUE}).")
+    double apiRate;
+
+    @Option(names = "--api-duration", defaultValue = "10", description = "Seconds of the API-mode measurement (default: ${DEFAULT-VALUE}).")
+    double apiDuration;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      quietLogs();
+      positive(rounds, "--rounds");
+      positive(inFlight, "--in-flight");
+      int threads = signingThreads == null ? Runtime.getRuntime().availableProcessors() : signingThreads;
+      positive(threads, "--signing-threads");
+      if (!(latencyLoad > 0 && latencyLoad <= 1)) {
+        throw new UserFacingException("--latency-load must be in (0, 1], got " + latencyLoad);
+      }
+      if (!(apiRate > 0)) {
+        throw new UserFacingException("--api-rate must be positive, got " + apiRate);
+      }
+      var settings = new JoinsBench.Settings(seconds(duration, "--duration"), seconds(warmup, "--warmup"), rounds,
+          inFlight, threads, latencyLoad, apiRate, seconds(apiDuration, "--api-duration"));
+      return print(JoinsBench.run(settings, System.err), common, System.out);
+    }
+  }
+}
