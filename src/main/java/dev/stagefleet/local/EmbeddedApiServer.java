@@ -4,7 +4,6 @@ import dev.stagefleet.api.v1alpha1.CustomResourceDefinitions;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -34,7 +33,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     if (port != 0) {
       ensureFree(port);
     }
-    var crud = new KubernetesCrudDispatcher();
+    var crud = new MergePatchingCrudDispatcher();
     var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
         new DiscoveryDispatcher(crud, clock), false);
     server.init(InetAddress.getLoopbackAddress(), port);

@@ -127,6 +127,24 @@ class EmbeddedApiServerTest {
   }
 
   @Test
+  void mergePatchesReplaceArraysAndRemoveNullMembersAsRfc7386Says() throws Exception {
+    client.resource(broadcast("merged")).create();
+    String path = "/apis/live.stagefleet.dev/v1alpha1/namespaces/default/livebroadcasts/merged/status";
+    patch(path, "{\"status\":{\"phase\":\"Live\",\"stages\":[{\"id\":\"a\"},{\"id\":\"b\"}]}}");
+    patch(path, "{\"status\":{\"phase\":null,\"stages\":[{\"id\":\"c\"}]}}");
+    var status = client.resources(LiveBroadcast.class).inNamespace("default").withName("merged").get().getStatus();
+    assertThat(status.getStages()).extracting(LiveBroadcastStatus.StageStatus::getId).containsExactly("c");
+    assertThat(status.getPhase()).isNull();
+  }
+
+  static void patch(String path, String body) throws Exception {
+    var request = HttpRequest.newBuilder(URI.create(api.url() + path))
+        .header("Content-Type", "application/merge-patch+json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString(body)).build();
+    assertThat(http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isBetween(200, 299);
+  }
+
+  @Test
   void refusesAPortInUseWithAClearMessage() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmbeddedApiServer.start(api.port(), Clock.systemUTC()))
         .hasMessageContaining("port " + api.port() + " is already in use");

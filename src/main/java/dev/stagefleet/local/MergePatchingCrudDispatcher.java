@@ -1,0 +1,59 @@
+package dev.stagefleet.local;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.crud.KubernetesCrudDispatcherException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * fabric8's CRUD store with JSON merge patches applied as RFC 7386 says (the stock one appends to arrays and keeps
+ * nulls, so a status write of {@code stages: [..]} would pile up old entries), and answering the
+ * SelfSubjectRulesReview that java-operator-sdk sends before leader election as if everything were allowed.
+ */
+public class MergePatchingCrudDispatcher extends KubernetesCrudDispatcher {
+  private static final String RULES_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    if (request.getPath().startsWith(RULES_REVIEWS)) {
+      return new MockResponse().setResponseCode(201).setHeader("Content-Type", "application/json")
+          .setBody("{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\",\"spec\":{},"
+              + "\"status\":{\"incomplete\":false,\"nonResourceRules\":[],\"resourceRules\":[{\"verbs\":[\"*\"],"
+              + "\"apiGroups\":[\"*\"],\"resources\":[\"*\"]}]}}");
+    }
+    return super.dispatch(request);
+  }
+
+  @Override
+  public JsonNode merge(JsonNode source, String patch) throws KubernetesCrudDispatcherException {
+    try {
+      return mergePatch(source, Serialization.jsonMapper().readTree(patch));
+    } catch (JsonProcessingException e) {
+      throw new KubernetesCrudDispatcherException("the merge patch is not valid JSON: " + e.getOriginalMessage(), 400);
+    }
+  }
+
+  /** RFC 7386: objects merge member by member, null removes a member, anything else replaces. */
+  static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+    if (!patch.isObject()) {
+      return patch.deepCopy();
+    }
+    ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
+        : Serialization.jsonMapper().createObjectNode();
+    for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      if (field.getValue().isNull()) {
+        result.remove(field.getKey());
+      } else {
+        result.set(field.getKey(), mergePatch(result.get(field.getKey()), field.getValue()));
+      }
+    }
+    return result;
+  }
+}
