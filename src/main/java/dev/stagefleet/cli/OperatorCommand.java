@@ -1,13 +1,224 @@
 package dev.stagefleet.cli;
 
+import dev.stagefleet.ivs.IvsRateLimits;
+import dev.stagefleet.ivs.IvsService;
+import dev.stagefleet.ivs.SdkIvsService;
+import dev.stagefleet.operator.OperatorRuntime;
+import dev.stagefleet.operator.OperatorSettings;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.OperatorException;
+import io.micrometer.core.instrument.Metrics;
+import java.io.File;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Runs the operator (reconciles LiveBroadcasts into IVS stages). */
-@Command(name = "operator", mixinStandardHelpOptions = true, description = "Runs the operator (reconciles LiveBroadcasts into IVS stages).")
+/** Runs the operator (reconciles LiveBroadcasts into IVS stages) until SIGTERM. */
+@Command(name = "operator", mixinStandardHelpOptions = true,
+    description = {"Runs the operator: reconciles LiveBroadcasts into IVS real-time stages.",
+        "Serves /healthz, /readyz and Prometheus /metrics on --health-port.",
+        "Every option can also be set as an environment variable STAGEFLEET_<OPTION> (e.g. STAGEFLEET_CLUSTER_ID)."})
 public final class OperatorCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--kubeconfig", defaultValue = "${env:STAGEFLEET_KUBECONFIG}",
+      description = "Kubeconfig file (default: the standard resolution: $KUBECONFIG, ~/.kube/config, in-cluster).")
+  File kubeconfig;
+
+  @Option(names = "--region", defaultValue = "${env:STAGEFLEET_REGION:-" + OperatorSettings.DEFAULT_REGION + "}",
+      description = "AWS region of broadcasts that name none (default: ${DEFAULT-VALUE}).")
+  String region;
+
+  @Option(names = "--cluster-id",
+      defaultValue = "${env:STAGEFLEET_CLUSTER_ID:-" + OperatorSettings.DEFAULT_CLUSTER_ID + "}",
+      description = "Tags this cluster's stages, so clusters can share an AWS account (default: ${DEFAULT-VALUE}).")
+  String clusterId;
+
+  @Option(names = "--namespaces", split = ",", defaultValue = "${env:STAGEFLEET_NAMESPACES:-}",
+      description = "Comma-separated namespaces to watch (default: all).")
+  String[] namespaces;
+
+  @Option(names = "--ivs-endpoint", defaultValue = "${env:STAGEFLEET_IVS_ENDPOINT}",
+      description = "IVS endpoint override, for example the IVS emulator's http://127.0.0.1:4590 (serves --region only).")
+  String ivsEndpoint;
+
+  @Option(names = "--health-port",
+      defaultValue = "${env:STAGEFLEET_HEALTH_PORT:-" + OperatorSettings.DEFAULT_HEALTH_PORT + "}",
+      description = "Port of /healthz, /readyz and /metrics; 0 picks a free one, -1 turns it off "
+          + "(default: ${DEFAULT-VALUE}).")
+  int healthPort;
+
+  @Option(names = "--leader-election", arity = "0..1", fallbackValue = "true",
+      defaultValue = "${env:STAGEFLEET_LEADER_ELECTION:-true}",
+      description = "Reconcile only while holding the Lease (default: ${DEFAULT-VALUE}).")
+  boolean leaderElection;
+
+  @Option(names = "--lease-namespace", defaultValue = "${env:STAGEFLEET_LEASE_NAMESPACE}",
+      description = "Namespace of the leader-election Lease (default: the operator's own namespace).")
+  String leaseNamespace;
+
+  @Option(names = "--server-side-apply", arity = "0..1", fallbackValue = "true",
+      defaultValue = "${env:STAGEFLEET_SERVER_SIDE_APPLY:-true}",
+      description = "Patch the LiveBroadcast (finalizer) with server-side apply; turn off for API servers without "
+          + "it (default: ${DEFAULT-VALUE}).")
+  boolean serverSideApply;
+
+  @Option(names = "--orphan-grace-seconds",
+      defaultValue = "${env:STAGEFLEET_ORPHAN_GRACE_SECONDS:-" + OperatorSettings.DEFAULT_ORPHAN_GRACE_SECONDS + "}",
+      description = "Seconds a stage whose LiveBroadcast is gone is kept before it is deleted "
+          + "(default: ${DEFAULT-VALUE}).")
+  long orphanGraceSeconds;
+
+  @Option(names = "--inventory-refresh-seconds",
+      defaultValue = "${env:STAGEFLEET_INVENTORY_REFRESH_SECONDS:-"
+          + OperatorSettings.DEFAULT_INVENTORY_REFRESH_SECONDS + "}",
+      description = "Least seconds between two ListStages sweeps of a region (default: ${DEFAULT-VALUE}).")
+  long inventoryRefreshSeconds;
+
+  @Option(names = "--participant-sample-rate",
+      defaultValue = "${env:STAGEFLEET_PARTICIPANT_SAMPLE_RATE:-" + OperatorSettings.DEFAULT_PARTICIPANT_SAMPLE_RATE
+          + "}",
+      description = "IVS participant counts per second for the whole operator; 0 turns sampling off "
+          + "(default: ${DEFAULT-VALUE}).")
+  double participantSampleRate;
+
+  @Option(names = "--resync-seconds",
+      defaultValue = "${env:STAGEFLEET_RESYNC_SECONDS:-" + OperatorSettings.DEFAULT_RESYNC_SECONDS + "}",
+      description = "Longest seconds between two looks at a broadcast when nothing is pending "
+          + "(default: ${DEFAULT-VALUE}).")
+  long resyncSeconds;
+
   @Override
   public Integer call() {
-    throw new UserFacingException("'operator' is not available in this build yet; it comes with a later release.", 2);
+    OperatorSettings settings = settings();
+    Function<String, IvsService> ivs = ivsClients(settings.region());
+    KubernetesClient client = kubernetesClient();
+    OperatorRuntime runtime = new OperatorRuntime(settings, client, ivs, Clock.systemUTC());
+    // the IVS client records its per-attempt metrics in the global registry; make them part of /metrics
+    Metrics.addRegistry(runtime.meterRegistry());
+    Thread shutdown = new Thread(runtime::close, "stagefleet-operator-shutdown");
+    try {
+      runtime.start();
+    } catch (OperatorException | KubernetesClientException e) {
+      runtime.close();
+      client.close();
+      throw new UserFacingException("the operator could not start: " + rootMessage(e));
+    } catch (UncheckedIOException e) {
+      client.close();
+      throw new UserFacingException(e.getMessage());
+    }
+    Runtime.getRuntime().addShutdownHook(shutdown);
+    spec.commandLine().getOut().printf("operator running (region %s, cluster id %s, namespaces %s, leader election %s,"
+            + " health on port %d)  -  press Ctrl-C to stop%n", settings.region(), settings.clusterId(),
+        settings.namespaces().isEmpty() ? "all" : String.join(",", settings.namespaces()),
+        settings.leaderElection() ? "on" : "off", runtime.healthPort());
+    spec.commandLine().getOut().flush();
+    try {
+      runtime.termination().get();
+      return 0;
+    } catch (ExecutionException e) {
+      throw new UserFacingException(e.getCause().getMessage());
+    } catch (InterruptedException e) {
+      // stopped from within the JVM (tests, an embedding): stop first, then keep the interrupt
+      Runtime.getRuntime().removeShutdownHook(shutdown);
+      runtime.close();
+      client.close();
+      Thread.currentThread().interrupt();
+      return 0;
+    } finally {
+      Metrics.removeRegistry(runtime.meterRegistry());
+    }
+  }
+
+  /** The flags as the operator's settings; invalid values end the command with one line. */
+  OperatorSettings settings() {
+    Set<String> watched = new LinkedHashSet<>();
+    if (namespaces != null) {
+      Arrays.stream(namespaces).map(String::trim).filter(n -> !n.isEmpty()).forEach(watched::add);
+    }
+    if (orphanGraceSeconds < 0 || inventoryRefreshSeconds < 1 || resyncSeconds < 1) {
+      throw new UserFacingException("--orphan-grace-seconds must be 0 or more, --inventory-refresh-seconds and "
+          + "--resync-seconds 1 or more");
+    }
+    try {
+      return OperatorSettings.defaults()
+          .withRegion(region)
+          .withClusterId(clusterId)
+          .withNamespaces(watched)
+          .withHealthPort(healthPort)
+          .withLeaderElection(leaderElection, blankToNull(leaseNamespace))
+          .withServerSideApply(serverSideApply)
+          .withOrphanGracePeriod(Duration.ofSeconds(orphanGraceSeconds))
+          .withInventoryRefreshInterval(Duration.ofSeconds(inventoryRefreshSeconds))
+          .withParticipantSampleRate(participantSampleRate)
+          .withResyncInterval(Duration.ofSeconds(resyncSeconds));
+    } catch (IllegalArgumentException e) {
+      throw new UserFacingException("invalid option: " + e.getMessage());
+    }
+  }
+
+  /** One IVS client per region, sharing one set of rate limits (IVS counts the account's calls). */
+  private Function<String, IvsService> ivsClients(String defaultRegion) {
+    IvsRateLimits limits = new IvsRateLimits();
+    Map<String, IvsService> clients = new ConcurrentHashMap<>();
+    String endpoint = blankToNull(ivsEndpoint);
+    if (endpoint == null) {
+      return r -> clients.computeIfAbsent(r, x -> SdkIvsService.forAws(x, limits));
+    }
+    URI uri;
+    try {
+      uri = new URI(endpoint);
+    } catch (URISyntaxException e) {
+      throw new UserFacingException("--ivs-endpoint is not a URI: " + e.getMessage());
+    }
+    if (uri.getScheme() == null || uri.getHost() == null) {
+      throw new UserFacingException("--ivs-endpoint must be an absolute URI such as http://127.0.0.1:4590, got "
+          + endpoint);
+    }
+    return r -> r.equals(defaultRegion) ? clients.computeIfAbsent(r, x -> SdkIvsService.forEndpoint(uri, x, limits))
+        : null;
+  }
+
+  private KubernetesClient kubernetesClient() {
+    if (kubeconfig == null) {
+      return new KubernetesClientBuilder().build();
+    }
+    if (!kubeconfig.isFile()) {
+      throw new UserFacingException("--kubeconfig " + kubeconfig + " is not a readable file");
+    }
+    try {
+      return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
+    } catch (KubernetesClientException e) {
+      throw new UserFacingException("cannot use --kubeconfig " + kubeconfig + ": " + rootMessage(e));
+    }
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
   }
 }

@@ -19,6 +19,12 @@ public interface IvsService {
   /** Deletes a stage; a stage that no longer exists counts as deleted. */
   void deleteStage(String arn);
 
+  /**
+   * Adds tags to a resource, overwriting those with the same keys (TagResource). The operator retags the stages it
+   * keeps when a broadcast is deleted with the {@code retain} policy, so they are no longer treated as its own.
+   */
+  void tagResource(String arn, Map<String, String> tags);
+
   /** Every stage in the region with its tags, across all pages. */
   List<Stage> listStages();
 

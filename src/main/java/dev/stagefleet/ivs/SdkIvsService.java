@@ -228,6 +228,11 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
     }
   }
 
+  @Override
+  public void tagResource(String arn, Map<String, String> tags) {
+    call("TagResource", () -> client.tagResource(b -> b.resourceArn(arn).tags(tags)));
+  }
+
   // ---- replication ----
 
   @Override

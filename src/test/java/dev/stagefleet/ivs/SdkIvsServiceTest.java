@@ -71,6 +71,17 @@ class SdkIvsServiceTest {
   }
 
   @Test
+  void retagsAStageSoListingsShowTheNewTags() {
+    Stage stage = ivs.createStage("retag", Map.of("stagefleet.dev/managed-by", "stagefleet", "keep", "me"));
+
+    ivs.tagResource(stage.arn(), Map.of("stagefleet.dev/managed-by", "retained"));
+
+    assertThat(ivs.listStages()).filteredOn(s -> s.arn().equals(stage.arn())).singleElement()
+        .satisfies(s -> assertThat(s.tags()).containsEntry("stagefleet.dev/managed-by", "retained")
+            .containsEntry("keep", "me"));
+  }
+
+  @Test
   void listsEveryStageAcrossPages() {
     emulator.faults().throttling(false);
     try (IvsRealTimeClient seeding = EmulatorSdkClients.sdkClient(emulator)) {

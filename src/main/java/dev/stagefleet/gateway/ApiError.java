@@ -1,0 +1,48 @@
+package dev.stagefleet.gateway;
+
+import java.util.Map;
+
+/** A failed request as the client sees it: an HTTP status and a JSON body {@code {"error": ..., "message": ...}}. */
+public final class ApiError extends RuntimeException {
+  private final int status;
+  private final String error;
+  private final Map<String, String> headers;
+
+  public ApiError(int status, String error, String message) {
+    this(status, error, message, Map.of());
+  }
+
+  public ApiError(int status, String error, String message, Map<String, String> headers) {
+    super(message, null, false, false);
+    this.status = status;
+    this.error = error;
+    this.headers = Map.copyOf(headers);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** A short machine-readable code such as {@code not_found}. */
+  public String error() {
+    return error;
+  }
+
+  /** Extra response headers, such as Retry-After. */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  /** The JSON body. */
+  public Map<String, String> body() {
+    return Map.of("error", error, "message", getMessage());
+  }
+
+  static ApiError badRequest(String message) {
+    return new ApiError(400, "bad_request", message);
+  }
+
+  static ApiError notFound(String message) {
+    return new ApiError(404, "not_found", message);
+  }
+}

@@ -1,0 +1,409 @@
+package dev.stagefleet.gateway;
+
+import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
+import dev.stagefleet.gateway.TokenMinter.MintedToken;
+import dev.stagefleet.scaling.ViewerPlacement;
+import dev.stagefleet.scaling.ViewerPlacement.AllFull;
+import dev.stagefleet.scaling.ViewerPlacement.Decision;
+import dev.stagefleet.scaling.ViewerPlacement.NoActiveStage;
+import dev.stagefleet.scaling.ViewerPlacement.Placed;
+import dev.stagefleet.scaling.ViewerPlacement.StageLoad;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
+
+/**
+ * The viewers this replica placed: where each one is, whether its presence socket is open, and the counts per stage
+ * that placement and the audience reports use. Placement for one broadcast happens under that broadcast's lock, so
+ * concurrent joins never overfill a stage. Viewers on a stage that stops being Active are told to move.
+ */
+final class Audience implements BroadcastDirectory.Listener {
+  /** Audience reports of other replicas older than this are ignored (the operator does the same). */
+  static final Duration REPORT_STALE_AFTER = Duration.ofSeconds(30);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** One viewer this replica handed a token to. Guarded by its broadcast's {@link Book}. */
+  static final class Viewer {
+    final String id;
+    final BroadcastKey broadcast;
+    final String userId;
+    StageStatus stage;
+    /** When the token was issued or the presence socket dropped: the viewer counts until the window passes. */
+    Instant since;
+    boolean present;
+    boolean moving;
+    SocketOutbox socket;
+
+    Viewer(String id, BroadcastKey broadcast, String userId, StageStatus stage, Instant since) {
+      this.id = id;
+      this.broadcast = broadcast;
+      this.userId = userId;
+      this.stage = stage;
+      this.since = since;
+    }
+  }
+
+  /** The viewers of one broadcast; its monitor is the placement lock. */
+  private static final class Book {
+    final Map<String, Viewer> viewers = new LinkedHashMap<>();
+    boolean ended;
+  }
+
+  /** A placed viewer and its token. */
+  record Joined(String viewerId, StageStatus stage, MintedToken token) {
+  }
+
+  private record Move(Viewer viewer, StageStatus from, StageStatus to) {
+  }
+
+  private final BroadcastDirectory directory;
+  private final TokenIssuer tokens;
+  private final Clock clock;
+  private final String replicaId;
+  private final Duration pendingWindow;
+  private final int retryAfterSeconds;
+  private final Executor changes;
+  private final GatewayMetrics metrics;
+  private final Map<BroadcastKey, Book> books = new ConcurrentHashMap<>();
+  private final Map<String, Viewer> viewersById = new ConcurrentHashMap<>();
+
+  Audience(BroadcastDirectory directory, TokenIssuer tokens, Clock clock, GatewaySettings settings, Executor changes,
+      GatewayMetrics metrics) {
+    this.directory = directory;
+    this.tokens = tokens;
+    this.clock = clock;
+    this.replicaId = settings.replicaId();
+    this.pendingWindow = settings.pendingViewerWindow();
+    this.retryAfterSeconds = settings.retryAfterSeconds();
+    this.changes = changes;
+    this.metrics = metrics;
+    metrics.audienceGauges(() -> countViewers(true), () -> countViewers(false));
+  }
+
+  /** Places a viewer on the fullest Active stage with room and mints its SUBSCRIBE token. */
+  Joined join(LiveBroadcast broadcast, String userId) {
+    BroadcastKey key = BroadcastKey.of(broadcast);
+    Book book = books.computeIfAbsent(key, k -> new Book());
+    Viewer viewer;
+    synchronized (book) {
+      if (book.ended) {
+        throw new ApiError(410, "ended", "the broadcast " + key + " has ended");
+      }
+      Instant now = clock.instant();
+      Decision decision = ViewerPlacement.place(loads(book, broadcast, now),
+          broadcast.getSpec().getViewersPerStage(), broadcast.getSpec().getMaxStages());
+      if (decision instanceof Placed placed) {
+        viewer = new Viewer(newViewerId(), key, userId, stage(broadcast, placed.stageId()), now);
+        book.viewers.put(viewer.id, viewer);
+        viewersById.put(viewer.id, viewer);
+      } else if (decision instanceof AllFull full) {
+        metrics.viewerJoin("full");
+        throw new ApiError(503, "full", full.atMaxStages()
+            ? "every stage is full and the broadcast is at its limit of " + broadcast.getSpec().getMaxStages()
+                + " stages; try again later"
+            : "every stage is full; another stage is being added, try again in a few seconds",
+            Map.of("Retry-After", String.valueOf(retryAfterSeconds)));
+      } else {
+        metrics.viewerJoin("no_stage");
+        throw new ApiError(409, "no_stage", "the broadcast " + key + " has no stage to watch yet; "
+            + "try again when it is live", Map.of("Retry-After", String.valueOf(retryAfterSeconds)));
+      }
+    }
+    try {
+      MintedToken token = tokens.subscribe(broadcast, viewer.stage, userId);
+      metrics.viewerJoin("placed");
+      return new Joined(viewer.id, viewer.stage, token);
+    } catch (RuntimeException e) {
+      synchronized (book) {
+        book.viewers.remove(viewer.id);
+        viewersById.remove(viewer.id);
+      }
+      throw e;
+    }
+  }
+
+  /** The viewer with this id, if it belongs to the broadcast. */
+  Optional<Viewer> viewer(BroadcastKey broadcast, String viewerId) {
+    Viewer viewer = viewerId == null ? null : viewersById.get(viewerId);
+    return viewer != null && viewer.broadcast.equals(broadcast) ? Optional.of(viewer) : Optional.empty();
+  }
+
+  /** The viewer's presence socket opened: it counts as present (a second socket replaces the first). */
+  void connected(Viewer viewer, SocketOutbox socket) {
+    Book book = books.get(viewer.broadcast);
+    if (book == null) {
+      socket.offer(SocketMessages.ended(clock.instant()));
+      socket.closeAfterSending(SocketOutbox.CLOSE_NORMAL, "the broadcast has ended");
+      return;
+    }
+    SocketOutbox replaced;
+    String stageId;
+    synchronized (book) {
+      replaced = viewer.socket;
+      viewer.socket = socket;
+      viewer.present = true;
+      stageId = viewer.stage.getId();
+    }
+    if (replaced != null && replaced != socket) {
+      replaced.closeAfterSending(SocketOutbox.CLOSE_POLICY, "replaced by a newer presence connection");
+    }
+    // a viewer that arrives on a stage which meanwhile began draining is told to move at once
+    boolean onActiveStage = directory.find(viewer.broadcast).map(b -> stages(b).stream()
+        .anyMatch(s -> s.isActive() && stageId.equals(s.getId()))).orElse(false);
+    if (!onActiveStage) {
+      changes.execute(() -> relocate(viewer.broadcast));
+    }
+  }
+
+  /** The viewer's presence socket closed: it still counts for the pending window, in case it comes back. */
+  void disconnected(Viewer viewer, SocketOutbox socket) {
+    Book book = books.get(viewer.broadcast);
+    if (book == null) {
+      return;
+    }
+    synchronized (book) {
+      if (viewer.socket == socket) {
+        viewer.socket = null;
+        viewer.present = false;
+        viewer.since = clock.instant();
+      }
+    }
+  }
+
+  /**
+   * Viewers per stage id on this replica (present, or issued a token / dropped within the pending window); forgets
+   * viewers whose window has passed.
+   */
+  Map<String, Integer> counts(BroadcastKey key) {
+    Book book = books.get(key);
+    if (book == null) {
+      return Map.of();
+    }
+    Instant now = clock.instant();
+    Map<String, Integer> counts = new TreeMap<>();
+    synchronized (book) {
+      for (Iterator<Viewer> it = book.viewers.values().iterator(); it.hasNext(); ) {
+        Viewer viewer = it.next();
+        if (counts(viewer, now)) {
+          counts.merge(viewer.stage.getId(), 1, Integer::sum);
+        } else {
+          it.remove();
+          viewersById.remove(viewer.id);
+        }
+      }
+    }
+    return counts;
+  }
+
+  /** The broadcasts this replica has viewers for. */
+  Set<BroadcastKey> broadcasts() {
+    return Set.copyOf(books.keySet());
+  }
+
+  @Override
+  public void changed(LiveBroadcast broadcast) {
+    BroadcastKey key = BroadcastKey.of(broadcast);
+    if (broadcast.getMetadata().getDeletionTimestamp() != null) {
+      changes.execute(() -> end(key));
+    } else if (books.containsKey(key)) {
+      changes.execute(() -> relocate(key));
+    }
+  }
+
+  @Override
+  public void removed(LiveBroadcast lastKnown) {
+    BroadcastKey key = BroadcastKey.of(lastKnown);
+    changes.execute(() -> end(key));
+  }
+
+  /** Retries moves that found no room earlier (runs on the change executor). */
+  void relocateAll() {
+    books.keySet().forEach(key -> changes.execute(() -> relocate(key)));
+  }
+
+  /** Sends a heartbeat on every presence socket. */
+  void heartbeat() {
+    String beat = SocketMessages.heartbeat(clock.instant());
+    for (Book book : books.values()) {
+      List<SocketOutbox> sockets;
+      synchronized (book) {
+        sockets = book.viewers.values().stream().map(v -> v.socket).filter(s -> s != null).toList();
+      }
+      sockets.forEach(s -> s.offer(beat));
+    }
+  }
+
+  /** Tells every present viewer of the broadcast that it ended, and forgets them. */
+  private void end(BroadcastKey key) {
+    Book book = books.remove(key);
+    if (book == null) {
+      return;
+    }
+    List<SocketOutbox> sockets = new ArrayList<>();
+    synchronized (book) {
+      book.ended = true;
+      for (Viewer viewer : book.viewers.values()) {
+        viewersById.remove(viewer.id);
+        if (viewer.socket != null) {
+          sockets.add(viewer.socket);
+        }
+      }
+    }
+    String ended = SocketMessages.ended(clock.instant());
+    for (SocketOutbox socket : sockets) {
+      socket.offer(ended);
+      socket.closeAfterSending(SocketOutbox.CLOSE_NORMAL, "the broadcast has ended");
+    }
+  }
+
+  /** Moves present viewers off stages that are no longer Active, as far as there is room elsewhere. */
+  private void relocate(BroadcastKey key) {
+    Book book = books.get(key);
+    LiveBroadcast broadcast = directory.find(key).orElse(null);
+    if (book == null || broadcast == null || broadcast.getMetadata().getDeletionTimestamp() != null
+        || broadcast.getSpec() == null || !broadcast.getSpec().validate().isEmpty()) {
+      return;
+    }
+    Set<String> active = stages(broadcast).stream().filter(StageStatus::isActive).map(StageStatus::getId)
+        .collect(Collectors.toSet());
+    List<Move> moves = new ArrayList<>();
+    synchronized (book) {
+      Instant now = clock.instant();
+      for (Viewer viewer : book.viewers.values()) {
+        if (!viewer.present || viewer.moving || active.contains(viewer.stage.getId())) {
+          continue;
+        }
+        Decision decision = ViewerPlacement.place(loads(book, broadcast, now),
+            broadcast.getSpec().getViewersPerStage(), broadcast.getSpec().getMaxStages());
+        if (!(decision instanceof Placed placed)) {
+          metrics.viewerMove(decision instanceof NoActiveStage ? "no_stage" : "full");
+          break;
+        }
+        moves.add(new Move(viewer, viewer.stage, stage(broadcast, placed.stageId())));
+        viewer.stage = moves.get(moves.size() - 1).to();
+        viewer.moving = true;
+      }
+    }
+    for (Move move : moves) {
+      Viewer viewer = move.viewer();
+      boolean told = false;
+      try {
+        MintedToken token = tokens.subscribe(broadcast, move.to(), viewer.userId);
+        SocketOutbox socket;
+        synchronized (book) {
+          socket = viewer.socket;
+        }
+        told = socket != null && socket.offer(SocketMessages.message("move",
+            SocketMessages.stageData(move.to(), clock.instant(), token)));
+      } catch (ApiError e) {
+        told = false;
+      } finally {
+        synchronized (book) {
+          viewer.moving = false;
+          if (!told) {
+            viewer.stage = move.from();
+          }
+        }
+        metrics.viewerMove(told ? "moved" : "failed");
+      }
+    }
+  }
+
+  /** Each stage's load: this replica's viewers plus other replicas' fresh reports, or the operator's count if more. */
+  private List<StageLoad> loads(Book book, LiveBroadcast broadcast, Instant now) {
+    Map<String, Integer> local = new HashMap<>();
+    for (Viewer viewer : book.viewers.values()) {
+      if (counts(viewer, now)) {
+        local.merge(viewer.stage.getId(), 1, Integer::sum);
+      }
+    }
+    Map<String, Integer> others = otherReplicas(broadcast.getStatus(), now);
+    List<StageLoad> loads = new ArrayList<>();
+    for (StageStatus stage : stages(broadcast)) {
+      if (stage.getId() == null) {
+        continue;
+      }
+      int reported = local.getOrDefault(stage.getId(), 0) + others.getOrDefault(stage.getId(), 0);
+      int observed = stage.getViewers() == null ? 0 : Math.max(0, stage.getViewers());
+      loads.add(new StageLoad(stage.getId(), stage.isActive(), Math.max(reported, observed)));
+    }
+    return loads;
+  }
+
+  private Map<String, Integer> otherReplicas(LiveBroadcastStatus status, Instant now) {
+    Map<String, Integer> sum = new HashMap<>();
+    if (status == null) {
+      return sum;
+    }
+    status.audienceOrEmpty().forEach((replica, report) -> {
+      if (replica.equals(replicaId) || report == null || report.getViewers() == null || !fresh(report, now)) {
+        return;
+      }
+      report.getViewers().forEach((stageId, n) -> {
+        if (n != null && n > 0) {
+          sum.merge(stageId, n, Integer::sum);
+        }
+      });
+    });
+    return sum;
+  }
+
+  private static boolean fresh(LiveBroadcastStatus.AudienceReport report, Instant now) {
+    try {
+      return report.getReportedAt() != null
+          && !Instant.parse(report.getReportedAt()).plus(REPORT_STALE_AFTER).isBefore(now);
+    } catch (DateTimeParseException e) {
+      return false;
+    }
+  }
+
+  private boolean counts(Viewer viewer, Instant now) {
+    return viewer.present || viewer.since.plus(pendingWindow).isAfter(now);
+  }
+
+  private int countViewers(boolean present) {
+    int n = 0;
+    for (Book book : books.values()) {
+      synchronized (book) {
+        for (Viewer viewer : book.viewers.values()) {
+          if (viewer.present == present) {
+            n++;
+          }
+        }
+      }
+    }
+    return n;
+  }
+
+  private static List<StageStatus> stages(LiveBroadcast broadcast) {
+    return broadcast.getStatus() == null ? List.of() : broadcast.getStatus().stagesOrEmpty();
+  }
+
+  private static StageStatus stage(LiveBroadcast broadcast, String stageId) {
+    return stages(broadcast).stream().filter(s -> stageId.equals(s.getId())).findFirst()
+        .orElseThrow(() -> new IllegalStateException("placement chose unknown stage " + stageId));
+  }
+
+  private static String newViewerId() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}

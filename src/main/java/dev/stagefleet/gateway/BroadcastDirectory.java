@@ -1,0 +1,161 @@
+package dev.stagefleet.gateway;
+
+import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's view of the cluster: LiveBroadcasts and Secrets in the watched namespaces, kept current by informers.
+ * Answers "which stages exist" and "what is this broadcast's API key" without calling IVS or the API server.
+ */
+public final class BroadcastDirectory implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BroadcastDirectory.class);
+
+  private final KubernetesClient client;
+  private final List<String> namespaces;
+  private final List<SharedIndexInformer<LiveBroadcast>> broadcastInformers = new ArrayList<>();
+  private final List<SharedIndexInformer<Secret>> secretInformers = new ArrayList<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+  /** Told about every change of a LiveBroadcast; called on an informer thread, so it must return quickly. */
+  public interface Listener {
+    void changed(LiveBroadcast broadcast);
+
+    void removed(LiveBroadcast lastKnown);
+  }
+
+  public BroadcastDirectory(KubernetesClient client, List<String> namespaces) {
+    this.client = client;
+    this.namespaces = List.copyOf(namespaces);
+  }
+
+  public void addListener(Listener listener) {
+    listeners.add(listener);
+  }
+
+  /** Starts the informers; the future completes when all have listed their resources once. */
+  public CompletableFuture<Void> start() {
+    List<CompletableFuture<?>> started = new ArrayList<>();
+    if (namespaces.isEmpty()) {
+      started.add(startBroadcasts(client.resources(LiveBroadcast.class).inAnyNamespace().runnableInformer(0)));
+      started.add(startSecrets(client.secrets().inAnyNamespace().runnableInformer(0)));
+    } else {
+      for (String ns : namespaces) {
+        started.add(startBroadcasts(client.resources(LiveBroadcast.class).inNamespace(ns).runnableInformer(0)));
+        started.add(startSecrets(client.secrets().inNamespace(ns).runnableInformer(0)));
+      }
+    }
+    return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
+  }
+
+  private CompletableFuture<?> startBroadcasts(SharedIndexInformer<LiveBroadcast> informer) {
+    informer.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(LiveBroadcast obj) {
+        listeners.forEach(l -> l.changed(obj));
+      }
+
+      @Override
+      public void onUpdate(LiveBroadcast oldObj, LiveBroadcast newObj) {
+        listeners.forEach(l -> l.changed(newObj));
+      }
+
+      @Override
+      public void onDelete(LiveBroadcast obj, boolean deletedFinalStateUnknown) {
+        listeners.forEach(l -> l.removed(obj));
+      }
+    });
+    // keep retrying when the API server is away or the CRD is not installed yet, instead of giving up
+    informer.exceptionHandler((started, t) -> {
+      LOG.warn("watching LiveBroadcasts failed, retrying: {}", t.getMessage());
+      return true;
+    });
+    broadcastInformers.add(informer);
+    return informer.start().toCompletableFuture();
+  }
+
+  private CompletableFuture<?> startSecrets(SharedIndexInformer<Secret> informer) {
+    informer.exceptionHandler((started, t) -> {
+      LOG.warn("watching Secrets failed, retrying: {}", t.getMessage());
+      return true;
+    });
+    secretInformers.add(informer);
+    return informer.start().toCompletableFuture();
+  }
+
+  /** True once every informer has listed its resources. */
+  public boolean synced() {
+    return !broadcastInformers.isEmpty() && broadcastInformers.stream().allMatch(SharedIndexInformer::hasSynced)
+        && secretInformers.stream().allMatch(SharedIndexInformer::hasSynced);
+  }
+
+  /** The broadcast, if it exists in a watched namespace. */
+  public Optional<LiveBroadcast> find(BroadcastKey key) {
+    for (SharedIndexInformer<LiveBroadcast> informer : broadcastInformers) {
+      LiveBroadcast found = informer.getStore().getByKey(key.cacheKey());
+      if (found != null) {
+        return Optional.of(found);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Every known broadcast. */
+  public Collection<LiveBroadcast> all() {
+    List<LiveBroadcast> all = new ArrayList<>();
+    broadcastInformers.forEach(i -> all.addAll(i.getStore().list()));
+    return all;
+  }
+
+  /** The broadcaster's API key from the Secret the broadcast references; empty when the Secret or key is missing. */
+  public Optional<byte[]> apiKey(LiveBroadcast broadcast) {
+    var broadcaster = broadcast.getSpec() == null ? null : broadcast.getSpec().getBroadcaster();
+    if (broadcaster == null || broadcaster.getApiKeySecretRef() == null
+        || broadcaster.getApiKeySecretRef().getName() == null) {
+      return Optional.empty();
+    }
+    var ref = broadcaster.getApiKeySecretRef();
+    String cacheKey = broadcast.getMetadata().getNamespace() + "/" + ref.getName();
+    for (SharedIndexInformer<Secret> informer : secretInformers) {
+      Secret secret = informer.getStore().getByKey(cacheKey);
+      if (secret != null) {
+        return secretValue(secret, ref.getKey() == null ? "apiKey" : ref.getKey())
+            .map(v -> v.strip().getBytes(StandardCharsets.UTF_8)).filter(v -> v.length > 0);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** One value of a Secret, from {@code data} (base64) or, as some API servers keep it, {@code stringData}. */
+  public static Optional<String> secretValue(Secret secret, String key) {
+    Map<String, String> data = secret.getData();
+    if (data != null && data.get(key) != null) {
+      try {
+        return Optional.of(new String(Base64.getMimeDecoder().decode(data.get(key)), StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        return Optional.empty();
+      }
+    }
+    Map<String, String> stringData = secret.getStringData();
+    return stringData == null ? Optional.empty() : Optional.ofNullable(stringData.get(key));
+  }
+
+  @Override
+  public void close() {
+    broadcastInformers.forEach(SharedIndexInformer::close);
+    secretInformers.forEach(SharedIndexInformer::close);
+  }
+}

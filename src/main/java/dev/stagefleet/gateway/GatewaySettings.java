@@ -1,0 +1,365 @@
+package dev.stagefleet.gateway;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the gateway server is configured with; {@link #defaults()} is the one place defaults live. The CLI fills
+ * it from flags and {@code STAGEFLEET_*} environment variables.
+ *
+ * @param host                     address to bind (all interfaces by default)
+ * @param port                     HTTP port; 0 picks a free one
+ * @param namespaces               namespaces whose LiveBroadcasts and Secrets are watched; empty means all
+ * @param tokenMode                how participant tokens are minted
+ * @param keySecret                {@code namespace/name} of a Secret with {@code privateKey} and {@code publicKeyArn}
+ * @param keyFile                  PEM file with the private key (self-signed mode, instead of keySecret)
+ * @param keyArn                   ARN of the imported public key belonging to keyFile
+ * @param replicaId                this replica's key in {@code status.audience}
+ * @param corsOrigins              origins allowed to call the API from a browser ({@code *} for any); empty: none
+ * @param legacyEndpoints          serve the seed design's endpoints (key in the socket URL)
+ * @param webRoot                  directory holding {@code broadcaster/} and {@code viewer/} pages; null serves none
+ * @param sdkFile                  the npm-installed {@code amazon-ivs-web-broadcast.js}; null or missing serves none
+ * @param maxBodyBytes             largest request body accepted
+ * @param viewerJoinsPerSecondPerIp viewer joins one client address may make each second
+ * @param trustForwardedFor        take the client address from X-Forwarded-For (behind a proxy that sets it)
+ * @param heartbeatInterval        how often sockets get a heartbeat message
+ * @param ticketTtl                how long a broadcaster socket ticket stays redeemable
+ * @param audienceReportInterval   least time between two audience reports for one broadcast
+ * @param audienceRefreshInterval  how often an unchanged, non-empty report is rewritten so it never goes stale
+ * @param pendingViewerWindow      how long an issued token (or a dropped presence socket) still counts as a viewer
+ * @param socketQueueLimit         messages queued for one socket before it is dropped as too slow
+ * @param retryAfterSeconds        Retry-After sent when every stage is full
+ */
+public record GatewaySettings(String host, int port, List<String> namespaces, TokenMode tokenMode, String keySecret,
+    Path keyFile, String keyArn, String replicaId, List<String> corsOrigins, boolean legacyEndpoints, Path webRoot,
+    Path sdkFile, long maxBodyBytes, int viewerJoinsPerSecondPerIp, boolean trustForwardedFor,
+    Duration heartbeatInterval, Duration ticketTtl, Duration audienceReportInterval, Duration audienceRefreshInterval,
+    Duration pendingViewerWindow, int socketQueueLimit, int retryAfterSeconds) {
+
+  public static final String DEFAULT_PORT = "8080";
+  public static final String DEFAULT_TOKEN_MODE = "self-signed";
+  public static final String DEFAULT_LEGACY_ENDPOINTS = "true";
+  public static final String DEFAULT_WEB_ROOT = "web-frontend/src";
+  public static final String DEFAULT_VIEWER_JOINS_PER_SECOND = "20";
+  /** Where npm puts the SDK bundle, relative to the web root's parent ({@code web-frontend/}). */
+  public static final String SDK_IN_NODE_MODULES =
+      "node_modules/amazon-ivs-web-broadcast/dist/amazon-ivs-web-broadcast.js";
+
+  public GatewaySettings {
+    Objects.requireNonNull(host, "host");
+    namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
+    corsOrigins = corsOrigins == null ? List.of() : List.copyOf(corsOrigins);
+    Objects.requireNonNull(tokenMode, "tokenMode");
+    if (replicaId == null || replicaId.isBlank()) {
+      throw new IllegalArgumentException("replicaId must not be empty");
+    }
+    Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+    Objects.requireNonNull(ticketTtl, "ticketTtl");
+    Objects.requireNonNull(audienceReportInterval, "audienceReportInterval");
+    Objects.requireNonNull(audienceRefreshInterval, "audienceRefreshInterval");
+    Objects.requireNonNull(pendingViewerWindow, "pendingViewerWindow");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be between 0 and 65535, but is " + port);
+    }
+  }
+
+  /** The defaults: port 8080, all namespaces, self-signed tokens, legacy endpoints on, pages from web-frontend/src. */
+  public static GatewaySettings defaults() {
+    Path webRoot = Path.of(DEFAULT_WEB_ROOT);
+    return new Builder().host("0.0.0.0").port(Integer.parseInt(DEFAULT_PORT)).namespaces(List.of())
+        .tokenMode(TokenMode.parse(DEFAULT_TOKEN_MODE)).replicaId(defaultReplicaId()).corsOrigins(List.of())
+        .legacyEndpoints(Boolean.parseBoolean(DEFAULT_LEGACY_ENDPOINTS))
+        .webRoot(Files.isDirectory(webRoot) ? webRoot : null)
+        .maxBodyBytes(16 * 1024)
+        .viewerJoinsPerSecondPerIp(Integer.parseInt(DEFAULT_VIEWER_JOINS_PER_SECOND))
+        .heartbeatInterval(Duration.ofSeconds(15))
+        .ticketTtl(Duration.ofSeconds(30))
+        .audienceReportInterval(Duration.ofSeconds(1))
+        .audienceRefreshInterval(Duration.ofSeconds(10))
+        .pendingViewerWindow(Duration.ofSeconds(30))
+        .socketQueueLimit(256)
+        .retryAfterSeconds(5)
+        .build();
+  }
+
+  /** $POD_NAME, else the host name, else "gateway". */
+  public static String defaultReplicaId() {
+    String pod = System.getenv("POD_NAME");
+    if (pod != null && !pod.isBlank()) {
+      return pod;
+    }
+    String host = System.getenv("HOSTNAME");
+    if (host != null && !host.isBlank()) {
+      return host;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "gateway";
+    }
+  }
+
+  /** The SDK bundle to serve: {@link #sdkFile} when set, else the npm copy next to the web root, if it exists. */
+  public Path sdkFileOrDefault() {
+    if (sdkFile != null) {
+      return sdkFile;
+    }
+    if (webRoot == null) {
+      return null;
+    }
+    Path parent = webRoot.toAbsolutePath().getParent();
+    return parent == null ? null : parent.resolve(SDK_IN_NODE_MODULES);
+  }
+
+  public GatewaySettings withHost(String host) {
+    return toBuilder().host(host).build();
+  }
+
+  public GatewaySettings withPort(int port) {
+    return toBuilder().port(port).build();
+  }
+
+  public GatewaySettings withNamespaces(List<String> namespaces) {
+    return toBuilder().namespaces(namespaces).build();
+  }
+
+  public GatewaySettings withTokens(TokenMode tokenMode, String keySecret, Path keyFile, String keyArn) {
+    return toBuilder().tokenMode(tokenMode).keySecret(keySecret).keyFile(keyFile).keyArn(keyArn).build();
+  }
+
+  public GatewaySettings withReplicaId(String replicaId) {
+    return toBuilder().replicaId(replicaId).build();
+  }
+
+  public GatewaySettings withCorsOrigins(List<String> corsOrigins) {
+    return toBuilder().corsOrigins(corsOrigins).build();
+  }
+
+  public GatewaySettings withLegacyEndpoints(boolean legacyEndpoints) {
+    return toBuilder().legacyEndpoints(legacyEndpoints).build();
+  }
+
+  public GatewaySettings withWebRoot(Path webRoot, Path sdkFile) {
+    return toBuilder().webRoot(webRoot).sdkFile(sdkFile).build();
+  }
+
+  public GatewaySettings withViewerJoinsPerSecondPerIp(int viewerJoinsPerSecondPerIp) {
+    return toBuilder().viewerJoinsPerSecondPerIp(viewerJoinsPerSecondPerIp).build();
+  }
+
+  public GatewaySettings withTrustForwardedFor(boolean trustForwardedFor) {
+    return toBuilder().trustForwardedFor(trustForwardedFor).build();
+  }
+
+  public GatewaySettings withHeartbeatInterval(Duration heartbeatInterval) {
+    return toBuilder().heartbeatInterval(heartbeatInterval).build();
+  }
+
+  public GatewaySettings withAudience(Duration reportInterval, Duration refreshInterval, Duration pendingViewerWindow) {
+    return toBuilder().audienceReportInterval(reportInterval).audienceRefreshInterval(refreshInterval)
+        .pendingViewerWindow(pendingViewerWindow).build();
+  }
+
+  /** A builder holding these settings, to change several at once. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.host = host;
+    b.port = port;
+    b.namespaces = namespaces;
+    b.tokenMode = tokenMode;
+    b.keySecret = keySecret;
+    b.keyFile = keyFile;
+    b.keyArn = keyArn;
+    b.replicaId = replicaId;
+    b.corsOrigins = corsOrigins;
+    b.legacyEndpoints = legacyEndpoints;
+    b.webRoot = webRoot;
+    b.sdkFile = sdkFile;
+    b.maxBodyBytes = maxBodyBytes;
+    b.viewerJoinsPerSecondPerIp = viewerJoinsPerSecondPerIp;
+    b.trustForwardedFor = trustForwardedFor;
+    b.heartbeatInterval = heartbeatInterval;
+    b.ticketTtl = ticketTtl;
+    b.audienceReportInterval = audienceReportInterval;
+    b.audienceRefreshInterval = audienceRefreshInterval;
+    b.pendingViewerWindow = pendingViewerWindow;
+    b.socketQueueLimit = socketQueueLimit;
+    b.retryAfterSeconds = retryAfterSeconds;
+    return b;
+  }
+
+  /** Collects settings field by field; {@link #build()} checks them. */
+  public static final class Builder {
+    private String host;
+    private int port;
+    private List<String> namespaces;
+    private TokenMode tokenMode;
+    private String keySecret;
+    private Path keyFile;
+    private String keyArn;
+    private String replicaId;
+    private List<String> corsOrigins;
+    private boolean legacyEndpoints;
+    private Path webRoot;
+    private Path sdkFile;
+    private long maxBodyBytes;
+    private int viewerJoinsPerSecondPerIp;
+    private boolean trustForwardedFor;
+    private Duration heartbeatInterval;
+    private Duration ticketTtl;
+    private Duration audienceReportInterval;
+    private Duration audienceRefreshInterval;
+    private Duration pendingViewerWindow;
+    private int socketQueueLimit;
+    private int retryAfterSeconds;
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder namespaces(List<String> namespaces) {
+      this.namespaces = namespaces;
+      return this;
+    }
+
+    public Builder tokenMode(TokenMode tokenMode) {
+      this.tokenMode = tokenMode;
+      return this;
+    }
+
+    public Builder keySecret(String keySecret) {
+      this.keySecret = keySecret;
+      return this;
+    }
+
+    public Builder keyFile(Path keyFile) {
+      this.keyFile = keyFile;
+      return this;
+    }
+
+    public Builder keyArn(String keyArn) {
+      this.keyArn = keyArn;
+      return this;
+    }
+
+    public Builder replicaId(String replicaId) {
+      this.replicaId = replicaId;
+      return this;
+    }
+
+    public Builder corsOrigins(List<String> corsOrigins) {
+      this.corsOrigins = corsOrigins;
+      return this;
+    }
+
+    public Builder legacyEndpoints(boolean legacyEndpoints) {
+      this.legacyEndpoints = legacyEndpoints;
+      return this;
+    }
+
+    public Builder webRoot(Path webRoot) {
+      this.webRoot = webRoot;
+      return this;
+    }
+
+    public Builder sdkFile(Path sdkFile) {
+      this.sdkFile = sdkFile;
+      return this;
+    }
+
+    public Builder maxBodyBytes(long maxBodyBytes) {
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    public Builder viewerJoinsPerSecondPerIp(int viewerJoinsPerSecondPerIp) {
+      this.viewerJoinsPerSecondPerIp = viewerJoinsPerSecondPerIp;
+      return this;
+    }
+
+    public Builder trustForwardedFor(boolean trustForwardedFor) {
+      this.trustForwardedFor = trustForwardedFor;
+      return this;
+    }
+
+    public Builder heartbeatInterval(Duration heartbeatInterval) {
+      this.heartbeatInterval = heartbeatInterval;
+      return this;
+    }
+
+    public Builder ticketTtl(Duration ticketTtl) {
+      this.ticketTtl = ticketTtl;
+      return this;
+    }
+
+    public Builder audienceReportInterval(Duration audienceReportInterval) {
+      this.audienceReportInterval = audienceReportInterval;
+      return this;
+    }
+
+    public Builder audienceRefreshInterval(Duration audienceRefreshInterval) {
+      this.audienceRefreshInterval = audienceRefreshInterval;
+      return this;
+    }
+
+    public Builder pendingViewerWindow(Duration pendingViewerWindow) {
+      this.pendingViewerWindow = pendingViewerWindow;
+      return this;
+    }
+
+    public Builder socketQueueLimit(int socketQueueLimit) {
+      this.socketQueueLimit = socketQueueLimit;
+      return this;
+    }
+
+    public Builder retryAfterSeconds(int retryAfterSeconds) {
+      this.retryAfterSeconds = retryAfterSeconds;
+      return this;
+    }
+
+    public GatewaySettings build() {
+      return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId,
+          corsOrigins, legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, trustForwardedFor,
+          heartbeatInterval, ticketTtl, audienceReportInterval, audienceRefreshInterval, pendingViewerWindow,
+          socketQueueLimit, retryAfterSeconds);
+    }
+  }
+
+  /** How participant tokens are minted. */
+  public enum TokenMode {
+    /** ES384 JWTs signed locally with a key whose public half is imported into IVS. */
+    SELF_SIGNED("self-signed"),
+    /** IVS CreateParticipantToken (50 calls a second per account and region). */
+    API("api");
+
+    private final String flag;
+
+    TokenMode(String flag) {
+      this.flag = flag;
+    }
+
+    /** The value as written on the command line. */
+    public String flag() {
+      return flag;
+    }
+
+    /** Parses {@code self-signed} or {@code api}. */
+    public static TokenMode parse(String value) {
+      for (TokenMode mode : values()) {
+        if (mode.flag.equalsIgnoreCase(value == null ? "" : value.trim())) {
+          return mode;
+        }
+      }
+      throw new IllegalArgumentException("token mode must be self-signed or api, not \"" + value + "\"");
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.stagefleet.gateway;
+
+import dev.stagefleet.ivs.IvsService.Capability;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/** Mints participant tokens for one stage: through the IVS API, or signed locally with an imported key. */
+public interface TokenMinter {
+
+  /** Mints one token; every call yields a fresh participant id (a token is good for one connection). */
+  MintedToken mint(TokenRequest request);
+
+  /** The mode's name as metrics and logs show it: {@code api} or {@code self-signed}. */
+  String mode();
+
+  /** The stage a token is for, as the LiveBroadcast status describes it. */
+  record StageRef(String arn, String id, String eventsUrl, String whipUrl) {
+    public StageRef {
+      Objects.requireNonNull(arn, "arn");
+      Objects.requireNonNull(id, "id");
+    }
+  }
+
+  /** What to mint: one capability on one stage, for a user, valid for a while. */
+  record TokenRequest(StageRef stage, Capability capability, String userId, Map<String, String> attributes,
+      Duration ttl) {
+    public TokenRequest {
+      Objects.requireNonNull(stage, "stage");
+      Objects.requireNonNull(capability, "capability");
+      Objects.requireNonNull(ttl, "ttl");
+      attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+    }
+  }
+
+  /** A minted token, with the participant id it carries and when it expires. */
+  record MintedToken(String token, String participantId, Instant expiresAt) {
+    @Override
+    public String toString() {
+      return "MintedToken[" + participantId + ", expires " + expiresAt + ", token=<redacted>]";
+    }
+  }
+}

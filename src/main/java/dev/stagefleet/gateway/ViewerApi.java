@@ -1,0 +1,102 @@
+package dev.stagefleet.gateway;
+
+import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.Map;
+
+/** The viewer's API: join a broadcast (placement and a SUBSCRIBE token) and keep a presence socket. */
+final class ViewerApi {
+  static final String VIEWERS = BroadcasterApi.BASE + "/viewers";
+  static final String PRESENCE = VIEWERS + "/{viewerId}/presence";
+
+  record JoinRequest(String userId) {
+  }
+
+  record JoinResponse(String viewerId, String stageArn, String stageId, String token, String participantId,
+      String expiresAt, String presenceUrl) {
+  }
+
+  private final BroadcastDirectory directory;
+  private final Audience audience;
+  private final ClientRateLimits joinLimits;
+  private final GatewayMetrics metrics;
+  private final Sockets<Audience.Viewer> sockets;
+  private final boolean trustForwardedFor;
+
+  ViewerApi(BroadcastDirectory directory, Audience audience, GatewaySettings settings, GatewayMetrics metrics) {
+    this.directory = directory;
+    this.audience = audience;
+    this.joinLimits = new ClientRateLimits(settings.viewerJoinsPerSecondPerIp());
+    this.metrics = metrics;
+    this.sockets = new Sockets<>("presence", settings.socketQueueLimit(), metrics);
+    this.trustForwardedFor = settings.trustForwardedFor();
+  }
+
+  void routes(RoutesConfig routes) {
+    routes.post(VIEWERS, this::join);
+    routes.wsBeforeUpgrade(PRESENCE, ctx -> viewer(ctx.pathParam("ns"), ctx.pathParam("name"),
+        ctx.pathParam("viewerId")));
+    routes.ws(PRESENCE, ws -> {
+      ws.onConnect(ctx -> {
+        Audience.Viewer viewer = viewer(ctx.pathParam("ns"), ctx.pathParam("name"), ctx.pathParam("viewerId"));
+        SocketOutbox[] outbox = new SocketOutbox[1];
+        sockets.opened(ctx, o -> {
+          outbox[0] = o;
+          return viewer;
+        });
+        audience.connected(viewer, outbox[0]);
+      });
+      ws.onClose(ctx -> disconnected(ctx));
+      ws.onError(ctx -> disconnected(ctx));
+    });
+  }
+
+  void closeAll() {
+    sockets.closeAll("the gateway is shutting down");
+  }
+
+  private void disconnected(io.javalin.websocket.WsContext ctx) {
+    SocketOutbox outbox = sockets.outbox(ctx);
+    Audience.Viewer viewer = sockets.closed(ctx);
+    if (viewer != null) {
+      audience.disconnected(viewer, outbox);
+    }
+  }
+
+  private void join(Context ctx) {
+    BroadcastKey key = RequestInput.broadcast(ctx.pathParam("ns"), ctx.pathParam("name"));
+    if (!joinLimits.tryAcquire(clientAddress(ctx))) {
+      metrics.viewerJoin("rate_limited");
+      throw new ApiError(429, "rate_limited", "too many joins from this address; slow down",
+          Map.of("Retry-After", "1"));
+    }
+    JoinRequest request = RequestInput.json(ctx.bodyAsBytes(), JoinRequest.class, new JoinRequest(null));
+    String userId = RequestInput.userId(request.userId());
+    LiveBroadcast broadcast = RequestInput.existingBroadcast(directory, key);
+    if (broadcast.getMetadata().getDeletionTimestamp() != null) {
+      throw new ApiError(410, "ended", "the broadcast " + key + " has ended");
+    }
+    Audience.Joined joined = metrics.placement().record(() -> audience.join(broadcast, userId));
+    ctx.status(201).json(new JoinResponse(joined.viewerId(), joined.stage().getArn(), joined.stage().getId(),
+        joined.token().token(), joined.token().participantId(), joined.token().expiresAt().toString(),
+        key.apiPath() + "/viewers/" + joined.viewerId() + "/presence"));
+  }
+
+  /** The caller's address: the socket's peer, or the first X-Forwarded-For entry when the proxy is trusted. */
+  private String clientAddress(Context ctx) {
+    if (trustForwardedFor) {
+      String forwarded = ctx.header("X-Forwarded-For");
+      if (forwarded != null && !forwarded.isBlank()) {
+        return forwarded.split(",", 2)[0].strip();
+      }
+    }
+    return ctx.ip();
+  }
+
+  private Audience.Viewer viewer(String ns, String name, String viewerId) {
+    BroadcastKey key = RequestInput.broadcast(ns, name);
+    return audience.viewer(key, viewerId).orElseThrow(() -> ApiError.notFound("viewer " + RequestInput.abbreviate(
+        viewerId) + " is not known for " + key + " (its token expired unused, or the broadcast ended); join again"));
+  }
+}

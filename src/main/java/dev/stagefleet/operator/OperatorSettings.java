@@ -1,0 +1,161 @@
+package dev.stagefleet.operator;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything the operator can be told, with its defaults in one place ({@link #defaults()}). The CLI fills it from
+ * flags and {@code STAGEFLEET_*} variables; tests shorten the intervals with the {@code with*} methods.
+ *
+ * @param region                   AWS region for broadcasts that name none
+ * @param clusterId                tag value telling this cluster's stages from another cluster's in the same account
+ * @param namespaces               namespaces to watch; empty means all
+ * @param healthPort               port of /healthz, /readyz and /metrics; 0 picks a free port, negative turns it off
+ * @param leaderElection           only the holder of a Lease reconciles
+ * @param leaseNamespace           namespace of the Lease; null means the client's namespace
+ * @param leaseName                name of the Lease
+ * @param serverSideApply          JOSDK patches the primary resource with server-side apply (the mock server needs
+ *                                 it off); status is always written as a JSON merge patch
+ * @param orphanGracePeriod        how long a stage whose owner is gone is kept before it is deleted
+ * @param inventoryRefreshInterval least time between two ListStages sweeps of a region
+ * @param participantSampleRate    IVS participant counts per second the whole operator may take (0 turns it off)
+ * @param resyncInterval           longest time between two looks at a broadcast when nothing is pending
+ * @param retryBackoff             first delay after IVS failed; doubles per failure up to {@code maxRetryBackoff}
+ * @param maxRetryBackoff          longest delay between retries after IVS failures
+ * @param quotaBackoff             first pause of stage creation after a quota error; doubles up to 16 times as long
+ */
+public record OperatorSettings(String region, String clusterId, Set<String> namespaces, int healthPort,
+    boolean leaderElection, String leaseNamespace, String leaseName, boolean serverSideApply,
+    Duration orphanGracePeriod, Duration inventoryRefreshInterval, double participantSampleRate,
+    Duration resyncInterval, Duration retryBackoff, Duration maxRetryBackoff, Duration quotaBackoff) {
+
+  public static final String DEFAULT_REGION = "us-east-1";
+  public static final String DEFAULT_CLUSTER_ID = "default";
+  public static final int DEFAULT_HEALTH_PORT = 8081;
+  public static final String DEFAULT_LEASE_NAME = "stagefleet-operator";
+  public static final long DEFAULT_ORPHAN_GRACE_SECONDS = 120;
+  public static final long DEFAULT_INVENTORY_REFRESH_SECONDS = 5;
+  public static final double DEFAULT_PARTICIPANT_SAMPLE_RATE = 2.0;
+  public static final long DEFAULT_RESYNC_SECONDS = 10;
+
+  public OperatorSettings {
+    Objects.requireNonNull(region, "region");
+    Objects.requireNonNull(clusterId, "clusterId");
+    namespaces = Set.copyOf(namespaces);
+    Objects.requireNonNull(leaseName, "leaseName");
+    requirePositive("inventoryRefreshInterval", inventoryRefreshInterval);
+    requirePositive("resyncInterval", resyncInterval);
+    requirePositive("retryBackoff", retryBackoff);
+    requirePositive("maxRetryBackoff", maxRetryBackoff);
+    requirePositive("quotaBackoff", quotaBackoff);
+    if (orphanGracePeriod.isNegative()) {
+      throw new IllegalArgumentException("orphanGracePeriod must not be negative");
+    }
+    if (!(participantSampleRate >= 0)) {
+      throw new IllegalArgumentException("participantSampleRate must be 0 or more, but is " + participantSampleRate);
+    }
+    if (clusterId.isBlank() || clusterId.length() > 256) {
+      throw new IllegalArgumentException("clusterId must be 1 to 256 characters long");
+    }
+  }
+
+  private static void requirePositive(String name, Duration d) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, but is " + d);
+    }
+  }
+
+  /** The production defaults. */
+  public static OperatorSettings defaults() {
+    return new OperatorSettings(DEFAULT_REGION, DEFAULT_CLUSTER_ID, Set.of(), DEFAULT_HEALTH_PORT, true, null,
+        DEFAULT_LEASE_NAME, true, Duration.ofSeconds(DEFAULT_ORPHAN_GRACE_SECONDS),
+        Duration.ofSeconds(DEFAULT_INVENTORY_REFRESH_SECONDS), DEFAULT_PARTICIPANT_SAMPLE_RATE,
+        Duration.ofSeconds(DEFAULT_RESYNC_SECONDS), Duration.ofSeconds(1), Duration.ofSeconds(60),
+        Duration.ofSeconds(30));
+  }
+
+  public OperatorSettings withRegion(String v) {
+    return new OperatorSettings(v, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
+        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
+        retryBackoff, maxRetryBackoff, quotaBackoff);
+  }
+
+  public OperatorSettings withClusterId(String v) {
+    return new OperatorSettings(region, v, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
+        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
+        retryBackoff, maxRetryBackoff, quotaBackoff);
+  }
+
+  public OperatorSettings withNamespaces(Set<String> v) {
+    return new OperatorSettings(region, clusterId, v, healthPort, leaderElection, leaseNamespace, leaseName,
+        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
+        retryBackoff, maxRetryBackoff, quotaBackoff);
+  }
+
+  public OperatorSettings withHealthPort(int v) {
+    return new OperatorSettings(region, clusterId, namespaces, v, leaderElection, leaseNamespace, leaseName,
+        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
+        retryBackoff, maxRetryBackoff, quotaBackoff);
+  }
+
+  public OperatorSettings withLeaderElection(boolean v, String namespace) {
+    return new OperatorSettings(region, clusterId, namespaces, healthPort, v, namespace, leaseName,
+        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
+        retryBackoff, maxRetryBackoff, quotaBackoff);
+  }
+
+  public OperatorSettings withLeaseName(String v) {
+    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, v,
+        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
+        retryBackoff, maxRetryBackoff, quotaBackoff);
+  }
+
+  public OperatorSettings withServerSideApply(boolean v) {
+    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
+        v, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
+        retryBackoff, maxRetryBackoff, quotaBackoff);
+  }
+
+  public OperatorSettings withOrphanGracePeriod(Duration v) {
+    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
+        serverSideApply, v, inventoryRefreshInterval, participantSampleRate, resyncInterval,
+        retryBackoff, maxRetryBackoff, quotaBackoff);
+  }
+
+  public OperatorSettings withInventoryRefreshInterval(Duration v) {
+    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
+        serverSideApply, orphanGracePeriod, v, participantSampleRate, resyncInterval,
+        retryBackoff, maxRetryBackoff, quotaBackoff);
+  }
+
+  public OperatorSettings withParticipantSampleRate(double v) {
+    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
+        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, v, resyncInterval,
+        retryBackoff, maxRetryBackoff, quotaBackoff);
+  }
+
+  public OperatorSettings withResyncInterval(Duration v) {
+    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
+        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, v,
+        retryBackoff, maxRetryBackoff, quotaBackoff);
+  }
+
+  public OperatorSettings withRetryBackoff(Duration first, Duration max) {
+    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
+        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
+        first, max, quotaBackoff);
+  }
+
+  public OperatorSettings withQuotaBackoff(Duration v) {
+    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
+        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
+        retryBackoff, maxRetryBackoff, v);
+  }
+
+  /** How often orphans are looked for: often enough to honour the grace period, rarely enough to cost little. */
+  public Duration orphanSweepInterval() {
+    Duration quarter = orphanGracePeriod.dividedBy(4);
+    return quarter.compareTo(inventoryRefreshInterval) > 0 ? quarter : inventoryRefreshInterval;
+  }
+}

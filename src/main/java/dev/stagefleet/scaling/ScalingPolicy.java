@@ -1,0 +1,100 @@
+package dev.stagefleet.scaling;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The scaling policy: how many active stages an audience needs, and which stages to create, reactivate, drain
+ * and delete to get there. A pure function of its inputs; time is passed in.
+ *
+ * <ul>
+ *   <li>desired = clamp(ceil(viewers / (viewersPerStage × targetFill)), minStages, maxStages);</li>
+ *   <li>scale up at once, reactivating draining stages (most viewers first) before creating new ones;</li>
+ *   <li>scale down only after desired has stayed lower for the stabilization window, then to the highest
+ *       desired count seen in that window; surplus stages drain, fewest viewers first;</li>
+ *   <li>a draining stage is deleted when it is empty or its drain timeout has passed, never otherwise;</li>
+ *   <li>active stages above maxStages (the spec was lowered) drain at once.</li>
+ * </ul>
+ */
+public final class ScalingPolicy {
+  /** Absorbs floating-point noise so that exactly full stages do not ask for one more. */
+  private static final double EPSILON = 1e-9;
+
+  /** Active stages for {@code viewers}, clamped to the spec's limits. */
+  public static int desiredStages(int viewers, ScalingSettings settings) {
+    int needed = (int) Math.ceil(viewers / settings.targetViewersPerStage() - EPSILON);
+    return Math.max(settings.minStages(), Math.min(settings.maxStages(), Math.max(needed, 0)));
+  }
+
+  /**
+   * Decides what to do with the broadcast's stages now.
+   *
+   * @param window the window returned by the previous decision for this broadcast, or null
+   */
+  public ScalingDecision decide(ScalingSettings settings, List<ScalingStage> stages, ScaleDownWindow window,
+      Instant now) {
+    int viewers = stages.stream().mapToInt(ScalingStage::viewers).sum();
+    int desired = desiredStages(viewers, settings);
+    List<ScalingStage> active = stages.stream().filter(ScalingStage::isActive).toList();
+    List<ScalingStage> draining = stages.stream().filter(s -> !s.isActive()).toList();
+
+    List<String> reactivate = new ArrayList<>();
+    List<String> drain = new ArrayList<>();
+    int create = 0;
+    ScaleDownWindow nextWindow = null;
+
+    if (desired > active.size()) {
+      int missing = desired - active.size();
+      draining.stream()
+          .sorted(Comparator.comparingInt(ScalingStage::viewers).reversed()
+              .thenComparing(ScalingStage::drainingSince, Comparator.reverseOrder())
+              .thenComparing(ScalingStage::id))
+          .limit(missing)
+          .forEach(s -> reactivate.add(s.id()));
+      create = missing - reactivate.size();
+    } else if (desired < active.size()) {
+      ScaleDownWindow open = window == null ? new ScaleDownWindow(now, desired) : window.including(desired);
+      int target = active.size();
+      if (!now.isBefore(open.since().plus(settings.stabilizationWindow()))) {
+        target = open.highestDesired();
+        open = new ScaleDownWindow(now, desired);
+      }
+      target = Math.min(target, settings.maxStages());
+      nextWindow = desired < target ? open : null;
+      active.stream()
+          .sorted(Comparator.comparingInt(ScalingStage::viewers)
+              .thenComparing(ScalingStage::createdAt, Comparator.nullsFirst(Comparator.reverseOrder()))
+              .thenComparing(ScalingStage::id))
+          .limit(active.size() - target)
+          .forEach(s -> drain.add(s.id()));
+    }
+
+    Set<String> reactivated = new HashSet<>(reactivate);
+    List<String> delete = new ArrayList<>();
+    Instant nextReview = nextWindow == null ? null : nextWindow.since().plus(settings.stabilizationWindow());
+    for (ScalingStage stage : stages) {
+      boolean drainingAfterThis = (!stage.isActive() && !reactivated.contains(stage.id())) || drain.contains(stage.id());
+      if (!drainingAfterThis) {
+        continue;
+      }
+      Instant since = stage.isActive() ? now : stage.drainingSince();
+      Instant timeout = since.plus(settings.drainTimeout());
+      if (stage.viewers() == 0 || !now.isBefore(timeout)) {
+        delete.add(stage.id());
+      } else {
+        nextReview = earliest(nextReview, timeout);
+      }
+    }
+    return new ScalingDecision(viewers, desired, create, reactivate, drain, delete, Optional.ofNullable(nextWindow),
+        Optional.ofNullable(nextReview));
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    return a == null || b.isBefore(a) ? b : a;
+  }
+}

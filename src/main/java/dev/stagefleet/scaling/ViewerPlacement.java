@@ -1,0 +1,75 @@
+package dev.stagefleet.scaling;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Picks the stage a new viewer joins: the fullest Active stage that still has room, so that new viewers pile onto few
+ * stages and the emptiest ones drain away and can be removed. Pure: no I/O, no clock.
+ */
+public final class ViewerPlacement {
+
+  private ViewerPlacement() {
+  }
+
+  /**
+   * Places one viewer.
+   *
+   * @param stages    every stage of the broadcast in status order (oldest first), with the viewers counted on it
+   * @param capacity  most viewers on one stage ({@code spec.viewersPerStage})
+   * @param maxStages most stages the broadcast may have ({@code spec.maxStages})
+   */
+  public static Decision place(List<StageLoad> stages, int capacity, int maxStages) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be at least 1, but is " + capacity);
+    }
+    StageLoad best = null;
+    boolean anyActive = false;
+    for (StageLoad stage : stages) {
+      if (!stage.active()) {
+        continue;
+      }
+      anyActive = true;
+      // strictly greater keeps the oldest of equally full stages, so placement is stable across requests
+      if (stage.viewers() < capacity && (best == null || stage.viewers() > best.viewers())) {
+        best = stage;
+      }
+    }
+    if (best != null) {
+      return new Placed(best.stageId());
+    }
+    if (!anyActive) {
+      return new NoActiveStage();
+    }
+    return new AllFull(stages.size() >= maxStages);
+  }
+
+  /** A stage as placement sees it: its id, whether viewers may be placed there, and how many it has now. */
+  public record StageLoad(String stageId, boolean active, int viewers) {
+    public StageLoad {
+      Objects.requireNonNull(stageId, "stageId");
+      if (viewers < 0) {
+        throw new IllegalArgumentException("viewers must not be negative, but is " + viewers);
+      }
+    }
+  }
+
+  /** Where a viewer goes, or why nowhere. */
+  public sealed interface Decision permits Placed, AllFull, NoActiveStage {
+  }
+
+  /** The viewer goes to this stage. */
+  public record Placed(String stageId) implements Decision {
+  }
+
+  /**
+   * Every Active stage is full. {@code atMaxStages} tells whether the broadcast already has as many stages as it may
+   * (otherwise the operator is about to add one).
+   */
+  public record AllFull(boolean atMaxStages) implements Decision {
+  }
+
+  /** The broadcast has no Active stage yet (the operator has not created one, or every stage is draining). */
+  public record NoActiveStage() implements Decision {
+  }
+}

@@ -1,0 +1,245 @@
+package dev.stagefleet.gateway;
+
+import static dev.stagefleet.gateway.GatewayClient.assertError;
+import static dev.stagefleet.gateway.KubeFixture.active;
+import static dev.stagefleet.gateway.KubeFixture.arn;
+import static dev.stagefleet.gateway.KubeFixture.draining;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ViewerApiTest extends GatewayTestBase {
+
+  static JsonNode join(String name) {
+    var reply = http.post(base(name) + "/viewers", null);
+    assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+    return reply.json();
+  }
+
+  static Map<String, Integer> reported(String name, String replica) {
+    LiveBroadcast broadcast = kube.get(NS, name);
+    if (broadcast.getStatus() == null || broadcast.getStatus().getAudience() == null
+        || broadcast.getStatus().getAudience().get(replica) == null) {
+      return Map.of();
+    }
+    return broadcast.getStatus().getAudience().get(replica).getViewers();
+  }
+
+  /** Waits until the gateway counts this many open presence sockets. */
+  static void awaitPresenceSockets(int open) {
+    await().atMost(Duration.ofSeconds(5)).until(() -> gateway.metrics().scrape()
+        .contains("stagefleet_gateway_sockets{kind=\"presence\"} " + open + ".0"));
+  }
+
+  @Test
+  void placesEachViewerOnTheFullestStageWithRoomAndReturnsItsToken() {
+    String name = broadcast("pack", 2, 3);
+    stages(name, active("pk-a"), active("pk-b"));
+    List<String> placed = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      JsonNode viewer = join(name);
+      placed.add(viewer.path("stageId").asText());
+      assertThat(viewer.path("stageArn").asText()).isEqualTo(arn(viewer.path("stageId").asText()));
+      assertThat(viewer.path("presenceUrl").asText())
+          .isEqualTo(base(name) + "/viewers/" + viewer.path("viewerId").asText() + "/presence");
+      assertThat(viewer.path("expiresAt").asText()).isNotBlank();
+      Map<String, Object> claims = verifiedClaims(viewer.path("token").asText());
+      assertThat(claims).containsEntry("capabilities", Map.of("allow_subscribe", true))
+          .containsEntry("resource", viewer.path("stageArn").asText())
+          .containsEntry("jti", viewer.path("participantId").asText());
+    }
+    assertThat(placed).containsExactly("pk-a", "pk-a", "pk-b", "pk-b");
+
+    var full = http.post(base(name) + "/viewers", null);
+    assertError(full, 503);
+    assertThat(full.header("Retry-After")).isNotBlank();
+    assertThat(full.json().path("message").asText()).contains("another stage is being added");
+  }
+
+  @Test
+  void prefersTheStageTheOperatorSeesFullest() {
+    String name = broadcast("fullest", 10, 3);
+    stages(name, KubeFixture.stage("fu-a", "Active", 2), KubeFixture.stage("fu-b", "Active", 7));
+    assertThat(join(name).path("stageId").asText()).isEqualTo("fu-b");
+  }
+
+  @Test
+  void neverPlacesOnADrainingStage() {
+    String name = broadcast("drain-skip", 10, 3);
+    stages(name, KubeFixture.stage("ds-a", "Draining", 5), active("ds-b"));
+    assertThat(join(name).path("stageId").asText()).isEqualTo("ds-b");
+  }
+
+  @Test
+  void answers503WithRetryAfterWhenEveryStageIsFullAtMaxStages() {
+    String name = broadcast("full", 1, 1);
+    stages(name, active("fl-a"));
+    join(name);
+    var reply = http.post(base(name) + "/viewers", "{}");
+    assertError(reply, 503);
+    assertThat(reply.header("Retry-After")).isEqualTo("5");
+    assertThat(reply.json().path("message").asText()).contains("limit of 1 stages");
+  }
+
+  @Test
+  void answers409BeforeTheFirstStageAnd404ForUnknownBroadcasts() {
+    String name = broadcast("early", 10, 3);
+    var early = http.post(base(name) + "/viewers", null);
+    assertError(early, 409);
+    assertThat(early.json().path("message").asText()).contains("no stage");
+    assertError(http.post(base("never-created") + "/viewers", null), 404);
+  }
+
+  @Test
+  void countsOtherReplicasFreshReportsButNotStaleOnes() {
+    String name = broadcast("replicas", 5, 3);
+    stages(name, active("rp-a"), active("rp-b"));
+    kube.patchStatus(NS, name, Map.of("audience", Map.of("replica-b",
+        Map.of("viewers", Map.of("rp-a", 5), "reportedAt", clock.instant().toString()))));
+    await().atMost(Duration.ofSeconds(5)).until(() -> gateway.directory().find(new BroadcastKey(NS, name))
+        .map(b -> b.getStatus().getAudience() != null && b.getStatus().getAudience().containsKey("replica-b"))
+        .orElse(false));
+    assertThat(join(name).path("stageId").asText()).as("rp-a is full by replica-b's count").isEqualTo("rp-b");
+
+    // counted, 4 viewers would make rp-a the fullest stage with room; stale, rp-b (1 viewer) is fuller
+    kube.patchStatus(NS, name, Map.of("audience", Map.of("replica-b",
+        Map.of("viewers", Map.of("rp-a", 4), "reportedAt", clock.instant().minusSeconds(60).toString()))));
+    await().atMost(Duration.ofSeconds(5)).until(() -> gateway.directory().find(new BroadcastKey(NS, name))
+        .map(b -> b.getStatus().getAudience().get("replica-b").getReportedAt()).orElse("")
+        .compareTo(clock.instant().minusSeconds(30).toString()) < 0);
+    assertThat(join(name).path("stageId").asText()).as("a stale report counts for nothing").isEqualTo("rp-b");
+  }
+
+  @Test
+  void twoReplicasShareStagesThroughTheirAudienceReports() {
+    String name = broadcast("two-replicas", 4, 3);
+    stages(name, active("tr-a"), active("tr-b"));
+    for (int i = 0; i < 3; i++) {
+      assertThat(join(name).path("stageId").asText()).isEqualTo("tr-a");
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-a").equals(Map.of("tr-a", 3)));
+    try (var replicaB = startGateway(testSettings().withReplicaId("replica-b"))) {
+      var clientB = new GatewayClient(replicaB.port());
+      await().atMost(Duration.ofSeconds(5)).until(() -> replicaB.directory().find(new BroadcastKey(NS, name))
+          .map(b -> b.getStatus().getAudience() != null && b.getStatus().getAudience().containsKey("replica-a"))
+          .orElse(false));
+      List<String> placedByB = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        var reply = clientB.post(base(name) + "/viewers", null);
+        assertThat(reply.status()).isEqualTo(201);
+        placedByB.add(reply.json().path("stageId").asText());
+      }
+      assertThat(placedByB).as("replica-b fills tr-a's last place, then moves on").containsExactly("tr-a", "tr-b");
+      await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-b")
+          .equals(Map.of("tr-a", 1, "tr-b", 1)));
+    }
+  }
+
+  @Test
+  void aThousandParallelJoinsNeverOverfillAStage() throws Exception {
+    String name = broadcast("burst", 100, 5);
+    stages(name, active("bu-1"), active("bu-2"), active("bu-3"), active("bu-4"), active("bu-5"));
+    // 64 clients at once, 1,000 joins in all: enough contention to overfill a stage if placement were not atomic
+    Map<Integer, Long> statuses = new ConcurrentHashMap<>();
+    Map<String, Integer> perStage = new ConcurrentHashMap<>();
+    ExecutorService clients = Executors.newFixedThreadPool(64);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        done.add(clients.submit(() -> {
+          var reply = http.post(base(name) + "/viewers", null);
+          statuses.merge(reply.status(), 1L, Long::sum);
+          if (reply.status() == 201) {
+            perStage.merge(reply.json().path("stageId").asText(), 1, Integer::sum);
+          }
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      clients.shutdownNow();
+    }
+    assertThat(statuses).containsOnlyKeys(201, 503).containsEntry(201, 500L).containsEntry(503, 500L);
+    assertThat(perStage).hasSize(5).allSatisfy((stage, count) -> assertThat(count).isEqualTo(100));
+    await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-a").values().stream()
+        .mapToInt(Integer::intValue).sum() == 500);
+  }
+
+  @Test
+  void presenceKeepsAViewerCountedAndUnusedTokensExpireFromTheReport() {
+    String name = broadcast("presence", 10, 3);
+    stages(name, active("pr-a"));
+    JsonNode watching = join(name);
+    join(name);
+    await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-a").equals(Map.of("pr-a", 2)));
+    String reportedAt = kube.get(NS, name).getStatus().getAudience().get("replica-a").getReportedAt();
+    assertThat(reportedAt).isNotBlank();
+
+    var presence = http.socket(watching.path("presenceUrl").asText());
+    awaitPresenceSockets(1);
+    clock.advance(Duration.ofSeconds(31));
+    await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-a").equals(Map.of("pr-a", 1)));
+
+    presence.close();
+    awaitPresenceSockets(0);
+    clock.advance(Duration.ofSeconds(31));
+    await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-a").isEmpty());
+  }
+
+  @Test
+  void tellsViewersOnADrainingStageToMoveWithATokenForTheirNewStage() {
+    String name = broadcast("move", 10, 3);
+    stages(name, active("mv-a"), active("mv-b"));
+    JsonNode viewer = join(name);
+    assertThat(viewer.path("stageId").asText()).isEqualTo("mv-a");
+    var presence = http.socket(viewer.path("presenceUrl").asText());
+    awaitPresenceSockets(1);
+
+    kube.setStages(NS, name, draining("mv-a"), active("mv-b"));
+    JsonNode move = presence.next("move", Duration.ofSeconds(2)).path("data");
+    assertThat(move.path("stageArn").asText()).isEqualTo(arn("mv-b"));
+    assertThat(move.path("stageId").asText()).isEqualTo("mv-b");
+    assertThat(move.path("expiresAt").asText()).isNotBlank();
+    assertThat(verifiedClaims(move.path("token").asText())).containsEntry("resource", arn("mv-b"))
+        .containsEntry("capabilities", Map.of("allow_subscribe", true));
+    await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-a").equals(Map.of("mv-b", 1)));
+    presence.close();
+  }
+
+  @Test
+  void tellsPresentViewersTheBroadcastEnded() {
+    String name = broadcast("ending", 10, 3);
+    stages(name, active("en-a"));
+    JsonNode viewer = join(name);
+    var presence = http.socket(viewer.path("presenceUrl").asText());
+    awaitPresenceSockets(1);
+    kube.delete(NS, name);
+    presence.next("ended", Duration.ofSeconds(2));
+    assertThat(presence.awaitClosed(Duration.ofSeconds(2))).isEqualTo(1000);
+    await().atMost(Duration.ofSeconds(5)).until(() -> http.post(base(name) + "/viewers", null).status() == 404);
+  }
+
+  @Test
+  void refusesPresenceForUnknownViewers() {
+    String name = broadcast("stranger", 10, 3);
+    String other = broadcast("stranger-other", 10, 3);
+    stages(name, active("sg-a"));
+    String viewerId = join(name).path("viewerId").asText();
+    assertThat(http.refusedSocket(base(name) + "/viewers/nobody/presence")).isEqualTo(404);
+    assertThat(http.refusedSocket(base(other) + "/viewers/" + viewerId + "/presence")).isEqualTo(404);
+  }
+}

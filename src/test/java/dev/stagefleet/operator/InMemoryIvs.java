@@ -1,0 +1,182 @@
+package dev.stagefleet.operator;
+
+import dev.stagefleet.ivs.IvsException;
+import dev.stagefleet.ivs.IvsService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The operator's in-memory IVS for fast tests: stages with tags, subscriber counts, injected faults, call counts. */
+final class InMemoryIvs implements IvsService {
+  static final String ACCOUNT = "123456789012";
+
+  private final String region;
+  private final Map<String, Stage> stages = new LinkedHashMap<>();
+  private final Map<String, Integer> subscribers = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+  private final Random random = new Random(7);
+  private volatile boolean outage;
+  private volatile int stageQuota = 1000;
+  private volatile double errorRate;
+
+  InMemoryIvs(String region) {
+    this.region = region;
+  }
+
+  // --- test controls
+
+  void outage(boolean on) {
+    outage = on;
+  }
+
+  void stageQuota(int quota) {
+    stageQuota = quota;
+  }
+
+  void errorRate(double rate) {
+    errorRate = rate;
+  }
+
+  void subscribers(String arn, int n) {
+    subscribers.put(arn, n);
+  }
+
+  long calls(String operation) {
+    AtomicLong n = calls.get(operation);
+    return n == null ? 0 : n.get();
+  }
+
+  synchronized List<Stage> stages() {
+    return List.copyOf(stages.values());
+  }
+
+  synchronized Stage put(String name, Map<String, String> tags) {
+    String id = randomId();
+    String arn = "arn:aws:ivs:" + region + ":" + ACCOUNT + ":stage/" + id;
+    Stage stage = new Stage(arn, name, Map.copyOf(tags),
+        new Endpoints("wss://global.events.live-video.net", "https://" + id + ".global-bm.whip.live-video.net"), null);
+    stages.put(arn, stage);
+    return stage;
+  }
+
+  private String randomId() {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return sb.toString();
+  }
+
+  private synchronized void call(String operation) {
+    calls.computeIfAbsent(operation, o -> new AtomicLong()).incrementAndGet();
+    if (outage) {
+      throw new IvsException.Unavailable("ServiceUnavailable", 0, "connection refused", null);
+    }
+    if (errorRate > 0 && random.nextDouble() < errorRate) {
+      throw new IvsException.Unavailable("InternalServerException", 500, "injected failure", null);
+    }
+  }
+
+  // --- IvsService
+
+  @Override
+  public synchronized Stage createStage(String name, Map<String, String> tags) {
+    call("CreateStage");
+    if (stages.size() >= stageQuota) {
+      throw new IvsException.QuotaExceeded("Stages quota of " + stageQuota + " exceeded", null);
+    }
+    return put(name, tags);
+  }
+
+  @Override
+  public synchronized void deleteStage(String arn) {
+    call("DeleteStage");
+    stages.remove(arn);
+    subscribers.remove(arn);
+  }
+
+  @Override
+  public synchronized void tagResource(String arn, Map<String, String> tags) {
+    call("TagResource");
+    Stage s = stages.get(arn);
+    if (s == null) {
+      throw new IvsException.NotFound("no stage " + arn, null);
+    }
+    Map<String, String> merged = new HashMap<>(s.tags());
+    merged.putAll(tags);
+    stages.put(arn, new Stage(s.arn(), s.name(), Map.copyOf(merged), s.endpoints(), s.activeSessionId()));
+  }
+
+  @Override
+  public synchronized List<Stage> listStages() {
+    call("ListStages");
+    List<Stage> out = new ArrayList<>();
+    for (Stage s : stages.values()) {
+      out.add(new Stage(s.arn(), s.name(), s.tags(), null, s.activeSessionId()));
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized Optional<Stage> getStage(String arn) {
+    call("GetStage");
+    return Optional.ofNullable(stages.get(arn));
+  }
+
+  @Override
+  public ParticipantCount countConnectedParticipants(String stageArn) {
+    call("ListParticipants");
+    return new ParticipantCount(subscribers.getOrDefault(stageArn, 0), 0, 0);
+  }
+
+  @Override
+  public ParticipantToken createParticipantToken(String stageArn, Set<Capability> capabilities, Duration duration,
+      String userId, Map<String, String> attributes) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public void disconnectParticipant(String stageArn, String participantId, String reason) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public PublicKey importPublicKey(String publicKeyPem, String name, Map<String, String> tags) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public Optional<PublicKey> getPublicKey(String arn) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public void deletePublicKey(String arn) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public void startReplication(String sourceStageArn, String destinationStageArn, String participantId,
+      int reconnectWindowSeconds) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public void stopReplication(String sourceStageArn, String destinationStageArn, String participantId) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public List<Replica> listReplicas(String sourceStageArn, String participantId) {
+    throw new UnsupportedOperationException();
+  }
+}

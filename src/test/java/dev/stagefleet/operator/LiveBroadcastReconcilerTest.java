@@ -1,0 +1,393 @@
+package dev.stagefleet.operator;
+
+import static dev.stagefleet.operator.Broadcasts.degradedReason;
+import static dev.stagefleet.operator.Broadcasts.isReady;
+import static dev.stagefleet.operator.Broadcasts.spec;
+import static dev.stagefleet.operator.Broadcasts.stageIds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.stagefleet.api.v1alpha1.ConditionTypes;
+import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The operator end to end against the CRUD mock API server and the in-memory IVS: fast and deterministic. */
+class LiveBroadcastReconcilerTest {
+  static final String REGION = "us-east-1";
+  static final String CLUSTER = "test-cluster";
+  static final Duration WAIT = Duration.ofSeconds(10);
+
+  static MockApiServer api;
+  static KubernetesClient client;
+  static InMemoryIvs ivs;
+  static OperatorRuntime runtime;
+  static Broadcasts broadcasts;
+
+  @BeforeAll
+  static void startOperator() {
+    api = new MockApiServer();
+    client = api.client();
+    ivs = new InMemoryIvs(REGION);
+    broadcasts = new Broadcasts(client);
+    var settings = OperatorSettings.defaults()
+        .withClusterId(CLUSTER)
+        .withHealthPort(0)
+        .withLeaderElection(true, "stagefleet-system")
+        .withServerSideApply(false)
+        .withInventoryRefreshInterval(Duration.ofMillis(200))
+        .withParticipantSampleRate(20)
+        .withResyncInterval(Duration.ofMillis(500))
+        .withRetryBackoff(Duration.ofMillis(200), Duration.ofSeconds(1))
+        .withQuotaBackoff(Duration.ofSeconds(2))
+        .withOrphanGracePeriod(Duration.ofSeconds(1));
+    runtime = new OperatorRuntime(settings, client, ivs, Clock.systemUTC()).start();
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    runtime.close();
+    api.close();
+  }
+
+  static long stagesOwnedBy(LiveBroadcast lb) {
+    return ivs.stages().stream().filter(s -> StageTags.isOwnedBy(s, CLUSTER, lb.getMetadata().getUid())).count();
+  }
+
+  @Test
+  void createsTheMinimumStagesAndRecordsThemInStatus() {
+    var lb = broadcasts.create("alpha", "show", spec(10, 2, 5, 60, 60));
+    await().atMost(WAIT).untilAsserted(() -> {
+      LiveBroadcastStatus status = broadcasts.status("alpha", "show");
+      assertThat(status.getReadyStages()).isEqualTo(2);
+      assertThat(isReady(status)).isTrue();
+      assertThat(status.getPhase()).as("Scaling while the stages are added, then Live").isEqualTo("Live");
+    });
+    LiveBroadcast current = broadcasts.get("alpha", "show");
+    LiveBroadcastStatus status = current.getStatus();
+    assertThat(current.getMetadata().getFinalizers()).contains(LiveBroadcast.FINALIZER);
+    assertThat(status.getObservedGeneration()).isEqualTo(current.getMetadata().getGeneration());
+    assertThat(status.getDesiredStages()).isEqualTo(2);
+    assertThat(status.getViewers()).isZero();
+    assertThat(status.getLastScaleTime()).isNotNull();
+    assertThat(status.getConditions()).extracting(Condition::getType)
+        .containsExactly(ConditionTypes.READY, ConditionTypes.SCALING, ConditionTypes.DEGRADED);
+    assertThat(status.getStages()).hasSize(2).allSatisfy(stage -> {
+      assertThat(stage.getState()).isEqualTo(StageStatus.ACTIVE);
+      assertThat(stage.getArn()).startsWith("arn:aws:ivs:us-east-1:").endsWith("/" + stage.getId());
+      assertThat(stage.getEndpoints().getEvents()).startsWith("wss://");
+      assertThat(stage.getEndpoints().getWhip()).startsWith("https://");
+      assertThat(stage.getCreatedAt()).isNotNull();
+    });
+    assertThat(stagesOwnedBy(lb)).isEqualTo(2);
+    var tags = ivs.stages().stream().filter(s -> StageTags.isOwnedBy(s, CLUSTER, lb.getMetadata().getUid()))
+        .findFirst().orElseThrow().tags();
+    assertThat(tags).containsEntry(StageTags.MANAGED_BY, "stagefleet").containsEntry(StageTags.NAMESPACE, "alpha")
+        .containsEntry(StageTags.NAME, "show").containsEntry(StageTags.CLUSTER, CLUSTER);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(broadcasts.eventReasons("alpha", "show"))
+        .contains(EventRecorder.STAGE_CREATED, EventRecorder.SCALED_UP));
+  }
+
+  @Test
+  void followsTheGatewaysReportedAudienceUpAndKeepsTheirReports() {
+    var lb = broadcasts.create("beta", "show", spec(10, 1, 5, 1, 1));
+    await().atMost(WAIT).until(() -> broadcasts.status("beta", "show").getReadyStages() != null
+        && broadcasts.status("beta", "show").getReadyStages() == 1);
+    String first = stageIds(broadcasts.status("beta", "show"), null).get(0);
+
+    broadcasts.reportAudience("beta", "show", "gw-1", Map.of(first, 18));
+    broadcasts.reportAudience("beta", "show", "gw-2", Map.of(first, 7));
+    await().atMost(WAIT).untilAsserted(() -> {
+      LiveBroadcastStatus status = broadcasts.status("beta", "show");
+      assertThat(status.getViewers()).as("summed across replicas").isEqualTo(25);
+      assertThat(stageIds(status, StageStatus.ACTIVE)).hasSize(3);
+    });
+    assertThat(stagesOwnedBy(lb)).isEqualTo(3);
+    assertThat(broadcasts.status("beta", "show").getAudience())
+        .as("the operator's status writes never clobber the gateways' reports").containsKeys("gw-1", "gw-2");
+  }
+
+  @Test
+  void drainsAndThenDeletesStagesAfterTheWindowWhenTheAudienceFalls() {
+    var lb = broadcasts.create("gamma", "show", spec(10, 1, 5, 1, 2));
+    await().atMost(WAIT).until(() -> stageIds(broadcasts.status("gamma", "show"), null).size() == 1);
+    String first = stageIds(broadcasts.status("gamma", "show"), null).get(0);
+    broadcasts.reportAudience("gamma", "show", "gw-1", Map.of(first, 30));
+    await().atMost(WAIT).until(() -> stageIds(broadcasts.status("gamma", "show"), StageStatus.ACTIVE).size() == 3);
+    var ids = stageIds(broadcasts.status("gamma", "show"), null);
+    String second = ids.stream().filter(id -> !id.equals(first)).findFirst().orElseThrow();
+
+    // viewers stay on one extra stage: it must drain, and only go once its drain timeout passed
+    broadcasts.reportAudience("gamma", "show", "gw-1", Map.of(first, 5, second, 2));
+    await().atMost(WAIT).untilAsserted(() -> {
+      LiveBroadcastStatus status = broadcasts.status("gamma", "show");
+      assertThat(stageIds(status, StageStatus.ACTIVE)).containsExactly(first);
+      assertThat(stageIds(status, StageStatus.DRAINING)).containsExactly(second);
+      assertThat(status.stagesOrEmpty().stream().filter(s -> s.getId().equals(second)).findFirst().orElseThrow()
+          .getDrainingSince()).isNotNull();
+      assertThat(status.condition(ConditionTypes.SCALING).orElseThrow().getReason()).isEqualTo("Draining");
+    });
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(stageIds(broadcasts.status("gamma", "show"), null)).containsExactly(first);
+      assertThat(stagesOwnedBy(lb)).isEqualTo(1);
+    });
+    assertThat(broadcasts.eventReasons("gamma", "show")).contains(EventRecorder.DRAINING, EventRecorder.STAGE_DELETED);
+  }
+
+  @Test
+  void usesTheLargerOfTheGatewayReportAndTheSampledIvsCount() {
+    broadcasts.create("delta", "show", spec(10, 1, 5, 60, 60));
+    await().atMost(WAIT).until(() -> stageIds(broadcasts.status("delta", "show"), null).size() == 1);
+    StageStatus stage = broadcasts.status("delta", "show").getStages().get(0);
+    ivs.subscribers(stage.getArn(), 15);
+    await().atMost(WAIT).untilAsserted(() -> {
+      LiveBroadcastStatus status = broadcasts.status("delta", "show");
+      assertThat(status.getViewers()).isEqualTo(15);
+      assertThat(stageIds(status, StageStatus.ACTIVE)).hasSize(2);
+    });
+  }
+
+  @Test
+  void anInvalidSpecIsDegradedWithEveryViolationAndCallsNoIvs() {
+    long creates = ivs.calls("CreateStage");
+    var bad = spec(0, 4, 2, 60, 60);
+    broadcasts.create("epsilon", "bad", bad);
+    await().atMost(WAIT).untilAsserted(() -> {
+      LiveBroadcastStatus status = broadcasts.status("epsilon", "bad");
+      assertThat(degradedReason(status)).isEqualTo(ConditionTypes.REASON_INVALID_SPEC);
+      assertThat(status.getPhase()).isEqualTo("Degraded");
+      assertThat(status.condition(ConditionTypes.DEGRADED).orElseThrow().getMessage())
+          .contains("spec.viewersPerStage must be between 1 and 10000")
+          .contains("spec.minStages (4) must not exceed spec.maxStages (2)");
+      assertThat(isReady(status)).isFalse();
+    });
+    assertThat(broadcasts.eventReasons("epsilon", "bad")).contains(EventRecorder.INVALID_SPEC);
+    assertThat(ivs.calls("CreateStage")).isEqualTo(creates);
+
+    broadcasts.editSpec("epsilon", "bad", s -> {
+      s.setViewersPerStage(10);
+      s.setMinStages(1);
+    });
+    await().atMost(WAIT).untilAsserted(() -> assertThat(isReady(broadcasts.status("epsilon", "bad"))).isTrue());
+  }
+
+  @Test
+  void lastTransitionTimeMovesOnlyWhenAConditionsStatusChanges() throws Exception {
+    broadcasts.create("zeta", "show", spec(10, 1, 3, 60, 60));
+    await().atMost(WAIT).until(() -> isReady(broadcasts.status("zeta", "show")));
+    Condition ready = broadcasts.status("zeta", "show").condition(ConditionTypes.READY).orElseThrow();
+    String first = stageIds(broadcasts.status("zeta", "show"), null).get(0);
+    broadcasts.reportAudience("zeta", "show", "gw-1", Map.of(first, 12));
+    await().atMost(WAIT).until(() -> broadcasts.status("zeta", "show").getReadyStages() == 2);
+    assertThat(broadcasts.status("zeta", "show").condition(ConditionTypes.READY).orElseThrow()
+        .getLastTransitionTime()).isEqualTo(ready.getLastTransitionTime());
+  }
+
+  @Test
+  void neverGoesAboveMaxStages() {
+    broadcasts.create("eta", "show", spec(10, 1, 2, 60, 60));
+    await().atMost(WAIT).until(() -> stageIds(broadcasts.status("eta", "show"), null).size() == 1);
+    String first = stageIds(broadcasts.status("eta", "show"), null).get(0);
+    broadcasts.reportAudience("eta", "show", "gw-1", Map.of(first, 500));
+    await().atMost(WAIT).until(() -> broadcasts.status("eta", "show").getViewers() == 500);
+    LiveBroadcastStatus status = broadcasts.status("eta", "show");
+    assertThat(status.getDesiredStages()).isEqualTo(2);
+    assertThat(stageIds(status, null)).hasSize(2);
+  }
+
+  @Test
+  void adoptsATaggedStageMissingFromTheStatusInsteadOfCreatingAnother() {
+    var lb = broadcasts.create("theta", "show", spec(10, 2, 5, 60, 60));
+    await().atMost(WAIT).until(() -> stageIds(broadcasts.status("theta", "show"), null).size() == 2);
+    // a stage created just before a crash: in IVS with the broadcast's tags, not in its status
+    var orphan = ivs.put("theta-show-crashed", StageTags.of(CLUSTER, broadcasts.get("theta", "show")));
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(stageIds(broadcasts.status("theta", "show"), null)).contains(orphan.id()));
+    assertThat(stagesOwnedBy(lb)).isEqualTo(3);
+    assertThat(broadcasts.eventReasons("theta", "show")).contains(EventRecorder.ADOPTED);
+  }
+
+  @Test
+  void healthReadinessAndMetricsAreServed() throws Exception {
+    broadcasts.create("iota", "show", spec(10, 1, 3, 60, 60));
+    await().atMost(WAIT).until(() -> isReady(broadcasts.status("iota", "show")));
+    HttpClient http = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + runtime.healthPort();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(
+        http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(), HttpResponse.BodyHandlers.ofString())
+            .statusCode()).isEqualTo(200));
+    assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    var metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body())
+        .contains("stagefleet_stages{state=\"active\"}")
+        .contains("stagefleet_viewers")
+        .contains("stagefleet_operator_ivs_calls_seconds_count{operation=\"CreateStage\",outcome=\"success\"}")
+        .contains("operator_sdk_");
+    var missing = http.send(HttpRequest.newBuilder(URI.create(base + "/nope")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.body()).contains("\"error\"");
+  }
+
+  @Test
+  void twoBroadcastsNeverTouchEachOthersStages() {
+    var a = broadcasts.create("kappa", "a", spec(10, 2, 5, 0, 0));
+    var b = broadcasts.create("kappa", "b", spec(10, 1, 5, 0, 0));
+    await().atMost(WAIT).until(() -> stageIds(broadcasts.status("kappa", "a"), null).size() == 2
+        && stageIds(broadcasts.status("kappa", "b"), null).size() == 1);
+    Set<String> ofB = Set.copyOf(stageIds(broadcasts.status("kappa", "b"), null));
+    broadcasts.delete("kappa", "a");
+    await().atMost(WAIT).until(() -> broadcasts.get("kappa", "a") == null);
+    assertThat(stagesOwnedBy(a)).isZero();
+    assertThat(stagesOwnedBy(b)).isEqualTo(1);
+    assertThat(Set.copyOf(stageIds(broadcasts.status("kappa", "b"), null))).isEqualTo(ofB);
+  }
+
+  @Test
+  void quotaExceededIsDegradedAndBacksOffInsteadOfRetryingInAStorm() {
+    ivs.stageQuota(ivs.stages().size() + 1);
+    try {
+      broadcasts.create("lambda", "show", spec(10, 3, 5, 60, 60));
+      await().atMost(WAIT).untilAsserted(() -> {
+        LiveBroadcastStatus status = broadcasts.status("lambda", "show");
+        assertThat(degradedReason(status)).isEqualTo(ConditionTypes.REASON_QUOTA_EXCEEDED);
+        assertThat(status.getReadyStages()).isEqualTo(1);
+        assertThat(status.getPhase()).isEqualTo("Degraded");
+      });
+      long creates = ivs.calls("CreateStage");
+      await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(2)).until(() -> true);
+      assertThat(ivs.calls("CreateStage") - creates).as("no retry storm while paused").isLessThanOrEqualTo(1);
+      assertThat(broadcasts.eventReasons("lambda", "show")).contains(EventRecorder.QUOTA_EXCEEDED);
+    } finally {
+      ivs.stageQuota(1000);
+    }
+    await().atMost(WAIT).untilAsserted(() -> {
+      LiveBroadcastStatus status = broadcasts.status("lambda", "show");
+      assertThat(status.getReadyStages()).isEqualTo(3);
+      assertThat(isReady(status)).isTrue();
+    });
+  }
+
+  @Test
+  void anIvsOutageIsDegradedUntilItHealsThenReadyAgain() {
+    broadcasts.create("mu", "show", spec(10, 1, 5, 60, 60));
+    await().atMost(WAIT).until(() -> isReady(broadcasts.status("mu", "show")));
+    ivs.outage(true);
+    try {
+      await().atMost(WAIT).untilAsserted(() -> {
+        LiveBroadcastStatus status = broadcasts.status("mu", "show");
+        assertThat(degradedReason(status)).isEqualTo(ConditionTypes.REASON_IVS_UNAVAILABLE);
+        assertThat(isReady(status)).isFalse();
+        assertThat(status.getStages()).as("the stages are kept in status").hasSize(1);
+      });
+    } finally {
+      ivs.outage(false);
+    }
+    await().atMost(WAIT).untilAsserted(() -> {
+      LiveBroadcastStatus status = broadcasts.status("mu", "show");
+      assertThat(isReady(status)).isTrue();
+      assertThat(degradedReason(status)).isNull();
+      assertThat(status.getPhase()).isEqualTo("Live");
+    });
+  }
+
+  @Test
+  void deletingABroadcastDeletesItsStages() {
+    var lb = broadcasts.create("nu", "show", spec(10, 2, 5, 60, 60));
+    await().atMost(WAIT).until(() -> stagesOwnedBy(lb) == 2 && isReady(broadcasts.status("nu", "show")));
+    broadcasts.delete("nu", "show");
+    await().atMost(WAIT).until(() -> broadcasts.get("nu", "show") == null);
+    assertThat(stagesOwnedBy(lb)).isZero();
+  }
+
+  @Test
+  void theRetainPolicyKeepsTheStagesAndStopsManagingThem() {
+    var lb = broadcasts.create("xi", "show", spec(10, 2, 5, 60, 60),
+        Map.of(LiveBroadcast.DELETION_POLICY_ANNOTATION, "retain"));
+    await().atMost(WAIT).until(() -> stagesOwnedBy(lb) == 2 && isReady(broadcasts.status("xi", "show")));
+    var arns = ivs.stages().stream().filter(s -> StageTags.isOwnedBy(s, CLUSTER, lb.getMetadata().getUid()))
+        .map(s -> s.arn()).toList();
+    broadcasts.delete("xi", "show");
+    await().atMost(WAIT).until(() -> broadcasts.get("xi", "show") == null);
+    // well past the orphan grace period: retained stages are not orphans
+    await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> true);
+    assertThat(ivs.stages()).filteredOn(s -> arns.contains(s.arn())).hasSize(2)
+        .allSatisfy(s -> assertThat(s.tags()).containsEntry(StageTags.MANAGED_BY, StageTags.RETAINED));
+  }
+
+  @Test
+  void deletionWaitsThroughIvsFailuresAndThenDeletesTheStages() {
+    var lb = broadcasts.create("omicron", "show", spec(10, 2, 5, 60, 60));
+    await().atMost(WAIT).until(() -> stagesOwnedBy(lb) == 2 && isReady(broadcasts.status("omicron", "show")));
+    ivs.outage(true);
+    try {
+      broadcasts.delete("omicron", "show");
+      await().atMost(WAIT).untilAsserted(() -> {
+        LiveBroadcast current = broadcasts.get("omicron", "show");
+        assertThat(current).isNotNull();
+        assertThat(current.getMetadata().getFinalizers()).contains(LiveBroadcast.FINALIZER);
+        assertThat(current.getStatus().getPhase()).isEqualTo("Deleting");
+        assertThat(degradedReason(current.getStatus())).isEqualTo(ConditionTypes.REASON_IVS_UNAVAILABLE);
+      });
+      assertThat(stagesOwnedBy(lb)).isEqualTo(2);
+    } finally {
+      ivs.outage(false);
+    }
+    await().atMost(WAIT).until(() -> broadcasts.get("omicron", "show") == null);
+    assertThat(stagesOwnedBy(lb)).isZero();
+  }
+
+  @Test
+  void collectsOrphansAfterTheGracePeriodAndLeavesOtherClustersAlone() {
+    var gone = new LiveBroadcast();
+    gone.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withNamespace("pi").withName("gone")
+        .withUid("00000000-dead-beef-0000-000000000000").build());
+    var orphan = ivs.put("pi-gone-orphan", StageTags.of(CLUSTER, gone));
+    var foreign = ivs.put("pi-gone-foreign", StageTags.of("another-cluster", gone));
+    long start = System.nanoTime();
+    await().atMost(WAIT).until(() -> ivs.stages().stream().noneMatch(s -> s.arn().equals(orphan.arn())));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("kept for the grace period")
+        .isGreaterThanOrEqualTo(runtime.settings().orphanGracePeriod());
+    assertThat(ivs.stages()).extracting(s -> s.arn()).contains(foreign.arn());
+  }
+
+  @Test
+  void reconcilesAsTheHolderOfTheLease() {
+    await().atMost(WAIT).until(runtime::isLeader);
+    var lease = client.resources(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class)
+        .inNamespace("stagefleet-system").withName(OperatorSettings.DEFAULT_LEASE_NAME).get();
+    assertThat(lease).isNotNull();
+    assertThat(lease.getSpec().getHolderIdentity()).isNotBlank();
+  }
+
+  @Test
+  void aBigAudienceJumpIsMetInQuickPassesWithoutOvershooting() {
+    var lb = broadcasts.create("rho", "show", spec(10, 1, 30, 60, 60));
+    await().atMost(WAIT).until(() -> stageIds(broadcasts.status("rho", "show"), null).size() == 1);
+    String first = stageIds(broadcasts.status("rho", "show"), null).get(0);
+    broadcasts.reportAudience("rho", "show", "gw-1", Map.of(first, 245));
+    await().atMost(WAIT).untilAsserted(() -> {
+      LiveBroadcastStatus status = broadcasts.status("rho", "show");
+      assertThat(status.getDesiredStages()).isEqualTo(25);
+      assertThat(stageIds(status, StageStatus.ACTIVE)).hasSize(25);
+      assertThat(isReady(status)).isTrue();
+    });
+    assertThat(stagesOwnedBy(lb)).isEqualTo(25);
+  }
+}

@@ -1,0 +1,44 @@
+package dev.stagefleet.operator;
+
+import dev.stagefleet.local.MergePatchingCrudDispatcher;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.util.HashMap;
+
+/**
+ * fabric8's CRUD mock API server (plain HTTP) with the LiveBroadcast CRD applied, on local mode's dispatcher: JSON
+ * merge patches as RFC 7386 says (the stock mock appends to arrays, so {@code status.stages} would pile up) and a
+ * permissive answer to java-operator-sdk's RBAC self-check before leader election.
+ */
+public final class MockApiServer implements AutoCloseable {
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+
+  public MockApiServer() {
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new MergePatchingCrudDispatcher(), false);
+    server.init();
+    client = server.createClient();
+    Broadcasts.applyCrd(client);
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** A kubeconfig file pointing at this server, as a user would hand it to {@code stagefleet operator}. */
+  public java.nio.file.Path writeKubeconfig(java.nio.file.Path file) throws java.io.IOException {
+    String yaml = "apiVersion: v1\nkind: Config\nclusters:\n- name: mock\n  cluster:\n    server: "
+        + client.getMasterUrl() + "\nusers:\n- name: mock\n  user:\n    token: mock\ncontexts:\n- name: mock\n"
+        + "  context:\n    cluster: mock\n    user: mock\n    namespace: default\ncurrent-context: mock\n";
+    return java.nio.file.Files.writeString(file, yaml);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}

@@ -1,0 +1,53 @@
+package dev.stagefleet.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class OperatorSettingsTest {
+  @Test
+  void defaultsMatchTheDocumentedOnes() {
+    var d = OperatorSettings.defaults();
+    assertThat(d.region()).isEqualTo("us-east-1");
+    assertThat(d.clusterId()).isEqualTo("default");
+    assertThat(d.namespaces()).isEmpty();
+    assertThat(d.healthPort()).isEqualTo(8081);
+    assertThat(d.leaderElection()).isTrue();
+    assertThat(d.serverSideApply()).isTrue();
+    assertThat(d.orphanGracePeriod()).isEqualTo(Duration.ofSeconds(120));
+    assertThat(d.inventoryRefreshInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(d.participantSampleRate()).isEqualTo(2.0);
+  }
+
+  @Test
+  void withersChangeOneSettingEach() {
+    var s = OperatorSettings.defaults().withClusterId("eu").withNamespaces(Set.of("a", "b"))
+        .withLeaderElection(false, "ops").withServerSideApply(false);
+    assertThat(s.clusterId()).isEqualTo("eu");
+    assertThat(s.namespaces()).containsExactlyInAnyOrder("a", "b");
+    assertThat(s.leaderElection()).isFalse();
+    assertThat(s.leaseNamespace()).isEqualTo("ops");
+    assertThat(s.serverSideApply()).isFalse();
+    assertThat(s.region()).isEqualTo("us-east-1");
+  }
+
+  @Test
+  void sweepsForOrphansAQuarterOfTheGracePeriodApartButNotMoreOftenThanTheInventoryRefreshes() {
+    assertThat(OperatorSettings.defaults().orphanSweepInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(OperatorSettings.defaults().withOrphanGracePeriod(Duration.ofSeconds(4)).orphanSweepInterval())
+        .isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void rejectsNonsense() {
+    assertThatThrownBy(() -> OperatorSettings.defaults().withInventoryRefreshInterval(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("inventoryRefreshInterval");
+    assertThatThrownBy(() -> OperatorSettings.defaults().withParticipantSampleRate(-1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> OperatorSettings.defaults().withClusterId(" "))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
