@@ -1,7 +1,9 @@
 package dev.stagefleet.cli;
 
 import dev.stagefleet.bench.BenchReport;
+import dev.stagefleet.bench.IvsEconomyBench;
 import dev.stagefleet.bench.JoinsBench;
+import dev.stagefleet.bench.ScaleUpBench;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -14,7 +16,8 @@ import picocli.CommandLine.Option;
     description = {"Runs a benchmark scenario in this process (embedded Kubernetes API, IVS emulator, operator,",
         "gateway) and prints a table of figures, each against a yardstick measured in the same run.",
         "Results of a reference run and how to read them: docs/benchmarks.md."},
-    subcommands = {BenchCommand.Joins.class, CommandLine.HelpCommand.class})
+    subcommands = {BenchCommand.Joins.class, BenchCommand.ScaleUp.class,
+        BenchCommand.IvsEconomy.class, CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -101,13 +104,15 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--api-duration", defaultValue = "10", description = "Seconds of the API-mode measurement (default: ${DEFAULT-VALUE}).")
     double apiDuration;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Option(names = "--stages", defaultValue = "10",
+        description = "Stages of the broadcast joined (10,000 viewers each) (default: ${DEFAULT-VALUE}).")
+    int stages;
 
     @Override
     public Integer call() {
       quietLogs();
       positive(rounds, "--rounds");
+      positive(stages, "--stages");
       positive(inFlight, "--in-flight");
       int threads = signingThreads == null ? Runtime.getRuntime().availableProcessors() : signingThreads;
       positive(threads, "--signing-threads");
@@ -118,8 +123,72 @@ public final class BenchCommand implements Runnable {
         throw new UserFacingException("--api-rate must be positive, got " + apiRate);
       }
       var settings = new JoinsBench.Settings(seconds(duration, "--duration"), seconds(warmup, "--warmup"), rounds,
-          inFlight, threads, latencyLoad, apiRate, seconds(apiDuration, "--api-duration"));
+          inFlight, threads, latencyLoad, apiRate, seconds(apiDuration, "--api-duration"), stages);
       return print(JoinsBench.run(settings, System.err), common, System.out);
+    }
+  }
+
+  @Command(name = "scale-up", mixinStandardHelpOptions = true,
+      description = {"Scenario 2: from the audience crossing the threshold (a gateway-style status.audience patch) to",
+          "the broadcaster's socket receiving stage_created with a token, per emulated CreateStage latency."})
+  static final class ScaleUp implements Callable<Integer> {
+    @CommandLine.Mixin
+    Common common = new Common();
+
+    @Option(names = "--samples", defaultValue = "10",
+        description = "Threshold crossings per CreateStage latency (default: ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--create-stage-latency-ms", split = ",", defaultValue = "0,300",
+        description = "Emulated CreateStage latencies in ms, comma-separated (default: ${DEFAULT-VALUE}).")
+    java.util.List<Long> latenciesMs;
+
+    @Override
+    public Integer call() {
+      quietLogs();
+      positive(samples, "--samples");
+      java.util.List<Duration> latencies = new java.util.ArrayList<>();
+      for (long ms : latenciesMs) {
+        if (ms < 0) {
+          throw new UserFacingException("--create-stage-latency-ms must not be negative, got " + ms);
+        }
+        latencies.add(Duration.ofMillis(ms));
+      }
+      return print(ScaleUpBench.run(new ScaleUpBench.Settings(samples, latencies), System.err), common, System.out);
+    }
+  }
+
+  @Command(name = "ivs-economy", mixinStandardHelpOptions = true,
+      description = {"Scenario 3: N broadcasts x M stages at steady state for T minutes: IVS calls per minute by",
+          "operation (goal: no mutating call, ListStages within one page per 100 stages per refresh); then K",
+          "broadcasts scale up at once (goal: no 429, all converge)."})
+  static final class IvsEconomy implements Callable<Integer> {
+    @CommandLine.Mixin
+    Common common = new Common();
+
+    @Option(names = "--broadcasts", defaultValue = "100", description = "N, LiveBroadcasts (default: ${DEFAULT-VALUE}).")
+    int broadcasts;
+
+    @Option(names = "--stages", defaultValue = "10", description = "M, stages each (default: ${DEFAULT-VALUE}).")
+    int stages;
+
+    @Option(names = "--minutes", defaultValue = "5", description = "T, minutes at steady state (default: ${DEFAULT-VALUE}).")
+    double minutes;
+
+    @Option(names = "--scaling", description = "K, broadcasts scaling up at once afterwards (default: N).")
+    Integer scaling;
+
+    @Override
+    public Integer call() {
+      quietLogs();
+      positive(broadcasts, "--broadcasts");
+      positive(stages, "--stages");
+      int k = scaling == null ? broadcasts : scaling;
+      if (k < 0 || k > broadcasts) {
+        throw new UserFacingException("--scaling must be between 0 and --broadcasts (" + broadcasts + "), got " + k);
+      }
+      var settings = new IvsEconomyBench.Settings(broadcasts, stages, seconds(minutes * 60, "--minutes"), k);
+      return print(IvsEconomyBench.run(settings, System.err), common, System.out);
     }
   }
 }
