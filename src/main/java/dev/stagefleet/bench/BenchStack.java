@@ -75,7 +75,12 @@ public final class BenchStack implements AutoCloseable {
 
   /** The operator settings the benchmarks start from. */
   public OperatorSettings operatorSettings() {
-    return OperatorSettings.defaults().withRegion(emulator.region()).withNamespaces(Set.of(NAMESPACE))
+    return operatorSettings(emulator.region());
+  }
+
+  /** The operator's defaults, serving {@code region} in the benchmark namespace of an embedded API server. */
+  static OperatorSettings operatorSettings(String region) {
+    return OperatorSettings.defaults().withRegion(region).withNamespaces(Set.of(NAMESPACE))
         .withHealthPort(-1).withLeaderElection(false, null).withServerSideApply(false);
   }
 

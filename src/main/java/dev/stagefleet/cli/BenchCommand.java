@@ -1,7 +1,9 @@
 package dev.stagefleet.cli;
 
 import dev.stagefleet.bench.BenchReport;
+import dev.stagefleet.bench.FootprintBench;
 import dev.stagefleet.bench.IvsEconomyBench;
+import dev.stagefleet.bench.JoinStormBench;
 import dev.stagefleet.bench.JoinsBench;
 import dev.stagefleet.bench.ScaleUpBench;
 import java.io.PrintStream;
@@ -17,7 +19,8 @@ import picocli.CommandLine.Option;
         "gateway) and prints a table of figures, each against a yardstick measured in the same run.",
         "Results of a reference run and how to read them: docs/benchmarks.md."},
     subcommands = {BenchCommand.Joins.class, BenchCommand.ScaleUp.class,
-        BenchCommand.IvsEconomy.class, CommandLine.HelpCommand.class})
+        BenchCommand.IvsEconomy.class, BenchCommand.Footprint.class,
+        BenchCommand.JoinStorm.class, CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -189,6 +192,78 @@ public final class BenchCommand implements Runnable {
       }
       var settings = new IvsEconomyBench.Settings(broadcasts, stages, seconds(minutes * 60, "--minutes"), k);
       return print(IvsEconomyBench.run(settings, System.err), common, System.out);
+    }
+  }
+
+  @Command(name = "footprint", mixinStandardHelpOptions = true,
+      description = {"Scenario 4: one operator (in its own JVM) with N LiveBroadcasts: resident memory and heap",
+          "against the same operator with none, convergence time, and reconcile throughput after a restart."})
+  static final class Footprint implements Callable<Integer> {
+    @CommandLine.Mixin
+    Common common = new Common();
+
+    @Option(names = "--broadcasts", defaultValue = "1000", description = "LiveBroadcasts (default: ${DEFAULT-VALUE}).")
+    int broadcasts;
+
+    @Option(names = "--operator-heap", defaultValue = "512m",
+        description = "The operator JVM's -Xmx, as a container would set it (default: ${DEFAULT-VALUE}).")
+    String heap;
+
+    @Override
+    public Integer call() {
+      quietLogs();
+      positive(broadcasts, "--broadcasts");
+      FootprintBench.Settings settings;
+      try {
+        settings = new FootprintBench.Settings(broadcasts, heap);
+      } catch (IllegalArgumentException e) {
+        throw new UserFacingException("--operator-heap: " + e.getMessage());
+      }
+      return print(FootprintBench.run(settings, System.err), common, System.out);
+    }
+  }
+
+  @Command(name = "join-storm", mixinStandardHelpOptions = true,
+      description = {"Scenario 5: V viewers join over T seconds through the gateway while the operator adds stages;",
+          "no stage may go over capacity; time until all are placed (503s retried after Retry-After)."})
+  static final class JoinStorm implements Callable<Integer> {
+    @CommandLine.Mixin
+    Common common = new Common();
+
+    @Option(names = "--viewers", defaultValue = "10000", description = "V, viewers arriving (default: ${DEFAULT-VALUE}).")
+    int viewers;
+
+    @Option(names = "--seconds", defaultValue = "10", description = "T, the arrival window in seconds (default: ${DEFAULT-VALUE}).")
+    double seconds;
+
+    @Option(names = "--viewers-per-stage", defaultValue = "500",
+        description = "The broadcast's viewersPerStage (default: ${DEFAULT-VALUE}).")
+    int viewersPerStage;
+
+    @Option(names = "--connections", defaultValue = "64",
+        description = "Load generator connections (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--give-up-seconds", defaultValue = "180",
+        description = "Stop waiting for stragglers after this long (default: ${DEFAULT-VALUE}).")
+    double giveUp;
+
+    @Option(names = "--max-retry-wait-seconds", defaultValue = "60",
+        description = "Viewers wait Retry-After before retrying, but at most this long (default: ${DEFAULT-VALUE}).")
+    double maxRetryWait;
+
+    @Override
+    public Integer call() {
+      quietLogs();
+      positive(viewers, "--viewers");
+      positive(viewersPerStage, "--viewers-per-stage");
+      positive(connections, "--connections");
+      if (viewersPerStage > 10_000) {
+        throw new UserFacingException("--viewers-per-stage must be at most 10000 (IVS's subscribers per stage)");
+      }
+      var settings = new JoinStormBench.Settings(viewers, seconds(seconds, "--seconds"), viewersPerStage,
+          connections, seconds(giveUp, "--give-up-seconds"), seconds(maxRetryWait, "--max-retry-wait-seconds"));
+      return print(JoinStormBench.run(settings, System.err), common, System.out);
     }
   }
 }
