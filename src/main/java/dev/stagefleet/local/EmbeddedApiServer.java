@@ -9,7 +9,6 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -30,9 +29,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
   /** Starts on the given loopback port (0 = any free port) and applies the LiveBroadcast CRD. */
   public static EmbeddedApiServer start(int port, Clock clock) {
-    if (port != 0) {
-      ensureFree(port);
-    }
+    Ports.ensureFree(port);
     var crud = new MergePatchingCrudDispatcher();
     var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
         new DiscoveryDispatcher(crud, clock), false);
@@ -43,14 +40,6 @@ public final class EmbeddedApiServer implements AutoCloseable {
           .create();
     }
     return api;
-  }
-
-  private static void ensureFree(int port) {
-    try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      probe.setReuseAddress(true);
-    } catch (IOException e) {
-      throw new IllegalStateException("port " + port + " is already in use (choose another with --api-port, or 0)");
-    }
   }
 
   /** http://127.0.0.1:PORT */

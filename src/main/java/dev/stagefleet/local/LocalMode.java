@@ -1,0 +1,335 @@
+package dev.stagefleet.local;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
+import dev.stagefleet.gateway.GatewayServer;
+import dev.stagefleet.gateway.GatewaySettings;
+import dev.stagefleet.gateway.SigningKeySecret;
+import dev.stagefleet.ivs.IvsRateLimits;
+import dev.stagefleet.ivs.SdkIvsService;
+import dev.stagefleet.ivs.emulator.EmulatorSettings;
+import dev.stagefleet.ivs.emulator.IvsEmulator;
+import dev.stagefleet.operator.OperatorRuntime;
+import dev.stagefleet.operator.OperatorSettings;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * StageFleet on one machine: the embedded Kubernetes API server, the IVS emulator, the operator and the gateway in one
+ * process, with the example LiveBroadcast applied and (optionally) a simulated audience.
+ */
+public final class LocalMode implements AutoCloseable {
+  public static final String NAMESPACE = "default";
+  public static final String SAMPLE_NAME = "launch-party";
+  static final String KEY_SECRET = "stagefleet-token-key";
+  private static final String SAMPLE = "/examples/minimal.yaml";
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+  private final LocalSettings settings;
+  private final Clock clock;
+  private final PrintStream out;
+  private EmbeddedApiServer api;
+  private KubernetesClient client;
+  private IvsEmulator emulator;
+  private SdkIvsService ivs;
+  private OperatorRuntime operator;
+  private GatewayServer gateway;
+  private AudienceSimulator audience;
+  private SharedIndexInformer<LiveBroadcast> statusPrinter;
+  private String apiKey;
+
+  public LocalMode(LocalSettings settings, Clock clock, PrintStream out) {
+    this.settings = settings;
+    this.clock = clock;
+    this.out = out;
+  }
+
+  /** Starts every part; on failure, stops what already runs and rethrows. */
+  public LocalMode start() {
+    try {
+      startParts();
+      return this;
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void startParts() {
+    Path webRoot = settings.webRoot();
+    if (webRoot != null && !Files.isDirectory(webRoot)) {
+      throw new IllegalArgumentException("the page bundle " + webRoot + " does not exist (--web-root)");
+    }
+    for (int port : new int[] {settings.ivsPort(), settings.gatewayPort()}) {
+      Ports.ensureFree(port);
+    }
+    api = EmbeddedApiServer.start(settings.apiPort(), clock);
+    client = api.newClient();
+    emulator = IvsEmulator.start(EmulatorSettings.defaults().withHost("127.0.0.1").withPort(settings.ivsPort()));
+    ivs = SdkIvsService.forEndpoint(emulator.endpoint(), emulator.region(), new IvsRateLimits());
+    writeKubeconfig();
+    if (settings.runs("operator")) {
+      operator = new OperatorRuntime(OperatorSettings.defaults().withRegion(emulator.region())
+          .withClusterId("local").withHealthPort(0).withLeaderElection(false, NAMESPACE)
+          .withServerSideApply(false).withInventoryRefreshInterval(Duration.ofSeconds(2))
+          .withResyncInterval(Duration.ofSeconds(5)).withOrphanGracePeriod(Duration.ofSeconds(30)),
+          client, ivs, clock).start();
+    }
+    if (settings.runs("gateway")) {
+      Secret key = SigningKeySecret.create(ivs, "stagefleet-local", KEY_SECRET, NAMESPACE);
+      client.resource(key).create();
+      gateway = new GatewayServer(GatewaySettings.defaults().toBuilder().host("127.0.0.1")
+          .port(settings.gatewayPort()).replicaId("local").keySecret(NAMESPACE + "/" + KEY_SECRET)
+          .corsOrigins(List.of("*")).webRoot(webRoot)
+          // the simulated audience joins from one address
+          .viewerJoinsPerSecondPerIp(10_000).build(), client, ivs, clock).start();
+    }
+    if (settings.sample()) {
+      applySample();
+    }
+    writeReadyFile();
+    statusPrinter = client.resources(LiveBroadcast.class).inAnyNamespace().inform(new StatusLines(), 0);
+    if (settings.audience() > 0 && settings.sample() && gateway != null) {
+      audience = new AudienceSimulator(new AudienceSimulator.Settings(gatewayUrl(), NAMESPACE, SAMPLE_NAME,
+          settings.audience(), settings.ramp(), settings.churn()), emulator);
+      audience.start();
+    }
+  }
+
+  /** The example LiveBroadcast with a fresh API key and windows short enough to watch scaling down. */
+  private void applySample() {
+    apiKey = randomKey();
+    List<HasMetadata> objects;
+    try (InputStream in = LocalMode.class.getResourceAsStream(SAMPLE)) {
+      if (in == null) {
+        throw new IllegalStateException("the example " + SAMPLE + " is missing from the jar; rebuild with mvn package");
+      }
+      objects = Serialization.unmarshal(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    for (HasMetadata object : objects) {
+      object.getMetadata().setNamespace(NAMESPACE);
+      if (object instanceof Secret secret) {
+        secret.setStringData(Map.of("apiKey", apiKey));
+        secret.setData(null);
+      } else if (object instanceof LiveBroadcast lb) {
+        lb.getSpec().getScaling().setScaleDownStabilizationSeconds(30);
+        lb.getSpec().getScaling().setDrainTimeoutSeconds(60);
+      }
+      client.resource(object).create();
+    }
+  }
+
+  private static String randomKey() {
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private void writeKubeconfig() {
+    try {
+      api.writeKubeconfig(settings.kubeconfig());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot write the kubeconfig " + settings.kubeconfig() + ": "
+          + e.getMessage());
+    }
+  }
+
+  private void writeReadyFile() {
+    if (settings.readyFile() == null) {
+      return;
+    }
+    Map<String, Object> ready = new LinkedHashMap<>();
+    ready.put("apiServer", api.url());
+    ready.put("gateway", gateway == null ? null : gatewayUrl().toString());
+    ready.put("ivsEndpoint", emulator.endpoint().toString());
+    ready.put("kubeconfig", settings.kubeconfig().toAbsolutePath().toString());
+    ready.put("namespace", NAMESPACE);
+    ready.put("name", settings.sample() ? SAMPLE_NAME : null);
+    ready.put("apiKey", apiKey);
+    try {
+      Path tmp = settings.readyFile().resolveSibling(settings.readyFile().getFileName() + ".tmp");
+      Files.writeString(tmp, new ObjectMapper().writeValueAsString(ready));
+      Files.move(tmp, settings.readyFile(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot write the ready file " + settings.readyFile() + ": "
+          + e.getMessage());
+    }
+  }
+
+  /** What a newcomer needs to start: the pages, the API key and how to point kubectl here. */
+  public void printWelcome() {
+    out.println();
+    out.println("StageFleet is running locally.");
+    out.println("  Kubernetes API   " + api.url());
+    out.println("  IVS emulator     " + emulator.endpoint());
+    if (gateway != null) {
+      String query = settings.sample() ? "?namespace=" + NAMESPACE + "&name=" + SAMPLE_NAME : "";
+      out.println("  broadcaster page " + gatewayUrl() + "/broadcaster/" + query);
+      out.println("  viewer page      " + gatewayUrl() + "/viewer/" + query);
+    }
+    if (apiKey != null) {
+      out.println("  API key          " + apiKey + "   (LiveBroadcast " + NAMESPACE + "/" + SAMPLE_NAME + ")");
+    }
+    if (operator == null) {
+      out.println("  operator         not started; run it with: stagefleet operator --kubeconfig "
+          + settings.kubeconfig().toAbsolutePath() + " --ivs-endpoint " + emulator.endpoint()
+          + " --server-side-apply=false --leader-election=false --cluster-id local");
+    }
+    if (gateway == null) {
+      out.println("  gateway          not started; run it with: stagefleet gateway --kubeconfig "
+          + settings.kubeconfig().toAbsolutePath() + " --ivs-endpoint " + emulator.endpoint()
+          + " --token-mode api");
+    }
+    if (audience != null) {
+      out.println("  audience         " + settings.audience() + " simulated viewers joining over "
+          + settings.ramp().toSeconds() + " s" + (settings.churn() ? ", leaving and coming back" : ""));
+    }
+    out.println();
+    out.println("  export KUBECONFIG=" + settings.kubeconfig().toAbsolutePath());
+    out.println("  kubectl get lbc        (kubectl apply needs --validate=false here)");
+    out.println();
+    out.println("Press Ctrl-C to stop; the stages are deleted on the way out.");
+    out.println();
+  }
+
+  /** Lets every simulated viewer leave now. */
+  public void stopAudience() {
+    if (audience != null) {
+      audience.close();
+    }
+  }
+
+  public URI gatewayUrl() {
+    return URI.create("http://127.0.0.1:" + gateway.port());
+  }
+
+  public EmbeddedApiServer apiServer() {
+    return api;
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public IvsEmulator emulator() {
+    return emulator;
+  }
+
+  public String apiKey() {
+    return apiKey;
+  }
+
+  /**
+   * Stops everything. With the operator running, LiveBroadcasts are deleted first so their stages go too (the
+   * finalizer deletes them); without it, stages stay in the emulator, which stops anyway.
+   */
+  @Override
+  public void close() {
+    if (audience != null) {
+      audience.close();
+    }
+    if (statusPrinter != null) {
+      statusPrinter.close();
+    }
+    if (operator != null && client != null) {
+      deleteBroadcastsAndWait(Duration.ofSeconds(20));
+      out.println("stopped: " + emulator.stages().size() + " stages left in the IVS emulator");
+    }
+    closeQuietly(gateway);
+    closeQuietly(operator);
+    closeQuietly(ivs);
+    closeQuietly(emulator);
+    closeQuietly(client);
+    closeQuietly(api);
+  }
+
+  private void deleteBroadcastsAndWait(Duration timeout) {
+    try {
+      client.resources(LiveBroadcast.class).inAnyNamespace().delete();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline
+          && !(client.resources(LiveBroadcast.class).inAnyNamespace().list().getItems().isEmpty()
+          && emulator.stages().isEmpty())) {
+        Thread.sleep(100);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      out.println("stagefleet: could not delete the LiveBroadcasts on the way out: " + e.getMessage());
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable part) {
+    if (part == null) {
+      return;
+    }
+    try {
+      part.close();
+    } catch (Exception e) {
+      // shutting down: a part that fails to close must not keep the others running
+    }
+  }
+
+  /** Prints one line whenever a broadcast's stages, viewers or phase change. */
+  private final class StatusLines implements ResourceEventHandler<LiveBroadcast> {
+    private final Map<String, String> last = new ConcurrentHashMap<>();
+
+    @Override
+    public void onAdd(LiveBroadcast lb) {
+      print(lb);
+    }
+
+    @Override
+    public void onUpdate(LiveBroadcast old, LiveBroadcast lb) {
+      print(lb);
+    }
+
+    @Override
+    public void onDelete(LiveBroadcast lb, boolean unknownFinalState) {
+      String key = lb.getMetadata().getNamespace() + "/" + lb.getMetadata().getName();
+      last.remove(key);
+      out.println(TIME.format(LocalTime.now(clock)) + "  " + key + "  deleted");
+    }
+
+    private void print(LiveBroadcast lb) {
+      LiveBroadcastStatus status = lb.getStatus();
+      String key = lb.getMetadata().getNamespace() + "/" + lb.getMetadata().getName();
+      String line;
+      if (status == null) {
+        line = "phase=Pending";
+      } else {
+        long draining = status.stagesOrEmpty().stream().filter(s -> !s.isActive()).count();
+        line = "phase=" + status.getPhase() + "  stages=" + status.getReadyStages() + " active"
+            + (draining > 0 ? " + " + draining + " draining" : "") + " (desired " + status.getDesiredStages()
+            + ")  viewers=" + status.getViewers();
+      }
+      if (!line.equals(last.put(key, line))) {
+        out.println(TIME.format(LocalTime.now(clock)) + "  " + key + "  " + line);
+      }
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.stagefleet.local;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Settings of local mode, filled by {@code stagefleet local}.
+ *
+ * @param apiPort     port of the embedded Kubernetes API (0 = any free port)
+ * @param gatewayPort port of the gateway (0 = any free port)
+ * @param ivsPort     port of the IVS emulator (0 = any free port)
+ * @param kubeconfig  where to write the kubeconfig for kubectl
+ * @param readyFile   where to write a JSON file with the URLs once everything runs (for scripts and tests), or null
+ * @param sample      whether to apply the example LiveBroadcast and its API-key Secret
+ * @param without     parts left out ("operator", "gateway") to run them as separate processes
+ * @param audience    simulated viewers (0 = none)
+ * @param ramp        how long the simulated audience takes to join
+ * @param churn       whether simulated viewers leave and come back, so scaling down can be watched too
+ * @param webRoot     directory of the web pages
+ */
+public record LocalSettings(int apiPort, int gatewayPort, int ivsPort, Path kubeconfig, Path readyFile,
+    boolean sample, Set<String> without, int audience, Duration ramp, boolean churn, Path webRoot) {
+  public static final int DEFAULT_API_PORT = 18443;
+  public static final int DEFAULT_GATEWAY_PORT = 8080;
+  public static final int DEFAULT_IVS_PORT = 18444;
+
+  public boolean runs(String part) {
+    return !without.contains(part);
+  }
+}
