@@ -47,10 +47,6 @@ public final class FootprintBench {
         throw new IllegalArgumentException("heap must look like 512m, got " + heap);
       }
     }
-
-    public static Settings defaults() {
-      return new Settings(1000, "512m");
-    }
   }
 
   private static final double CREATE_STAGE_QUOTA = 5.0;

@@ -41,10 +41,6 @@ public final class IvsEconomyBench {
         throw new IllegalArgumentException("scaling broadcasts must be between 0 and " + broadcasts);
       }
     }
-
-    public static Settings defaults() {
-      return new Settings(100, 10, Duration.ofMinutes(5), 100);
-    }
   }
 
   /** Operations that change something in IVS. */

@@ -28,8 +28,8 @@ import java.util.regex.Pattern;
  * Scenario 5: a join storm. V viewers arrive at an even rate over T seconds (open loop) at a broadcast that starts with
  * one stage; the operator adds stages as the gateway reports the audience. A viewer answered 503 (every stage full)
  * or 409 (no stage yet) comes back after the Retry-After the gateway sent (at most {@code maxRetryWait}), plus up to a
- * second of jitter, as a viewer page would. Figures: time until every viewer is placed (against the arrival window T), and the most viewers any
- * stage was given (against viewersPerStage: no stage may be over capacity).
+ * second of jitter, as a viewer page would. Figures: time until every viewer is placed (against the arrival window
+ * T), and the most viewers any stage was given (against viewersPerStage: no stage may be over capacity).
  */
 public final class JoinStormBench {
 
@@ -52,10 +52,6 @@ public final class JoinStormBench {
       if (window.isNegative() || window.isZero()) {
         throw new IllegalArgumentException("the arrival window must be positive");
       }
-    }
-
-    public static Settings defaults() {
-      return new Settings(10_000, Duration.ofSeconds(10), 500, 64, Duration.ofMinutes(3), Duration.ofMinutes(1));
     }
   }
 

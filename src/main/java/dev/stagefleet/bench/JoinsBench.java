@@ -55,11 +55,6 @@ public final class JoinsBench {
         throw new IllegalArgumentException("stages must be at least 1");
       }
     }
-
-    public static Settings defaults() {
-      return new Settings(Duration.ofSeconds(10), Duration.ofSeconds(5), 3, 64,
-          Runtime.getRuntime().availableProcessors(), 0.5, 100, Duration.ofSeconds(10), 10);
-    }
   }
 
   /** One target of the load: where it listens and how to build request {@code i}. */
@@ -120,7 +115,8 @@ public final class JoinsBench {
       double j = median(joinRates);
       double ratio = median(ratios);
       String rounds = "median of " + settings.rounds() + " rounds";
-      report.figure("(a) ES384 signing rate", a, "tokens/s", settings.signingThreads() + " threads, no HTTP; " + rounds);
+      report.figure("(a) ES384 signing rate", a, "tokens/s",
+          settings.signingThreads() + " threads, no HTTP; " + rounds);
       report.figure("(b) bare Javalin static JSON", b, "req/s", "saturation, " + settings.maxInFlight()
           + " connections; " + rounds);
       report.figure("gateway joins (self-signed)", j, "joins/s", "saturation, " + settings.maxInFlight()

@@ -39,10 +39,6 @@ public final class ScaleUpBench {
         throw new IllegalArgumentException("at least one CreateStage latency is needed");
       }
     }
-
-    public static Settings defaults() {
-      return new Settings(10, List.of(Duration.ZERO, Duration.ofMillis(300)));
-    }
   }
 
   static final int VIEWERS_PER_STAGE = 10;

@@ -12,7 +12,8 @@ public final class StaticJsonServer implements AutoCloseable {
   static final String BODY = "{\"viewerId\":\"v-000000000000000000000000\",\"stageArn\":"
       + "\"arn:aws:ivs:us-east-1:123456789012:stage/AbCdEfGh1234\",\"stageId\":\"AbCdEfGh1234\",\"token\":\""
       + "x".repeat(700) + "\",\"participantId\":\"p-000000000000000000000000\",\"expiresAt\":"
-      + "\"2026-11-24T20:00:00Z\",\"presenceUrl\":\"/api/v1/namespaces/bench/livebroadcasts/show/viewers/v-0/presence\"}";
+      + "\"2026-11-24T20:00:00Z\",\"presenceUrl\":"
+      + "\"/api/v1/namespaces/bench/livebroadcasts/show/viewers/v-0/presence\"}";
 
   private final Javalin app;
 

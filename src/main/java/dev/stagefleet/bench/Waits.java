@@ -3,7 +3,7 @@ package dev.stagefleet.bench;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-/** Polling for a condition during a benchmark run; measured waits use the time at which the condition was first seen. */
+/** Polling for a condition during a benchmark run; a measured wait ends at the poll that first saw the condition. */
 final class Waits {
   private Waits() {
   }

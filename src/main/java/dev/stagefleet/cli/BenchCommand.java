@@ -13,7 +13,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Runs a benchmark scenario in one process (embedded API server, IVS emulator, operator, gateway) and prints its figures. */
+/** {@code stagefleet bench}: runs one benchmark scenario in this process and prints its figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Runs a benchmark scenario in this process (embedded Kubernetes API, IVS emulator, operator,",
         "gateway) and prints a table of figures, each against a yardstick measured in the same run.",
@@ -81,30 +81,36 @@ public final class BenchCommand implements Runnable {
     @CommandLine.Mixin
     Common common = new Common();
 
-    @Option(names = "--duration", defaultValue = "10", description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", defaultValue = "10",
+        description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
     double duration;
 
-    @Option(names = "--warmup", defaultValue = "3", description = "Seconds of warm-up per target (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "3",
+        description = "Seconds of warm-up per target (default: ${DEFAULT-VALUE}).")
     double warmup;
 
-    @Option(names = "--rounds", defaultValue = "3", description = "Interleaved rounds; ratios are their median (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "3",
+        description = "Interleaved rounds; ratios are their median (default: ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--in-flight", defaultValue = "64", description = "Requests outstanding at most (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--in-flight", defaultValue = "64",
+        description = "Requests outstanding at most (default: ${DEFAULT-VALUE}).")
     int inFlight;
 
     @Option(names = "--signing-threads", description = "Threads for yardstick (a) (default: the number of cores).")
     Integer signingThreads;
 
     @Option(names = "--latency-load", defaultValue = "0.5",
-        description = "Latency is measured at this fraction of min(a, b) (default: ${DEFAULT-VALUE}).")
+        description = "Latency is measured at this fraction of the gateway's saturation joins/s "
+            + "(default: ${DEFAULT-VALUE}).")
     double latencyLoad;
 
     @Option(names = "--api-rate", defaultValue = "100",
         description = "Joins/s offered in IVS API token mode; IVS allows 50 (default: ${DEFAULT-VALUE}).")
     double apiRate;
 
-    @Option(names = "--api-duration", defaultValue = "10", description = "Seconds of the API-mode measurement (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--api-duration", defaultValue = "10",
+        description = "Seconds of the API-mode measurement (default: ${DEFAULT-VALUE}).")
     double apiDuration;
 
     @Option(names = "--stages", defaultValue = "10",
@@ -169,13 +175,15 @@ public final class BenchCommand implements Runnable {
     @CommandLine.Mixin
     Common common = new Common();
 
-    @Option(names = "--broadcasts", defaultValue = "100", description = "N, LiveBroadcasts (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--broadcasts", defaultValue = "100",
+        description = "N, LiveBroadcasts (default: ${DEFAULT-VALUE}).")
     int broadcasts;
 
     @Option(names = "--stages", defaultValue = "10", description = "M, stages each (default: ${DEFAULT-VALUE}).")
     int stages;
 
-    @Option(names = "--minutes", defaultValue = "5", description = "T, minutes at steady state (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--minutes", defaultValue = "5",
+        description = "T, minutes at steady state (default: ${DEFAULT-VALUE}).")
     double minutes;
 
     @Option(names = "--scaling", description = "K, broadcasts scaling up at once afterwards (default: N).")
@@ -230,10 +238,12 @@ public final class BenchCommand implements Runnable {
     @CommandLine.Mixin
     Common common = new Common();
 
-    @Option(names = "--viewers", defaultValue = "10000", description = "V, viewers arriving (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--viewers", defaultValue = "10000",
+        description = "V, viewers arriving (default: ${DEFAULT-VALUE}).")
     int viewers;
 
-    @Option(names = "--seconds", defaultValue = "10", description = "T, the arrival window in seconds (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", defaultValue = "10",
+        description = "T, the arrival window in seconds (default: ${DEFAULT-VALUE}).")
     double seconds;
 
     @Option(names = "--viewers-per-stage", defaultValue = "500",
