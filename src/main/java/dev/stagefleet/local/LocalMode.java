@@ -85,6 +85,8 @@ public final class LocalMode implements AutoCloseable {
     for (int port : new int[] {settings.ivsPort(), settings.gatewayPort()}) {
       Ports.ensureFree(port);
     }
+    // the ready file is written last; a path that cannot be written must fail before any part runs
+    ensureWritable(settings.readyFile(), "the ready file");
     api = EmbeddedApiServer.start(settings.apiPort(), clock);
     client = api.newClient();
     emulator = IvsEmulator.start(EmulatorSettings.defaults().withHost("127.0.0.1").withPort(settings.ivsPort()));
@@ -153,8 +155,7 @@ public final class LocalMode implements AutoCloseable {
     try {
       api.writeKubeconfig(settings.kubeconfig());
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot write the kubeconfig " + settings.kubeconfig() + ": "
-          + e.getMessage());
+      throw new IllegalArgumentException("cannot write the kubeconfig " + settings.kubeconfig() + ": " + reason(e));
     }
   }
 
@@ -171,13 +172,48 @@ public final class LocalMode implements AutoCloseable {
     ready.put("name", settings.sample() ? SAMPLE_NAME : null);
     ready.put("apiKey", apiKey);
     try {
-      Path tmp = settings.readyFile().resolveSibling(settings.readyFile().getFileName() + ".tmp");
-      Files.writeString(tmp, new ObjectMapper().writeValueAsString(ready));
-      Files.move(tmp, settings.readyFile(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.writeString(temporary(settings.readyFile()), new ObjectMapper().writeValueAsString(ready));
+      Files.move(temporary(settings.readyFile()), settings.readyFile(),
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot write the ready file " + settings.readyFile() + ": "
-          + e.getMessage());
+      throw new IllegalArgumentException("cannot write the ready file " + settings.readyFile() + ": " + reason(e));
     }
+  }
+
+  /** Creates the file's directory and checks a file can be written there, leaving nothing behind. */
+  private static void ensureWritable(Path file, String what) {
+    if (file == null) {
+      return;
+    }
+    if (Files.isDirectory(file)) {
+      throw new IllegalArgumentException("cannot write " + what + " " + file + ": it is a directory");
+    }
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.deleteIfExists(Files.writeString(temporary(file), ""));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot write " + what + " " + file + ": " + reason(e));
+    }
+  }
+
+  private static Path temporary(Path file) {
+    return file.resolveSibling(file.getFileName() + ".tmp");
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file or directory";
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage();
   }
 
   /** What a newcomer needs to start: the pages, the API key and how to point kubectl here. */

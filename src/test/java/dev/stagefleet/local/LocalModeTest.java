@@ -105,4 +105,16 @@ class LocalModeTest {
     assertThatThrownBy(() -> new LocalMode(settings, Clock.systemUTC(), System.out).start())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no-such-pages");
   }
+
+  @Test
+  void anUnwritableReadyFileIsOneClearErrorBeforeAnyPartStarts() {
+    var output = new ByteArrayOutputStream();
+    var settings = new LocalSettings(0, 0, 0, dir.resolve("kubeconfig"), dir, false, Set.of(), 0,
+        Duration.ofSeconds(1), false, null);
+    assertThatThrownBy(() -> new LocalMode(settings, Clock.systemUTC(),
+        new PrintStream(output, true, StandardCharsets.UTF_8)).start())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cannot write the ready file " + dir + ": it is a directory");
+    assertThat(output.toString(StandardCharsets.UTF_8)).as("no part started, so none had to stop").isEmpty();
+  }
 }
