@@ -1,0 +1,318 @@
+// The broadcaster's set of stages: one SDK Stage per IVS stage, each publishing the same camera and microphone
+// tracks (its own LocalStageStream per track), joined and left as the gateway says. No DOM: the SDK, the token
+// source and the timers are passed in, so node's test runner checks it with a fake SDK.
+
+import { backoffDelay } from './backoff.js';
+import { planStages } from './reconcile.js';
+import { describeLeftReason, describeStageError, isTokenRejection } from './stage-errors.js';
+import { tokenIsStale } from './token.js';
+
+/**
+ * @typedef {typeof import('amazon-ivs-web-broadcast')} Sdk
+ * @typedef {import('amazon-ivs-web-broadcast').Stage} Stage
+ * @typedef {import('amazon-ivs-web-broadcast').LocalStageStream} LocalStageStream
+ * @typedef {import('amazon-ivs-web-broadcast').StageStrategy} StageStrategy
+ * @typedef {import('./messages.js').StageOffer} StageOffer
+ * @typedef {(fn: () => void, ms: number) => () => void} Schedule  runs fn after ms; returns a cancel function
+ */
+
+/**
+ * How one stage looks on the page.
+ * @typedef {'connecting' | 'connected' | 'errored' | 'disconnected'} Link
+ * @typedef {object} StageRow
+ * @property {string} stageArn
+ * @property {string} stageId
+ * @property {string} state          the gateway's word: Active or Draining
+ * @property {Link} link             the SDK connection, as the page sees it
+ * @property {number | null} viewers subscribers reported by the SDK (or the gateway), null when unknown
+ * @property {string | null} error   words for the last failure, while it is not resolved
+ * @property {number} attempts       failed attempts since the last successful join
+ */
+
+/**
+ * @typedef {object} Entry
+ * @property {string} stageArn
+ * @property {string} stageId
+ * @property {string} state
+ * @property {Link} link
+ * @property {number | null} viewers
+ * @property {string | null} error
+ * @property {number} attempts
+ * @property {Stage | null} stage
+ * @property {LocalStageStream[]} streams
+ * @property {number} generation     bumped for every connection attempt and on leave; late callbacks compare it
+ * @property {boolean} joined
+ * @property {(() => void) | null} cancelRetry
+ */
+
+/** @type {Schedule} */
+const defaultSchedule = (fn, ms) => {
+  const handle = setTimeout(fn, ms);
+  return () => clearTimeout(handle);
+};
+
+/** Keeps the broadcaster published on every stage it is told about. */
+export class StagePublisher {
+  /**
+   * @param {object} options
+   * @param {Sdk} options.sdk
+   * @param {(stageArn: string) => Promise<{token: string | null, expiresAt: string | null}>} options.freshToken
+   * @param {() => void} [options.onChange]   called after any row changed
+   * @param {Schedule} [options.schedule]
+   * @param {() => number} [options.now]
+   * @param {() => number} [options.random]
+   * @param {(line: string) => void} [options.log]
+   * @param {import('amazon-ivs-web-broadcast').StageVideoConfiguration} [options.videoConfig]
+   */
+  constructor({ sdk, freshToken, onChange, schedule, now, random, log, videoConfig }) {
+    this.sdk = sdk;
+    this.freshToken = freshToken;
+    this.onChange = onChange ?? (() => {});
+    this.schedule = schedule ?? defaultSchedule;
+    this.now = now ?? Date.now;
+    this.random = random ?? Math.random;
+    this.log = log ?? (() => {});
+    this.videoConfig = videoConfig ?? { maxVideoBitrateKbps: 2500, maxFramerate: 30 };
+    /** @type {Map<string, Entry>} */
+    this.entries = new Map();
+    /** @type {MediaStreamTrack[]} */
+    this.tracks = [];
+    this.muted = { audio: false, video: false };
+    this.stopped = false;
+  }
+
+  /**
+   * The camera and microphone tracks to publish. Changing them while live gives every stage new streams.
+   * @param {MediaStreamTrack[]} tracks
+   */
+  setTracks(tracks) {
+    this.tracks = tracks.slice();
+    for (const entry of this.entries.values()) {
+      if (!entry.stage) continue;
+      entry.streams = this.makeStreams();
+      entry.stage.refreshStrategy();
+    }
+  }
+
+  /**
+   * Mutes or unmutes the microphone ('audio') or camera ('video') on every stage.
+   * @param {'audio' | 'video'} kind
+   * @param {boolean} muted
+   */
+  setMuted(kind, muted) {
+    this.muted[kind] = muted;
+    for (const entry of this.entries.values()) {
+      for (const stream of entry.streams) if (stream.mediaStreamTrack.kind === kind) stream.setMuted(muted);
+    }
+  }
+
+  /**
+   * A stage the gateway offers: joined when new, its state updated otherwise (its token is not used again).
+   * @param {StageOffer} offer
+   */
+  offer(offer) {
+    this.stopped = false;
+    const known = this.entries.get(offer.stageArn);
+    if (known) {
+      known.state = offer.state;
+      if (offer.viewers !== null) known.viewers = offer.viewers;
+      this.onChange();
+      return;
+    }
+    /** @type {Entry} */
+    const entry = {
+      stageArn: offer.stageArn, stageId: offer.stageId, state: offer.state, link: 'connecting',
+      viewers: offer.viewers, error: null, attempts: 0, stage: null, streams: [], generation: 0, joined: false,
+      cancelRetry: null,
+    };
+    this.entries.set(offer.stageArn, entry);
+    this.log(`joining stage ${offer.stageId}`);
+    void this.connect(entry, offer.token, offer.expiresAt);
+  }
+
+  /**
+   * Makes the set of stages equal to a snapshot: joins what is missing, leaves what is gone.
+   * @param {StageOffer[]} offers
+   */
+  reconcile(offers) {
+    const plan = planStages(this.entries.keys(), offers);
+    for (const arn of plan.leave) this.remove(arn);
+    for (const offer of [...plan.update, ...plan.join]) this.offer(offer);
+  }
+
+  /**
+   * The gateway drains a stage (keep publishing: its viewers are being moved) or makes it Active again.
+   * @param {string} stageArn
+   * @param {'Active' | 'Draining'} state
+   */
+  setState(stageArn, state) {
+    const entry = this.entries.get(stageArn);
+    if (!entry) return;
+    entry.state = state;
+    this.onChange();
+  }
+
+  /**
+   * Leaves a stage. Anything its Stage reports afterwards (a late join rejection, say) is ignored.
+   * @param {string} stageArn
+   */
+  remove(stageArn) {
+    const entry = this.entries.get(stageArn);
+    if (!entry) return;
+    this.entries.delete(stageArn);
+    this.disconnect(entry);
+    this.log(`left stage ${entry.stageId}`);
+    this.onChange();
+  }
+
+  /** Leaves every stage. */
+  stopAll() {
+    this.stopped = true;
+    for (const arn of [...this.entries.keys()]) this.remove(arn);
+  }
+
+  /** @returns {string[]} */
+  stageArns() {
+    return [...this.entries.keys()];
+  }
+
+  /** @returns {StageRow[]} */
+  rows() {
+    return [...this.entries.values()].map((e) => ({
+      stageArn: e.stageArn, stageId: e.stageId, state: e.state, link: e.link, viewers: e.viewers, error: e.error,
+      attempts: e.attempts,
+    }));
+  }
+
+  /** @returns {LocalStageStream[]} */
+  makeStreams() {
+    const { LocalStageStream } = this.sdk;
+    return this.tracks.map((track) => {
+      const stream = track.kind === 'video'
+        ? new LocalStageStream(track, this.videoConfig)
+        : new LocalStageStream(track, { maxAudioBitrateKbps: 64 });
+      if (this.muted[track.kind === 'video' ? 'video' : 'audio']) stream.setMuted(true);
+      return stream;
+    });
+  }
+
+  /**
+   * One connection attempt. Every callback checks that it still belongs to the entry's current attempt.
+   * @param {Entry} entry
+   * @param {string | null} token
+   * @param {string | null} expiresAt
+   */
+  async connect(entry, token, expiresAt) {
+    const generation = ++entry.generation;
+    entry.cancelRetry = null;
+    entry.link = 'connecting';
+    entry.joined = false;
+    this.onChange();
+    const current = () => !this.stopped && this.entries.get(entry.stageArn) === entry && entry.generation === generation;
+    /** @type {Stage | null} */
+    let stage = null;
+    try {
+      if (!token || tokenIsStale(token, expiresAt, this.now())) {
+        const fresh = await this.freshToken(entry.stageArn);
+        if (!current()) return;
+        token = fresh.token;
+        if (!token) throw new Error('The gateway gave no token for this stage.');
+      }
+      const { Stage, StageEvents, StageConnectionState, StageLeftReason, SubscribeType } = this.sdk;
+      entry.streams = this.makeStreams();
+      /** @type {StageStrategy} */
+      const strategy = {
+        stageStreamsToPublish: () => entry.streams,
+        shouldPublishParticipant: () => true,
+        shouldSubscribeToParticipant: () => SubscribeType.NONE,
+      };
+      stage = new Stage(token, strategy);
+      entry.stage = stage;
+      stage.on(StageEvents.STAGE_CONNECTION_STATE_CHANGED, (state) => {
+        if (!current()) return;
+        if (state === StageConnectionState.CONNECTED) {
+          entry.link = 'connected';
+          entry.error = null;
+        } else if (state === StageConnectionState.CONNECTING) {
+          entry.link = 'connecting';
+        } else if (state === StageConnectionState.ERRORED) {
+          entry.link = 'errored';
+          if (entry.joined) this.failed(entry, new Error('The connection to the stage was lost.'));
+        } else if (state === StageConnectionState.DISCONNECTED) {
+          entry.link = 'disconnected';
+        }
+        this.onChange();
+      });
+      stage.on(StageEvents.STAGE_SUBSCRIBER_COUNT_CHANGED, (count) => {
+        if (!current()) return;
+        entry.viewers = count;
+        this.onChange();
+      });
+      stage.on(StageEvents.ERROR, (error) => {
+        if (!current()) return;
+        entry.error = describeStageError(error);
+        this.onChange();
+      });
+      stage.on(StageEvents.STAGE_LEFT, (reason) => {
+        if (!current() || reason === StageLeftReason.USER_INITIATED) return;
+        this.failed(entry, new Error(describeLeftReason(reason)));
+      });
+      await stage.join();
+      if (!current()) return;
+      entry.joined = true;
+      entry.attempts = 0;
+      entry.error = null;
+      entry.link = 'connected';
+      this.log(`published to stage ${entry.stageId}`);
+      this.onChange();
+    } catch (error) {
+      // A rejection for an attempt that is no longer current (the stage was left, or a newer attempt started)
+      // is ignored: the SDK can reject a join long after leave() was called.
+      if (!current()) return;
+      this.failed(entry, error);
+    }
+  }
+
+  /**
+   * A failed or lost connection: leave that Stage object and try again with a fresh token (tokens are single-use),
+   * at once after a token rejection, then with growing, jittered delays.
+   * @param {Entry} entry
+   * @param {unknown} error
+   */
+  failed(entry, error) {
+    this.disconnect(entry);
+    entry.attempts += 1;
+    const words = describeStageError(error);
+    const delay = entry.attempts === 1 && isTokenRejection(error)
+      ? 0 : backoffDelay(entry.attempts - 1, { baseMs: 1000, maxMs: 30_000, random: this.random });
+    entry.link = 'errored';
+    entry.error = delay > 0 ? `${words} Retrying in ${Math.ceil(delay / 1000)} s.` : `${words} Retrying now.`;
+    this.log(`stage ${entry.stageId}: ${entry.error}`);
+    this.onChange();
+    const generation = entry.generation;
+    entry.cancelRetry = this.schedule(() => {
+      if (this.stopped || this.entries.get(entry.stageArn) !== entry || entry.generation !== generation) return;
+      void this.connect(entry, null, null);
+    }, delay);
+  }
+
+  /**
+   * Leaves the entry's Stage (if any) and makes everything it may still report stale.
+   * @param {Entry} entry
+   */
+  disconnect(entry) {
+    entry.generation += 1;
+    entry.cancelRetry?.();
+    entry.cancelRetry = null;
+    const stage = entry.stage;
+    entry.stage = null;
+    entry.joined = false;
+    if (stage) {
+      try {
+        stage.leave();
+      } catch {
+        // Leaving a Stage that never connected may throw in some SDK versions; it is gone either way.
+      }
+    }
+  }
+}

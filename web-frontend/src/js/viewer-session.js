@@ -1,0 +1,469 @@
+// One viewer's life: get a place on a stage from the gateway, subscribe to it, keep the presence socket, move when
+// told (join the new stage first, leave the old one once the new picture is there), wait when full, stop when the
+// broadcast ends. No DOM: the SDK, the API, the socket factory and the timers are passed in.
+
+import { ApiError } from './api-client.js';
+import { backoffDelay } from './backoff.js';
+import { parsePresenceMessage } from './messages.js';
+import { describeLeftReason, describeStageError } from './stage-errors.js';
+
+/**
+ * @typedef {typeof import('amazon-ivs-web-broadcast')} Sdk
+ * @typedef {import('amazon-ivs-web-broadcast').Stage} Stage
+ * @typedef {import('amazon-ivs-web-broadcast').StageStrategy} StageStrategy
+ * @typedef {import('./api-client.js').ViewerPlacement} ViewerPlacement
+ * @typedef {import('./stage-publisher.js').Schedule} Schedule
+ */
+
+/**
+ * What the page shows.
+ * @typedef {'idle' | 'joining' | 'waiting' | 'full' | 'watching' | 'ended' | 'error'} Phase
+ * @typedef {object} ViewerStatus
+ * @property {Phase} phase
+ * @property {string} message      words for a person
+ * @property {string | null} stageId  the stage being watched
+ * @property {number | null} retryAt  when the next try happens (ms since the epoch), while waiting
+ */
+
+/**
+ * The part of a WebSocket the session uses (a real WebSocket fits; tests pass a fake).
+ * @typedef {Pick<WebSocket, 'onopen' | 'onmessage' | 'onclose' | 'close'>} SocketLike
+ */
+
+/**
+ * @typedef {object} Connection
+ * @property {Stage} stage
+ * @property {string} stageArn
+ * @property {string} stageId
+ * @property {Map<string, MediaStreamTrack[]>} tracksByParticipant
+ * @property {boolean} joined
+ * @property {(() => void) | null} cancelFallback
+ */
+
+/** @type {Schedule} */
+const defaultSchedule = (fn, ms) => {
+  const handle = setTimeout(fn, ms);
+  return () => clearTimeout(handle);
+};
+
+/** After a move, leave the old stage at the latest this long after the new one joined, picture or not. */
+export const MOVE_FALLBACK_MS = 5_000;
+
+/** Watches one broadcast as one viewer. */
+export class ViewerSession {
+  /**
+   * @param {object} options
+   * @param {Sdk} options.sdk
+   * @param {() => Promise<ViewerPlacement>} options.place           asks the gateway for a place
+   * @param {(presenceUrl: string) => SocketLike} options.openSocket opens the presence socket
+   * @param {(status: ViewerStatus) => void} options.onStatus
+   * @param {(tracks: MediaStreamTrack[]) => void} options.onTracks   the tracks to show (empty: nothing to show)
+   * @param {Schedule} [options.schedule]
+   * @param {() => number} [options.now]
+   * @param {() => number} [options.random]
+   * @param {(line: string) => void} [options.log]
+   */
+  constructor({ sdk, place, openSocket, onStatus, onTracks, schedule, now, random, log }) {
+    this.sdk = sdk;
+    this.place = place;
+    this.openSocket = openSocket;
+    this.onStatus = onStatus;
+    this.onTracks = onTracks;
+    this.schedule = schedule ?? defaultSchedule;
+    this.now = now ?? Date.now;
+    this.random = random ?? Math.random;
+    this.log = log ?? (() => {});
+    /** @type {ViewerStatus} */
+    this.status = { phase: 'idle', message: '', stageId: null, retryAt: null };
+    /** @type {Connection | null} the stage on screen */
+    this.current = null;
+    /** @type {Connection | null} the stage being moved to */
+    this.next = null;
+    /** @type {SocketLike | null} */
+    this.socket = null;
+    /** @type {string | null} */
+    this.presenceUrl = null;
+    this.socketFailures = 0;
+    this.placeFailures = 0;
+    /** @type {(() => void) | null} */
+    this.cancelTimer = null;
+    this.finished = false;
+    this.epoch = 0;
+  }
+
+  /** Starts (or restarts) watching. */
+  start() {
+    this.finished = false;
+    this.epoch += 1;
+    void this.requestPlace();
+  }
+
+  /** Stops watching: leaves every stage, closes the socket. */
+  stop() {
+    this.shutdown();
+    this.setStatus('idle', 'Stopped.');
+  }
+
+  /** Asks the gateway for a place and watches it; on refusal, says why and tries again when it makes sense. */
+  async requestPlace() {
+    const epoch = this.epoch;
+    this.clearTimer();
+    if (!this.current) this.setStatus('joining', 'Joining the broadcast…');
+    /** @type {ViewerPlacement} */
+    let placement;
+    try {
+      placement = await this.place();
+    } catch (error) {
+      if (this.finished || epoch !== this.epoch) return;
+      this.placeFailed(error);
+      return;
+    }
+    if (this.finished || epoch !== this.epoch) return;
+    this.placeFailures = 0;
+    this.log(`placed on stage ${placement.stageId} as ${placement.viewerId}`);
+    if (placement.presenceUrl !== this.presenceUrl) this.openPresence(placement.presenceUrl);
+    this.switchTo(placement.token, placement.stageArn, placement.stageId);
+  }
+
+  /**
+   * @param {unknown} error
+   */
+  placeFailed(error) {
+    const status = error instanceof ApiError ? error.status : 0;
+    if (status === 404 || status === 410) {
+      this.end(error instanceof ApiError && error.message ? error.message : '');
+      return;
+    }
+    this.placeFailures += 1;
+    const watching = this.current !== null;
+    if (status === 503) {
+      const wait = (error instanceof ApiError && error.retryAfterMs !== null ? error.retryAfterMs
+        : backoffDelay(this.placeFailures - 1, { baseMs: 2000, maxMs: 30_000, random: this.random }))
+        + Math.round(this.random() * 1000);
+      if (!watching) this.retryLater('full', (s) => `The broadcast is full, retrying in ${s} s.`, wait);
+      else this.retryQuietly(wait);
+      return;
+    }
+    const wait = error instanceof ApiError && error.retryAfterMs !== null ? error.retryAfterMs
+      : backoffDelay(this.placeFailures - 1, { baseMs: 1000, maxMs: 30_000, random: this.random });
+    if (watching) {
+      this.retryQuietly(wait);
+    } else if (status === 409) {
+      this.retryLater('waiting', (s) => `The broadcast has not started yet, retrying in ${s} s.`, wait);
+    } else {
+      const words = error instanceof Error ? error.message : String(error);
+      this.retryLater('error', (s) => `${words} Retrying in ${s} s.`, wait);
+    }
+  }
+
+  /**
+   * @param {Phase} phase
+   * @param {(seconds: number) => string} words
+   * @param {number} waitMs
+   */
+  retryLater(phase, words, waitMs) {
+    const retryAt = this.now() + waitMs;
+    this.status = { phase, message: words(Math.ceil(waitMs / 1000)), stageId: null, retryAt };
+    this.onStatus(this.status);
+    this.cancelTimer = this.schedule(() => void this.requestPlace(), waitMs);
+    // Keep the countdown in the words current.
+    this.tickCountdown(phase, words, retryAt);
+  }
+
+  /**
+   * @param {Phase} phase
+   * @param {(seconds: number) => string} words
+   * @param {number} retryAt
+   */
+  tickCountdown(phase, words, retryAt) {
+    const remaining = retryAt - this.now();
+    if (remaining <= 1000) return;
+    const epoch = this.epoch;
+    this.schedule(() => {
+      if (this.finished || epoch !== this.epoch || this.status.retryAt !== retryAt) return;
+      this.status = { phase, message: words(Math.ceil((retryAt - this.now()) / 1000)), stageId: null, retryAt };
+      this.onStatus(this.status);
+      this.tickCountdown(phase, words, retryAt);
+    }, remaining % 1000 || 1000);
+  }
+
+  /** @param {number} waitMs */
+  retryQuietly(waitMs) {
+    this.cancelTimer = this.schedule(() => void this.requestPlace(), waitMs);
+  }
+
+  clearTimer() {
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+  }
+
+  /**
+   * Joins a stage. With nothing on screen it becomes the current one at once; otherwise it replaces the current
+   * one only when its picture arrives (or MOVE_FALLBACK_MS after it joined), so the video does not go black.
+   * @param {string} token
+   * @param {string} stageArn
+   * @param {string} stageId
+   */
+  switchTo(token, stageArn, stageId) {
+    if (this.next) this.leaveConnection(this.next);
+    this.next = null;
+    const connection = this.connect(token, stageArn, stageId);
+    if (!connection) return;
+    if (!this.current) {
+      this.current = connection;
+      this.setStatus('joining', 'Connecting to the stage…', stageId);
+    } else {
+      this.next = connection;
+      this.log(`moving from stage ${this.current.stageId} to ${stageId}`);
+    }
+  }
+
+  /**
+   * @param {string} token
+   * @param {string} stageArn
+   * @param {string} stageId
+   * @returns {Connection | null}
+   */
+  connect(token, stageArn, stageId) {
+    const { Stage, StageEvents, SubscribeType, StageLeftReason } = this.sdk;
+    /** @type {StageStrategy} */
+    const strategy = {
+      stageStreamsToPublish: () => [],
+      shouldPublishParticipant: () => false,
+      shouldSubscribeToParticipant: () => SubscribeType.AUDIO_VIDEO,
+    };
+    /** @type {Stage} */
+    let stage;
+    try {
+      stage = new Stage(token, strategy);
+    } catch (error) {
+      this.stageFailed(null, error);
+      return null;
+    }
+    /** @type {Connection} */
+    const connection = {
+      stage, stageArn, stageId, tracksByParticipant: new Map(), joined: false, cancelFallback: null,
+    };
+    const live = () => !this.finished && (this.current === connection || this.next === connection);
+    stage.on(StageEvents.STAGE_PARTICIPANT_STREAMS_ADDED, (participant, streams) => {
+      if (!live() || participant.isLocal) return;
+      const tracks = connection.tracksByParticipant.get(participant.id) ?? [];
+      for (const stream of streams) {
+        if (!tracks.includes(stream.mediaStreamTrack)) tracks.push(stream.mediaStreamTrack);
+      }
+      connection.tracksByParticipant.set(participant.id, tracks);
+      if (this.next === connection && tracks.some((t) => t.kind === 'video')) this.promote(connection);
+      else if (this.current === connection) this.showTracks();
+    });
+    stage.on(StageEvents.STAGE_PARTICIPANT_STREAMS_REMOVED, (participant, streams) => {
+      if (!live()) return;
+      const gone = new Set(streams.map((s) => s.mediaStreamTrack));
+      const tracks = (connection.tracksByParticipant.get(participant.id) ?? []).filter((t) => !gone.has(t));
+      connection.tracksByParticipant.set(participant.id, tracks);
+      if (this.current === connection) this.showTracks();
+    });
+    stage.on(StageEvents.STAGE_PARTICIPANT_LEFT, (participant) => {
+      if (!live()) return;
+      connection.tracksByParticipant.delete(participant.id);
+      if (this.current === connection) this.showTracks();
+    });
+    stage.on(StageEvents.STAGE_LEFT, (reason) => {
+      if (!live() || reason === StageLeftReason.USER_INITIATED) return;
+      this.stageFailed(connection, new Error(describeLeftReason(reason)));
+    });
+    stage.join().then(() => {
+      if (!live()) return;
+      connection.joined = true;
+      this.log(`joined stage ${stageId}`);
+      if (this.current === connection) {
+        this.placeFailures = 0;
+        this.showTracks();
+      } else {
+        connection.cancelFallback = this.schedule(() => {
+          if (this.next === connection) this.promote(connection);
+        }, MOVE_FALLBACK_MS);
+      }
+    }, (error) => {
+      // Ignored when this stage was already left (the SDK may reject long after leave()).
+      if (!live()) return;
+      this.stageFailed(connection, error);
+    });
+    return connection;
+  }
+
+  /**
+   * The new stage's picture is there: show it, then leave the old stage.
+   * @param {Connection} connection
+   */
+  promote(connection) {
+    const old = this.current;
+    this.current = connection;
+    this.next = null;
+    connection.cancelFallback?.();
+    this.showTracks();
+    if (old) {
+      this.leaveConnection(old);
+      this.log(`left stage ${old.stageId} after moving to ${connection.stageId}`);
+    }
+  }
+
+  /**
+   * A stage join failed or the stage went away: ask the gateway for a (new) place, soon.
+   * @param {Connection | null} connection
+   * @param {unknown} error
+   */
+  stageFailed(connection, error) {
+    const words = describeStageError(error);
+    this.log(`stage ${connection ? connection.stageId : '?'}: ${words}`);
+    if (connection && this.next === connection) {
+      this.leaveConnection(connection);
+      this.next = null;
+    } else if (connection && this.current === connection) {
+      this.leaveConnection(connection);
+      this.current = null;
+      this.onTracks([]);
+    }
+    this.placeFailures += 1;
+    const wait = backoffDelay(this.placeFailures - 1, { baseMs: 500, maxMs: 30_000, random: this.random });
+    if (!this.current) {
+      this.retryLater('error', (s) => `${words} Reconnecting in ${s} s.`, wait);
+    } else {
+      this.retryQuietly(wait);
+    }
+  }
+
+  /** Shows the current stage's tracks and says so. */
+  showTracks() {
+    const connection = this.current;
+    if (!connection) return;
+    const tracks = [...connection.tracksByParticipant.values()].flat();
+    this.onTracks(tracks);
+    if (tracks.length > 0) {
+      this.setStatus('watching', 'Watching live.', connection.stageId);
+    } else if (connection.joined) {
+      this.setStatus('watching', 'Connected; waiting for the broadcaster’s picture…', connection.stageId);
+    }
+  }
+
+  /**
+   * @param {Connection} connection
+   */
+  leaveConnection(connection) {
+    connection.cancelFallback?.();
+    try {
+      connection.stage.leave();
+    } catch {
+      // A Stage that never connected may throw on leave; it is gone either way.
+    }
+  }
+
+  /**
+   * Opens the presence socket (closing an older one). It reconnects with backoff; when it cannot, the session asks
+   * the gateway for a place again (which also tells whether the broadcast still exists).
+   * @param {string} presenceUrl
+   */
+  openPresence(presenceUrl) {
+    this.closePresence();
+    this.presenceUrl = presenceUrl;
+    /** @type {SocketLike} */
+    let socket;
+    try {
+      socket = this.openSocket(presenceUrl);
+    } catch {
+      this.presenceLost(presenceUrl, false);
+      return;
+    }
+    this.socket = socket;
+    let opened = false;
+    socket.onopen = () => {
+      opened = true;
+      this.socketFailures = 0;
+      this.log('presence socket open');
+    };
+    socket.onmessage = (event) => {
+      if (this.socket !== socket || typeof event.data !== 'string') return;
+      const message = parsePresenceMessage(event.data);
+      if (!message) return;
+      if (message.type === 'move') {
+        this.log(`told to move to stage ${message.stageId}`);
+        this.switchTo(message.token, message.stageArn, message.stageId);
+      } else if (message.type === 'ended') {
+        this.end('');
+      }
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.presenceLost(presenceUrl, opened);
+    };
+  }
+
+  /**
+   * @param {string} presenceUrl
+   * @param {boolean} wasOpen
+   */
+  presenceLost(presenceUrl, wasOpen) {
+    if (this.finished) return;
+    if (!wasOpen) this.socketFailures += 1;
+    this.log('presence socket closed');
+    if (this.socketFailures >= 3) {
+      // The gateway no longer knows this viewer (or the broadcast): ask again for a place.
+      this.socketFailures = 0;
+      this.presenceUrl = null;
+      void this.requestPlace();
+      return;
+    }
+    const wait = backoffDelay(this.socketFailures, { baseMs: 500, maxMs: 10_000, random: this.random });
+    const epoch = this.epoch;
+    this.schedule(() => {
+      if (this.finished || epoch !== this.epoch || this.presenceUrl !== presenceUrl || this.socket) return;
+      this.openPresence(presenceUrl);
+    }, wait);
+  }
+
+  closePresence() {
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      socket.onclose = null;
+      socket.onmessage = null;
+      try {
+        socket.close(1000, 'viewer left');
+      } catch {
+        // Already closed.
+      }
+    }
+  }
+
+  /**
+   * The broadcast is over: leave everything and say so.
+   * @param {string} detail
+   */
+  end(detail) {
+    this.shutdown();
+    const suffix = detail && !/ended/i.test(detail) ? ` (${detail})` : '';
+    this.setStatus('ended', `The broadcast has ended.${suffix}`);
+  }
+
+  shutdown() {
+    this.finished = true;
+    this.epoch += 1;
+    this.clearTimer();
+    this.closePresence();
+    this.presenceUrl = null;
+    for (const connection of [this.next, this.current]) if (connection) this.leaveConnection(connection);
+    this.next = null;
+    this.current = null;
+    this.onTracks([]);
+  }
+
+  /**
+   * @param {Phase} phase
+   * @param {string} message
+   * @param {string | null} [stageId]
+   */
+  setStatus(phase, message, stageId = null) {
+    this.status = { phase, message, stageId, retryAt: null };
+    this.onStatus(this.status);
+  }
+}
