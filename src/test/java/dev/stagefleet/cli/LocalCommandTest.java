@@ -52,8 +52,8 @@ class LocalCommandTest {
     Path empty = Files.createDirectories(dir.resolve("pages"));
     assertFailsInOneLine("holds no web pages", "local", "--api-port", "0", "--gateway-port", "0", "--ivs-port", "0",
         "--kubeconfig", dir.resolve("kubeconfig").toString(), "--web-root", empty.toString());
-    assertFailsInOneLine("nowhere holds no web pages", "local", "--api-port", "0", "--gateway-port", "0", "--ivs-port", "0",
-        "--kubeconfig", dir.resolve("kubeconfig").toString(), "--web-root", dir.resolve("nowhere").toString());
+    assertFailsInOneLine("nowhere holds no web pages", "local", "--api-port", "0", "--gateway-port", "0",
+        "--ivs-port", "0", "--kubeconfig", dir.resolve("kubeconfig").toString(), "--web-root", dir.resolve("nowhere").toString());
   }
 
   @Test
