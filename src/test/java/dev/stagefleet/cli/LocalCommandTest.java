@@ -49,11 +49,12 @@ class LocalCommandTest {
 
   @Test
   void aPageBundleWithoutPagesIsOneLineAndANonZeroExit() throws Exception {
-    Path empty = Files.createDirectories(dir.resolve("pages"));
+    String empty = Files.createDirectories(dir.resolve("pages")).toString();
+    String kubeconfig = dir.resolve("kubeconfig").toString();
     assertFailsInOneLine("holds no web pages", "local", "--api-port", "0", "--gateway-port", "0", "--ivs-port", "0",
-        "--kubeconfig", dir.resolve("kubeconfig").toString(), "--web-root", empty.toString());
+        "--kubeconfig", kubeconfig, "--web-root", empty);
     assertFailsInOneLine("nowhere holds no web pages", "local", "--api-port", "0", "--gateway-port", "0",
-        "--ivs-port", "0", "--kubeconfig", dir.resolve("kubeconfig").toString(), "--web-root", dir.resolve("nowhere").toString());
+        "--ivs-port", "0", "--kubeconfig", kubeconfig, "--web-root", dir.resolve("nowhere").toString());
   }
 
   @Test
