@@ -57,6 +57,13 @@ final class DiscoveryDispatcher extends Dispatcher {
     if (path.length() > 1 && path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
+    MockResponse response = route(request, fullPath, path, q);
+    // the CRUD store answers a missing object with an empty 404; kubectl then cannot say which object is missing
+    boolean empty = response.getBody() == null || response.getBody().size() == 0;
+    return response.code() == 404 && empty ? notFound(path) : response;
+  }
+
+  private MockResponse route(RecordedRequest request, String fullPath, String path, int q) {
     boolean get = request.method() == HttpMethod.GET;
     if (get) {
       MockResponse discovery = discovery(path);
@@ -227,6 +234,29 @@ final class DiscoveryDispatcher extends Dispatcher {
       throw new IllegalStateException("the CRUD store returned an unreadable CRD list", e);
     }
     return crds;
+  }
+
+  /**
+   * A NotFound Status as the Kubernetes API writes it, e.g. {@code livebroadcasts.live.stagefleet.dev "x" not found},
+   * for paths /api/v1/[namespaces/NS/]PLURAL/NAME[/SUB] and /apis/GROUP/VERSION/[namespaces/NS/]PLURAL/NAME[/SUB].
+   */
+  static MockResponse notFound(String path) {
+    String[] parts = path.split("/");
+    int version = parts.length > 1 && parts[1].equals("api") ? 2 : 3;
+    String group = version == 3 && parts.length > 2 ? parts[2] : "";
+    List<String> rest = parts.length > version + 1 ? List.of(parts).subList(version + 1, parts.length) : List.of();
+    if (rest.size() >= 3 && rest.get(0).equals("namespaces")) {
+      rest = rest.subList(2, rest.size());
+    }
+    if (rest.size() < 2) {
+      return json(404, status(404, "NotFound", "the server could not find the requested resource"));
+    }
+    String plural = rest.get(0);
+    String name = rest.get(1);
+    ObjectNode status = status(404, "NotFound", (group.isEmpty() ? plural : plural + "." + group) + " \"" + name
+        + "\" not found");
+    status.putObject("details").put("name", name).put("group", group).put("kind", plural);
+    return json(404, status);
   }
 
   static ObjectNode status(int code, String reason, String message) {

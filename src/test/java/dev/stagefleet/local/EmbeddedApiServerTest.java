@@ -145,6 +145,32 @@ class EmbeddedApiServerTest {
   }
 
   @Test
+  void aMissingObjectIsANotFoundStatusNamingItAsKubectlPrintsIt() throws Exception {
+    String[][] cases = {
+        {"/apis/live.stagefleet.dev/v1alpha1/namespaces/default/livebroadcasts/nope", "application/json",
+            "livebroadcasts.live.stagefleet.dev \"nope\" not found"},
+        {"/apis/live.stagefleet.dev/v1alpha1/namespaces/default/livebroadcasts/nope",
+            "application/json;as=Table;v=v1;g=meta.k8s.io", "livebroadcasts.live.stagefleet.dev \"nope\" not found"},
+        {"/api/v1/namespaces/default/secrets/nope", "application/json", "secrets \"nope\" not found"},
+        {"/api/v1/namespaces/nowhere", "application/json", "namespaces \"nowhere\" not found"}};
+    for (String[] c : cases) {
+      var response = http.send(HttpRequest.newBuilder(URI.create(api.url() + c[0])).header("Accept", c[1]).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(c[0]).isEqualTo(404);
+      JsonNode status = JSON.readTree(response.body());
+      assertThat(status.path("kind").asText()).as(response.body()).isEqualTo("Status");
+      assertThat(status.path("reason").asText()).isEqualTo("NotFound");
+      assertThat(status.path("code").asInt()).isEqualTo(404);
+      assertThat(status.path("message").asText()).isEqualTo(c[2]);
+    }
+    var delete = http.send(HttpRequest.newBuilder(URI.create(api.url() + cases[0][0])).DELETE().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(delete.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(delete.body()).path("details").path("name").asText()).isEqualTo("nope");
+    assertThat(client.resources(LiveBroadcast.class).inNamespace("default").withName("nope").get()).isNull();
+  }
+
+  @Test
   void refusesAPortInUseWithAClearMessage() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmbeddedApiServer.start(api.port(), Clock.systemUTC()))
         .hasMessageContaining("port " + api.port() + " is already in use");
