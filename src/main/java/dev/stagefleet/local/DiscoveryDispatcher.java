@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Clock;
@@ -80,11 +82,39 @@ final class DiscoveryDispatcher extends Dispatcher {
       }
       return crud.dispatch(request);
     }
-    if (q >= 0) {
+    boolean strategic = request.method() == HttpMethod.PATCH
+        && String.valueOf(request.getHeader("Content-Type")).startsWith("application/strategic-merge-patch+json");
+    if (q >= 0 || strategic) {
+      Headers headers = request.getHeaders();
+      Buffer body = request.getBody();
+      if (strategic) {
+        // kubectl apply patches built-in kinds with a strategic merge patch, which the CRUD store refuses (415); for
+        // the kinds kept here (Secrets, ConfigMaps, Namespaces) a JSON merge patch without the directives does the same
+        headers = headers.newBuilder().set("Content-Type", "application/merge-patch+json").build();
+        body = withoutDirectives(body);
+      }
       request = new RecordedRequest(request.method().name() + " " + path + " HTTP/1.1", request.method(), path,
-          request.getHeaders(), request.getBody());
+          headers, body);
     }
     return crud.dispatch(request);
+  }
+
+  /** The patch without strategic-merge directives ({@code $patch}, {@code $setElementOrder/...}, ...). */
+  private static Buffer withoutDirectives(Buffer body) {
+    try {
+      JsonNode patch = JSON.readTree(body.getBytes());
+      removeDirectives(patch);
+      return new Buffer(JSON.writeValueAsBytes(patch));
+    } catch (java.io.IOException e) {
+      return body;
+    }
+  }
+
+  private static void removeDirectives(JsonNode node) {
+    if (node instanceof ObjectNode object) {
+      object.properties().removeIf(field -> field.getKey().startsWith("$"));
+    }
+    node.forEach(DiscoveryDispatcher::removeDirectives);
   }
 
   private MockResponse discovery(String path) {

@@ -171,6 +171,23 @@ class EmbeddedApiServerTest {
   }
 
   @Test
+  void kubectlApplysStrategicMergePatchOfASecretIsAppliedAsAMergePatch() throws Exception {
+    client.secrets().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName("applied").endMetadata().addToStringData("apiKey", "old").build()).create();
+    var request = HttpRequest.newBuilder(URI.create(api.url()
+            + "/api/v1/namespaces/default/secrets/applied?fieldManager=kubectl-client-side-apply"))
+        .header("Content-Type", "application/strategic-merge-patch+json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"annotations\":{\"note\":\"applied\"},"
+            + "\"$setElementOrder/finalizers\":[]},\"stringData\":{\"apiKey\":\"new\"}}")).build();
+    var response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
+    var secret = client.secrets().inNamespace("default").withName("applied").get();
+    assertThat(secret.getMetadata().getAnnotations()).containsEntry("note", "applied");
+    assertThat(secret.getStringData()).containsEntry("apiKey", "new");
+    assertThat(response.body()).doesNotContain("$setElementOrder");
+  }
+
+  @Test
   void refusesAPortInUseWithAClearMessage() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmbeddedApiServer.start(api.port(), Clock.systemUTC()))
         .hasMessageContaining("port " + api.port() + " is already in use");
