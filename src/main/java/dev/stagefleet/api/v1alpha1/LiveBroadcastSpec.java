@@ -1,5 +1,6 @@
 package dev.stagefleet.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -14,6 +15,7 @@ import java.util.Objects;
 
 /** What the user declares: audience per stage, stage limits, scaling behaviour, token lifetimes and the broadcaster. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 @ValidationRule(value = "self.minStages <= self.maxStages", message = "minStages must not exceed maxStages")
 public class LiveBroadcastSpec {
   public static final int MAX_VIEWERS_PER_STAGE = 10_000;
@@ -113,6 +115,7 @@ public class LiveBroadcastSpec {
 
   /** Scaling behaviour. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
   public static class Scaling {
     @JsonPropertyDescription("Fill level (0.1-1) at which another stage is added, so stages never run full.")
     @Min(0.1) @Max(1) @Default("0.8")
@@ -156,6 +159,7 @@ public class LiveBroadcastSpec {
 
   /** Participant token lifetimes, bounded by IVS (1 to 20160 minutes). */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
   public static class Tokens {
     public static final int MAX_TTL_MINUTES = 20_160;
 
@@ -191,6 +195,7 @@ public class LiveBroadcastSpec {
 
   /** The broadcaster: their user id in the stages and the Secret holding their API key. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
   public static class Broadcaster {
     @JsonPropertyDescription("Secret (in the resource's namespace) and key holding the broadcaster's API key.")
     @Required
@@ -231,6 +236,7 @@ public class LiveBroadcastSpec {
 
   /** A key of a Secret in the resource's namespace. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
   public static class SecretKeyRef {
     static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
 

@@ -1,5 +1,6 @@
 package dev.stagefleet.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -14,6 +15,7 @@ import java.util.Optional;
  * is written by the gateways, and the operator never writes it (null fields are left out of a merge patch).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class LiveBroadcastStatus {
   @JsonPropertyDescription("metadata.generation of the spec this status reflects.")
   private Long observedGeneration;
@@ -94,6 +96,7 @@ public class LiveBroadcastStatus {
 
   /** One IVS stage of the broadcast. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
   public static class StageStatus {
     public static final String ACTIVE = "Active";
     public static final String DRAINING = "Draining";
@@ -168,6 +171,7 @@ public class LiveBroadcastStatus {
 
   /** A stage's endpoints as IVS returns them. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
   public static class Endpoints {
     private String events;
     private String whip;
@@ -198,6 +202,7 @@ public class LiveBroadcastStatus {
 
   /** What one gateway replica counts: viewers per stage id, and when it said so. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
   public static class AudienceReport {
     @JsonPropertyDescription("Viewers per stage id (present viewers plus tokens issued in the last 30 s not yet seen).")
     private Map<String, Integer> viewers = new LinkedHashMap<>();

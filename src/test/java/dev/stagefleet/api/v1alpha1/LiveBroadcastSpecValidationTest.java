@@ -109,6 +109,24 @@ class LiveBroadcastSpecValidationTest {
     assertThat(spec.validate()).isEmpty();
   }
 
+  @Test
+  void fieldsFromNewerVersionsAreIgnoredNotFatal() {
+    // a real API server prunes unknown fields; an unpruned one (the mock server) must not break every informer
+    var lb = Serialization.unmarshal("""
+        apiVersion: live.stagefleet.dev/v1alpha1
+        kind: LiveBroadcast
+        metadata: {name: x, namespace: y}
+        spec:
+          broadcaster: {apiKeySecretRef: {name: k, future: 1}}
+          futureField: true
+        status:
+          stages:
+          - id: s1
+            endpoints: {events: "wss://e", whip: "https://w", rtmp: "rtmp://r"}
+        """, LiveBroadcast.class);
+    assertThat(lb.getStatus().getStages().get(0).getEndpoints().getEvents()).isEqualTo("wss://e");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"deploy/examples/minimal.yaml", "deploy/examples/full.yaml"})
   void examplesParseAndValidate(String file) throws Exception {
