@@ -11,8 +11,12 @@ import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +80,12 @@ final class DiscoveryDispatcher extends Dispatcher {
         return json(404, status(404, "NotFound", "this API server publishes no OpenAPI; use --validate=false"));
       }
       String accept = String.valueOf(request.getHeader("Accept"));
+      if (path.endsWith("/events") && fullPath.contains("fieldSelector=involvedObject")
+          && !fullPath.contains("watch=")) {
+        MockResponse events = eventsAbout(request, fullPath, path);
+        return events.code() == 200 && accept.contains("as=Table")
+            ? TableRenderer.toTable(events, path, printerColumns(path), clock) : events;
+      }
       if (accept.contains("as=Table") && !fullPath.contains("watch=")) {
         MockResponse response = crud.dispatch(request);
         return response.code() == 200 ? TableRenderer.toTable(response, path, printerColumns(path), clock) : response;
@@ -97,6 +107,52 @@ final class DiscoveryDispatcher extends Dispatcher {
           headers, body);
     }
     return crud.dispatch(request);
+  }
+
+  /**
+   * Events selected by {@code involvedObject.*} fields, as {@code kubectl describe} asks for them: the CRUD store
+   * matches no nested field, so those terms are applied here and the rest of the query is passed on.
+   */
+  private MockResponse eventsAbout(RecordedRequest request, String fullPath, String path) {
+    Map<String, String> about = new LinkedHashMap<>();
+    List<String> query = new ArrayList<>();
+    for (String param : fullPath.substring(fullPath.indexOf('?') + 1).split("&")) {
+      String decoded = URLDecoder.decode(param, StandardCharsets.UTF_8);
+      if (!decoded.startsWith("fieldSelector=")) {
+        query.add(param);
+        continue;
+      }
+      List<String> kept = new ArrayList<>();
+      for (String term : decoded.substring("fieldSelector=".length()).split(",")) {
+        String[] field = term.split("==?", 2);
+        if (field.length == 2 && field[0].startsWith("involvedObject.") && !field[0].endsWith("!")) {
+          about.put(field[0].substring("involvedObject.".length()), field[1]);
+        } else {
+          kept.add(term);
+        }
+      }
+      if (!kept.isEmpty()) {
+        query.add("fieldSelector=" + URLEncoder.encode(String.join(",", kept), StandardCharsets.UTF_8));
+      }
+    }
+    String listPath = path + (query.isEmpty() ? "" : "?" + String.join("&", query));
+    MockResponse list = crud.dispatch(new RecordedRequest("GET " + listPath + " HTTP/1.1", HttpMethod.GET, listPath,
+        request.getHeaders(), request.getBody()));
+    if (list.code() != 200) {
+      return list;
+    }
+    try {
+      ObjectNode body = (ObjectNode) JSON.readTree(list.getBody().getBytes());
+      for (Iterator<JsonNode> items = body.withArray("items").elements(); items.hasNext(); ) {
+        JsonNode involved = items.next().path("involvedObject");
+        if (!about.entrySet().stream().allMatch(f -> involved.path(f.getKey()).asText().equals(f.getValue()))) {
+          items.remove();
+        }
+      }
+      return json(200, body);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("the CRUD store returned an unreadable event list", e);
+    }
   }
 
   /** The patch without strategic-merge directives ({@code $patch}, {@code $setElementOrder/...}, ...). */

@@ -188,6 +188,28 @@ class EmbeddedApiServerTest {
   }
 
   @Test
+  void selectsEventsByTheirInvolvedObjectAsKubectlDescribeAsks() throws Exception {
+    for (String name : new String[] {"described", "other"}) {
+      client.v1().events().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+          .withNewMetadata().withName(name + ".event").endMetadata().withReason("ScaledUp")
+          .withNewInvolvedObject().withKind("LiveBroadcast").withName(name).withNamespace("default")
+          .withUid("uid-" + name).endInvolvedObject().build()).create();
+    }
+    String selector = java.net.URLEncoder.encode("involvedObject.name=described,involvedObject.namespace=default,"
+        + "involvedObject.kind=LiveBroadcast,involvedObject.uid=uid-described", "UTF-8");
+    JsonNode events = get("/api/v1/namespaces/default/events?fieldSelector=" + selector + "&limit=500",
+        "application/json");
+    List<String> names = new ArrayList<>();
+    events.path("items").forEach(e -> names.add(e.path("metadata").path("name").asText()));
+    assertThat(names).containsExactly("described.event");
+
+    JsonNode table = get("/api/v1/namespaces/default/events?fieldSelector=" + selector,
+        "application/json;as=Table;v=v1;g=meta.k8s.io");
+    assertThat(table.path("kind").asText()).isEqualTo("Table");
+    assertThat(table.path("rows")).hasSize(1);
+  }
+
+  @Test
   void refusesAPortInUseWithAClearMessage() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmbeddedApiServer.start(api.port(), Clock.systemUTC()))
         .hasMessageContaining("port " + api.port() + " is already in use");
