@@ -149,7 +149,8 @@ final class DiscoveryDispatcher extends Dispatcher {
           items.remove();
         }
       }
-      return json(200, body);
+      // typed clients (kubectl describe) decode only an EventList, not the store's generic List
+      return json(200, body.put("kind", "EventList"));
     } catch (java.io.IOException e) {
       throw new IllegalStateException("the CRUD store returned an unreadable event list", e);
     }

@@ -202,6 +202,7 @@ class EmbeddedApiServerTest {
     List<String> names = new ArrayList<>();
     events.path("items").forEach(e -> names.add(e.path("metadata").path("name").asText()));
     assertThat(names).containsExactly("described.event");
+    assertThat(events.path("kind").asText()).as("what kubectl describe decodes").isEqualTo("EventList");
 
     JsonNode table = get("/api/v1/namespaces/default/events?fieldSelector=" + selector,
         "application/json;as=Table;v=v1;g=meta.k8s.io");
