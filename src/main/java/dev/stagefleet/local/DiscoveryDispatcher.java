@@ -288,9 +288,23 @@ final class DiscoveryDispatcher extends Dispatcher {
     }
   }
 
-  /** The printer columns of the CRD serving this path, or empty for built-in resources. */
+  /** What {@code kubectl get events} shows, so the operator's scaling events read as on a real cluster. */
+  private static final List<JsonNode> EVENT_COLUMNS = List.of(
+      column("Last Seen", "date", ".lastTimestamp"), column("Type", "string", ".type"),
+      column("Reason", "string", ".reason"), column("Object", "string", ".involvedObject.name"),
+      column("Message", "string", ".message"));
+
+  private static JsonNode column(String name, String type, String jsonPath) {
+    return JSON.createObjectNode().put("name", name).put("type", type).put("jsonPath", jsonPath);
+  }
+
+  /** The printer columns of the CRD serving this path; for built-in resources, Events' columns or none. */
   private List<JsonNode> printerColumns(String path) {
     String[] parts = path.split("/");
+    if (parts.length >= 4 && parts[1].equals("api")
+        && (parts[3].equals("events") || parts.length >= 6 && parts[5].equals("events"))) {
+      return EVENT_COLUMNS;
+    }
     if (parts.length < 5 || !parts[1].equals("apis")) {
       return List.of();
     }

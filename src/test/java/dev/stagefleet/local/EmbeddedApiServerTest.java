@@ -208,6 +208,10 @@ class EmbeddedApiServerTest {
         "application/json;as=Table;v=v1;g=meta.k8s.io");
     assertThat(table.path("kind").asText()).isEqualTo("Table");
     assertThat(table.path("rows")).hasSize(1);
+    List<String> columns = new ArrayList<>();
+    table.path("columnDefinitions").forEach(c -> columns.add(c.path("name").asText()));
+    assertThat(columns).containsSubsequence("Type", "Reason", "Object", "Message");
+    assertThat(table.path("rows").get(0).path("cells").toString()).contains("ScaledUp", "described");
   }
 
   @Test
