@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "stagefleet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Scales Amazon IVS real-time stages to a live audience, declared as LiveBroadcast resources.",
     subcommands = {OperatorCommand.class, GatewayCommand.class, LocalCommand.class, IvsEmulatorCommand.class,
-        CrdCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
+        CrdCommand.class, KeysCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class StageFleetCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

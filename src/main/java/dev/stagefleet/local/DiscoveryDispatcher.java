@@ -11,12 +11,8 @@ import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,81 +75,31 @@ final class DiscoveryDispatcher extends Dispatcher {
       if (path.startsWith("/openapi")) {
         return json(404, status(404, "NotFound", "this API server publishes no OpenAPI; use --validate=false"));
       }
+      if (fullPath.contains("watch=")) {
+        return crud.dispatch(request);
+      }
+      String fieldSelector = queryParameter(fullPath, "fieldSelector");
+      MockResponse response = crud.dispatch(fieldSelector == null ? request
+          : withPath(request, withoutQueryParameter(fullPath, "fieldSelector")));
+      if (response.code() == 200 && fieldSelector != null) {
+        response = FieldSelector.filter(response, fieldSelector);
+      }
+      if (response.code() == 200) {
+        response = typedList(response, path);
+      }
       String accept = String.valueOf(request.getHeader("Accept"));
-      if (path.endsWith("/events") && fullPath.contains("fieldSelector=involvedObject")
-          && !fullPath.contains("watch=")) {
-        MockResponse events = eventsAbout(request, fullPath, path);
-        return events.code() == 200 && accept.contains("as=Table")
-            ? TableRenderer.toTable(events, path, printerColumns(path), clock) : events;
-      }
-      if (accept.contains("as=Table") && !fullPath.contains("watch=")) {
-        MockResponse response = crud.dispatch(request);
-        return response.code() == 200 ? TableRenderer.toTable(response, path, printerColumns(path), clock) : response;
-      }
-      return crud.dispatch(request);
+      return accept.contains("as=Table") && response.code() == 200
+          ? TableRenderer.toTable(response, path, printerColumns(path), clock) : response;
     }
-    boolean strategic = request.method() == HttpMethod.PATCH
-        && String.valueOf(request.getHeader("Content-Type")).startsWith("application/strategic-merge-patch+json");
-    if (q >= 0 || strategic) {
-      Headers headers = request.getHeaders();
-      Buffer body = request.getBody();
-      if (strategic) {
-        // kubectl apply patches built-in kinds with a strategic merge patch, which the CRUD store refuses (415); for
-        // the kinds kept here (Secrets, ConfigMaps, Namespaces) a JSON merge patch without the directives does the same
-        headers = headers.newBuilder().set("Content-Type", "application/merge-patch+json").build();
-        body = withoutDirectives(body);
-      }
-      request = new RecordedRequest(request.method().name() + " " + path + " HTTP/1.1", request.method(), path,
-          headers, body);
+    if (request.method() == HttpMethod.PATCH
+        && String.valueOf(request.getHeader("Content-Type")).startsWith("application/strategic-merge-patch+json")) {
+      // kubectl apply patches built-in kinds with a strategic merge patch, which the CRUD store refuses (415); for
+      // the kinds kept here (Secrets, ConfigMaps, Namespaces) a JSON merge patch without the directives does the same
+      Headers headers = request.getHeaders().newBuilder().set("Content-Type", "application/merge-patch+json").build();
+      return crud.dispatch(new RecordedRequest(request.method().name() + " " + path + " HTTP/1.1", request.method(),
+          path, headers, withoutDirectives(request.getBody())));
     }
-    return crud.dispatch(request);
-  }
-
-  /**
-   * Events selected by {@code involvedObject.*} fields, as {@code kubectl describe} asks for them: the CRUD store
-   * matches no nested field, so those terms are applied here and the rest of the query is passed on.
-   */
-  private MockResponse eventsAbout(RecordedRequest request, String fullPath, String path) {
-    Map<String, String> about = new LinkedHashMap<>();
-    List<String> query = new ArrayList<>();
-    for (String param : fullPath.substring(fullPath.indexOf('?') + 1).split("&")) {
-      String decoded = URLDecoder.decode(param, StandardCharsets.UTF_8);
-      if (!decoded.startsWith("fieldSelector=")) {
-        query.add(param);
-        continue;
-      }
-      List<String> kept = new ArrayList<>();
-      for (String term : decoded.substring("fieldSelector=".length()).split(",")) {
-        String[] field = term.split("==?", 2);
-        if (field.length == 2 && field[0].startsWith("involvedObject.") && !field[0].endsWith("!")) {
-          about.put(field[0].substring("involvedObject.".length()), field[1]);
-        } else {
-          kept.add(term);
-        }
-      }
-      if (!kept.isEmpty()) {
-        query.add("fieldSelector=" + URLEncoder.encode(String.join(",", kept), StandardCharsets.UTF_8));
-      }
-    }
-    String listPath = path + (query.isEmpty() ? "" : "?" + String.join("&", query));
-    MockResponse list = crud.dispatch(new RecordedRequest("GET " + listPath + " HTTP/1.1", HttpMethod.GET, listPath,
-        request.getHeaders(), request.getBody()));
-    if (list.code() != 200) {
-      return list;
-    }
-    try {
-      ObjectNode body = (ObjectNode) JSON.readTree(list.getBody().getBytes());
-      for (Iterator<JsonNode> items = body.withArray("items").elements(); items.hasNext(); ) {
-        JsonNode involved = items.next().path("involvedObject");
-        if (!about.entrySet().stream().allMatch(f -> involved.path(f.getKey()).asText().equals(f.getValue()))) {
-          items.remove();
-        }
-      }
-      // typed clients (kubectl describe) decode only an EventList, not the store's generic List
-      return json(200, body.put("kind", "EventList"));
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("the CRUD store returned an unreadable event list", e);
-    }
+    return crud.dispatch(q >= 0 ? withPath(request, path) : request);
   }
 
   /** The patch without strategic-merge directives ({@code $patch}, {@code $setElementOrder/...}, ...). */
@@ -172,6 +118,72 @@ final class DiscoveryDispatcher extends Dispatcher {
       object.properties().removeIf(field -> field.getKey().startsWith("$"));
     }
     node.forEach(DiscoveryDispatcher::removeDirectives);
+  }
+
+  /**
+   * The CRUD store answers every list as kind {@code List}; typed clients (kubectl describe reading Events) want
+   * {@code EventList} and the like, and silently show nothing otherwise.
+   */
+  private MockResponse typedList(MockResponse response, String path) {
+    String[] parts = path.split("/");
+    String plural = parts[parts.length - 1];
+    String kind = null;
+    String apiVersion = null;
+    for (BuiltIn b : BUILT_INS) {
+      String gv = b.group().isEmpty() ? b.version() : b.group() + "/" + b.version();
+      if (b.plural().equals(plural) && path.startsWith(b.group().isEmpty() ? "/api/" : "/apis/" + gv + "/")) {
+        kind = b.kind();
+        apiVersion = gv;
+      }
+    }
+    if (kind == null && parts.length >= 5 && parts[1].equals("apis")) {
+      for (JsonNode crd : storedCrds()) {
+        JsonNode names = crd.path("spec").path("names");
+        if (names.path("plural").asText().equals(plural)
+            && crd.path("spec").path("group").asText().equals(parts[2])) {
+          kind = names.path("kind").asText();
+          apiVersion = parts[2] + "/" + parts[3];
+        }
+      }
+    }
+    if (kind == null) {
+      return response;
+    }
+    try {
+      JsonNode body = JSON.readTree(new String(response.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      if (!(body instanceof ObjectNode list) || !"List".equals(list.path("kind").asText())) {
+        return response;
+      }
+      list.put("kind", kind + "List").put("apiVersion", apiVersion);
+      return json(200, list);
+    } catch (Exception e) {
+      return response;
+    }
+  }
+
+  private static RecordedRequest withPath(RecordedRequest request, String path) {
+    return new RecordedRequest(request.method().name() + " " + path + " HTTP/1.1", request.method(), path,
+        request.getHeaders(), request.getBody());
+  }
+
+  private static String queryParameter(String fullPath, String name) {
+    int q = fullPath.indexOf('?');
+    if (q < 0) {
+      return null;
+    }
+    for (String pair : fullPath.substring(q + 1).split("&")) {
+      if (pair.startsWith(name + "=")) {
+        return java.net.URLDecoder.decode(pair.substring(name.length() + 1), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+
+  private static String withoutQueryParameter(String fullPath, String name) {
+    int q = fullPath.indexOf('?');
+    String kept = java.util.Arrays.stream(fullPath.substring(q + 1).split("&"))
+        .filter(pair -> !pair.startsWith(name + "=")).collect(java.util.stream.Collectors.joining("&"));
+    return fullPath.substring(0, q) + (kept.isEmpty() ? "" : "?" + kept);
   }
 
   private MockResponse discovery(String path) {
@@ -288,7 +300,7 @@ final class DiscoveryDispatcher extends Dispatcher {
     }
   }
 
-  /** What {@code kubectl get events} shows, so the operator's scaling events read as on a real cluster. */
+  /** Columns kubectl shows for Events, as the API server's built-in table printer has them. */
   private static final List<JsonNode> EVENT_COLUMNS = List.of(
       column("Last Seen", "date", ".lastTimestamp"), column("Type", "string", ".type"),
       column("Reason", "string", ".reason"), column("Object", "string", ".involvedObject.name"),
@@ -298,11 +310,10 @@ final class DiscoveryDispatcher extends Dispatcher {
     return JSON.createObjectNode().put("name", name).put("type", type).put("jsonPath", jsonPath);
   }
 
-  /** The printer columns of the CRD serving this path; for built-in resources, Events' columns or none. */
+  /** The printer columns of the CRD serving this path (or of Events); empty for other built-in resources. */
   private List<JsonNode> printerColumns(String path) {
     String[] parts = path.split("/");
-    if (parts.length >= 4 && parts[1].equals("api")
-        && (parts[3].equals("events") || parts.length >= 6 && parts[5].equals("events"))) {
+    if (parts.length >= 4 && parts[1].equals("api") && parts[parts.length - 1].equals("events")) {
       return EVENT_COLUMNS;
     }
     if (parts.length < 5 || !parts[1].equals("apis")) {

@@ -1,0 +1,157 @@
+package dev.stagefleet.bench;
+
+import dev.stagefleet.gateway.ApiTokenMinter;
+import dev.stagefleet.gateway.GatewayServer;
+import dev.stagefleet.gateway.GatewaySettings;
+import dev.stagefleet.gateway.SelfSignedTokenMinter;
+import dev.stagefleet.gateway.SigningKey;
+import dev.stagefleet.gateway.TokenMinter;
+import dev.stagefleet.ivs.IvsRateLimits;
+import dev.stagefleet.ivs.SdkIvsService;
+import dev.stagefleet.ivs.emulator.EmulatorSettings;
+import dev.stagefleet.ivs.emulator.IvsEmulator;
+import dev.stagefleet.local.EmbeddedApiServer;
+import dev.stagefleet.operator.OperatorRuntime;
+import dev.stagefleet.operator.OperatorSettings;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.security.KeyPair;
+import java.security.interfaces.ECPrivateKey;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * The parts a benchmark composes in one process, as local mode does: the embedded Kubernetes API server, the IVS
+ * emulator and an IVS client pointed at it (with the process's one set of rate limits), plus the operator and the
+ * gateway when a scenario asks for them. Closing it stops everything it started, newest first.
+ */
+public final class BenchStack implements AutoCloseable {
+  public static final String NAMESPACE = "bench";
+
+  private final Clock clock = Clock.systemUTC();
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final EmbeddedApiServer api;
+  private final IvsEmulator emulator;
+  private final KubernetesClient client;
+  private final IvsRateLimits limits = new IvsRateLimits();
+  private final SdkIvsService ivs;
+
+  private BenchStack(EmbeddedApiServer api, IvsEmulator emulator) {
+    this.api = api;
+    this.emulator = emulator;
+    started.push(api);
+    started.push(emulator);
+    this.client = own(api.newClient());
+    this.ivs = own(SdkIvsService.builder(emulator.region(), limits).endpoint(emulator.endpoint())
+        .meterRegistry(new SimpleMeterRegistry()).build());
+  }
+
+  /** Starts the API server (CRD applied) and the emulator (IVS's quotas and rate quotas on) on free ports. */
+  public static BenchStack start() {
+    EmbeddedApiServer api = EmbeddedApiServer.start(0, Clock.systemUTC());
+    IvsEmulator emulator;
+    try {
+      emulator = IvsEmulator.start(EmulatorSettings.defaults().withHost("127.0.0.1").withPort(0));
+    } catch (RuntimeException e) {
+      api.close();
+      throw e;
+    }
+    return new BenchStack(api, emulator);
+  }
+
+  /**
+   * Starts the operator on its own API client, watching the benchmark namespace, without leader election or health
+   * server, with server-side apply off (the embedded API server has none); {@code tune} changes further settings.
+   */
+  public OperatorRuntime startOperator(UnaryOperator<OperatorSettings> tune) {
+    OperatorSettings settings = tune.apply(operatorSettings());
+    return own(new OperatorRuntime(settings, own(api.newClient()), ivs, clock)).start();
+  }
+
+  /** The operator settings the benchmarks start from. */
+  public OperatorSettings operatorSettings() {
+    return operatorSettings(emulator.region());
+  }
+
+  /** The operator's defaults, serving {@code region} in the benchmark namespace of an embedded API server. */
+  static OperatorSettings operatorSettings(String region) {
+    return OperatorSettings.defaults().withRegion(region).withNamespaces(Set.of(NAMESPACE))
+        .withHealthPort(-1).withLeaderElection(false, null).withServerSideApply(false);
+  }
+
+  /**
+   * Starts a gateway on a free loopback port, watching the benchmark namespace, with joins per address unlimited (all
+   * load comes from one address). Self-signed mode imports a fresh P-384 public key into the emulator; api mode mints
+   * through the stack's IVS client.
+   */
+  public GatewayServer startGateway(GatewaySettings.TokenMode mode, UnaryOperator<GatewaySettings> tune) {
+    GatewaySettings settings = tune.apply(GatewaySettings.defaults().withHost("127.0.0.1").withPort(0)
+        .withNamespaces(List.of(NAMESPACE)).withReplicaId("bench-gateway").withWebRoot(null, null)
+        .withViewerJoinsPerSecondPerIp(Integer.MAX_VALUE)).withTokens(mode, null, null, null);
+    TokenMinter minter = mode == GatewaySettings.TokenMode.API ? new ApiTokenMinter(ivs)
+        : new SelfSignedTokenMinter(importedSigningKey(), clock);
+    return own(new GatewayServer(settings, own(api.newClient()), ivs, clock, minter)).start();
+  }
+
+  /** A fresh P-384 key whose public half is imported into the emulator, as `stagefleet keys create` would. */
+  private SigningKey importedSigningKey() {
+    KeyPair pair = SigningKey.generateKeyPair();
+    String arn = ivs.importPublicKey(SigningKey.publicKeyPem(pair.getPublic()), "bench-" + System.nanoTime(),
+        Map.of("stagefleet.dev/managed-by", "bench")).arn();
+    return new SigningKey((ECPrivateKey) pair.getPrivate(), arn);
+  }
+
+  /** Closes {@code part} when the stack closes. */
+  public <T extends AutoCloseable> T own(T part) {
+    started.push(part);
+    return part;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public EmbeddedApiServer api() {
+    return api;
+  }
+
+  public IvsEmulator emulator() {
+    return emulator;
+  }
+
+  /** A client of the API server, for setup and checks (not the one the parts under test use). */
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public IvsRateLimits limits() {
+    return limits;
+  }
+
+  /** The IVS client for the emulator, sharing the stack's rate limits. */
+  public SdkIvsService ivs() {
+    return ivs;
+  }
+
+  @Override
+  public void close() {
+    RuntimeException first = null;
+    while (!started.isEmpty()) {
+      try {
+        started.pop().close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = new IllegalStateException("stopping a benchmark part failed: " + e.getMessage(), e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}

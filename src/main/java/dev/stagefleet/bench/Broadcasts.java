@@ -1,0 +1,107 @@
+package dev.stagefleet.bench;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastSpec;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Creates benchmark LiveBroadcasts (with their API-key Secrets) and writes audience reports as a gateway would. */
+public final class Broadcasts {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final KubernetesClient client;
+  private final String namespace;
+
+  public Broadcasts(KubernetesClient client, String namespace) {
+    this.client = client;
+    this.namespace = namespace;
+  }
+
+  /** The API key of a broadcast created here. */
+  public static String apiKey(String name) {
+    return "bench-key-" + name;
+  }
+
+  /** Creates a broadcast and its key Secret; scale-down is held off for the run (stabilization 3600 s). */
+  public LiveBroadcast create(String name, int viewersPerStage, int minStages, int maxStages, double targetFill) {
+    client.secrets().inNamespace(namespace).resource(new SecretBuilder()
+        .withMetadata(new ObjectMetaBuilder().withName(name + "-key").withNamespace(namespace).build())
+        .withData(Map.of("apiKey", Base64.getEncoder().encodeToString(apiKey(name).getBytes(StandardCharsets.UTF_8))))
+        .build()).create();
+    LiveBroadcast broadcast = new LiveBroadcast();
+    broadcast.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    LiveBroadcastSpec spec = new LiveBroadcastSpec();
+    spec.setViewersPerStage(viewersPerStage);
+    spec.setMinStages(minStages);
+    spec.setMaxStages(maxStages);
+    spec.getScaling().setTargetFill(targetFill);
+    spec.getScaling().setScaleDownStabilizationSeconds(3600);
+    var broadcaster = new LiveBroadcastSpec.Broadcaster();
+    broadcaster.setApiKeySecretRef(new LiveBroadcastSpec.SecretKeyRef(name + "-key", "apiKey"));
+    spec.setBroadcaster(broadcaster);
+    broadcast.setSpec(spec);
+    return client.resources(LiveBroadcast.class).inNamespace(namespace).resource(broadcast).create();
+  }
+
+  public LiveBroadcast get(String name) {
+    return client.resources(LiveBroadcast.class).inNamespace(namespace).withName(name).get();
+  }
+
+  public List<LiveBroadcast> list() {
+    return client.resources(LiveBroadcast.class).inNamespace(namespace).list().getItems();
+  }
+
+  /** The status, or an empty one while the operator has not written any. */
+  public static LiveBroadcastStatus status(LiveBroadcast broadcast) {
+    return broadcast == null || broadcast.getStatus() == null ? new LiveBroadcastStatus() : broadcast.getStatus();
+  }
+
+  /** Active stages in the status. */
+  public static long activeStages(LiveBroadcast broadcast) {
+    return status(broadcast).stagesOrEmpty().stream().filter(LiveBroadcastStatus.StageStatus::isActive).count();
+  }
+
+  /**
+   * Replaces {@code status.stages} as the operator would record them (scenarios that measure the gateway alone use
+   * it instead of running the operator), with a JSON merge patch on the status subresource (lists are replaced).
+   */
+  public void setStages(String name, List<LiveBroadcastStatus.StageStatus> stages) {
+    try {
+      String patch = JSON.writeValueAsString(Map.of("status", Map.of("stages", stages, "phase", "Live",
+          "readyStages", stages.size(), "desiredStages", stages.size())));
+      client.resources(LiveBroadcast.class).inNamespace(namespace).withName(name).subresource("status")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write status.stages", e);
+    }
+  }
+
+  /**
+   * Writes {@code status.audience.<replica>} exactly as a gateway replica does: a JSON merge patch on the status
+   * subresource with the viewers per stage id and the report time.
+   */
+  public void reportAudience(String name, String replica, Map<String, Integer> viewersPerStage, Instant reportedAt) {
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("viewers", viewersPerStage);
+    report.put("reportedAt", reportedAt.toString());
+    Map<String, Object> patch = Map.of("status", Map.of("audience", Map.of(replica, report)));
+    try {
+      client.resources(LiveBroadcast.class).inNamespace(namespace).withName(name).subresource("status")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.writeValueAsString(patch));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write an audience report", e);
+    }
+  }
+}

@@ -1,0 +1,291 @@
+package dev.stagefleet.bench;
+
+import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.AudienceReport;
+import dev.stagefleet.gateway.GatewayServer;
+import dev.stagefleet.gateway.GatewaySettings.TokenMode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Scenario 5: a join storm. V viewers arrive at an even rate over T seconds (open loop) at a broadcast that starts with
+ * one stage; the operator adds stages as the gateway reports the audience. A viewer answered 503 (every stage full)
+ * or 409 (no stage yet) comes back after the Retry-After the gateway sent (at most {@code maxRetryWait}), plus up to a
+ * second of jitter, as a viewer page would. Figures: time until every viewer is placed (against the arrival window
+ * T), and the most viewers any stage was given (against viewersPerStage: no stage may be over capacity).
+ */
+public final class JoinStormBench {
+
+  /**
+   * Sizes of a run.
+   *
+   * @param viewers         V, viewers arriving
+   * @param window          T, the arrival window
+   * @param viewersPerStage the broadcast's stage capacity
+   * @param connections     the load generator's connections (requests in flight at most)
+   * @param giveUp          how long after the first arrival the run stops waiting for stragglers
+   * @param maxRetryWait    a viewer told to retry waits Retry-After, but at most this long
+   */
+  public record Settings(int viewers, Duration window, int viewersPerStage, int connections, Duration giveUp,
+      Duration maxRetryWait) {
+    public Settings {
+      if (viewers < 1 || viewersPerStage < 1 || connections < 1) {
+        throw new IllegalArgumentException("viewers, viewers per stage and connections must be at least 1");
+      }
+      if (window.isNegative() || window.isZero()) {
+        throw new IllegalArgumentException("the arrival window must be positive");
+      }
+    }
+  }
+
+  static final String BROADCAST = "storm";
+  static final double TARGET_FILL = 0.8;
+  private static final Pattern STAGE_ID = Pattern.compile("\"stageId\"\\s*:\\s*\"([^\"]+)\"");
+
+  private JoinStormBench() {
+  }
+
+  /** One attempt of one viewer, due at a time. */
+  private record Attempt(int viewer, int number, long due) implements Delayed {
+    @Override
+    public long getDelay(TimeUnit unit) {
+      return unit.convert(due - System.nanoTime(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public int compareTo(Delayed other) {
+      return Long.compare(due, ((Attempt) other).due);
+    }
+  }
+
+  public static BenchReport run(Settings settings, PrintStream progress) {
+    int maxStages = (int) Math.ceil(settings.viewers() / (settings.viewersPerStage() * TARGET_FILL)) + 1;
+    BenchReport report = new BenchReport("5. join storm", Instant.now())
+        .parameter("viewers", settings.viewers()).parameter("window", settings.window())
+        .parameter("viewersPerStage", settings.viewersPerStage()).parameter("maxStages", maxStages)
+        .parameter("connections", settings.connections()).parameter("maxRetryWait", settings.maxRetryWait());
+    try (BenchStack stack = BenchStack.start()) {
+      stack.startOperator(s -> s);
+      // viewers here never open a presence socket; they must count for the whole run, not 30 s
+      GatewayServer gateway = stack.startGateway(TokenMode.SELF_SIGNED, s -> s.withAudience(Duration.ofSeconds(1),
+          Duration.ofSeconds(10), Duration.ofMinutes(30)));
+      Broadcasts broadcasts = new Broadcasts(stack.client(), BenchStack.NAMESPACE);
+      broadcasts.create(BROADCAST, settings.viewersPerStage(), 1, maxStages, TARGET_FILL);
+      Waits.until(Duration.ofSeconds(60), Duration.ofMillis(50), "the broadcast's first stage",
+          () -> Broadcasts.activeStages(broadcasts.get(BROADCAST)) == 1);
+      URI join = URI.create("http://127.0.0.1:" + gateway.port() + "/api/v1/namespaces/" + BenchStack.NAMESPACE
+          + "/livebroadcasts/" + BROADCAST + "/viewers");
+      byte[] request = HttpLoad.post(join, "{}").bytes();
+      awaitGatewaySeesAStage(gateway.port());
+
+      Storm storm = new Storm(settings, join, request);
+      storm.run(progress);
+
+      double placedSeconds = storm.lastPlaced.get() == 0 ? Double.NaN
+          : (storm.lastPlaced.get() - storm.start) / 1e9;
+      int placed = storm.placedCount.get();
+      Map<String, Integer> perStage = new TreeMap<>();
+      storm.stageOf.values().forEach(stage -> perStage.merge(stage, 1, Integer::sum));
+      int fullest = perStage.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+      double windowSeconds = settings.window().toNanos() / 1e9;
+      long rejected = storm.status.getOrDefault(503, new AtomicLong()).get()
+          + storm.status.getOrDefault(409, new AtomicLong()).get();
+      Latencies firstTry = Latencies.of(storm.firstTryLatencies(), storm.firstTryCount());
+
+      report.figure("viewers placed", placed, "of " + settings.viewers(), "");
+      report.figure("time until all placed", placedSeconds, "s", "from the first arrival");
+      report.figure("time until all placed / arrival window", placedSeconds / windowSeconds, "ratio",
+          String.format(Locale.ROOT, "window %.0f s", windowSeconds));
+      report.figure("stages used", perStage.size(), "stages", "at most " + maxStages);
+      report.figure("fullest stage / viewersPerStage", (double) fullest / settings.viewersPerStage(), "ratio",
+          fullest + " of " + settings.viewersPerStage() + " (from the join answers)");
+      report.figure("answers 503/409 (full, no stage yet)", rejected, "answers", "each retried after Retry-After");
+      report.figure("attempts per viewer", (double) storm.attempts.get() / settings.viewers(), "attempts", "");
+      report.figure("other failures", storm.failures(), "answers", "not 201, 503 or 409; transport errors");
+      report.figure("placed at first try", storm.firstTryCount(), "viewers", "");
+      report.figure("first-try join latency p50", Latencies.millis(firstTry.median()), "ms",
+          "from the intended arrival time");
+      report.figure("first-try join latency p99", Latencies.millis(firstTry.p99()), "ms",
+          "from the intended arrival time");
+
+      // the gateway's own audience report must agree: nobody over capacity there either
+      int reportedFullest = reportedFullest(broadcasts);
+      report.figure("fullest stage in the gateway's audience report", reportedFullest, "viewers", "");
+      report.goal("no stage over capacity (" + settings.viewersPerStage() + ")",
+          "fullest " + Math.max(fullest, reportedFullest), fullest <= settings.viewersPerStage()
+              && reportedFullest <= settings.viewersPerStage());
+      report.goal("all " + settings.viewers() + " viewers placed", placed + " placed"
+          + (Double.isNaN(placedSeconds) ? "" : String.format(Locale.ROOT, " in %.1f s", placedSeconds)),
+          placed == settings.viewers());
+    }
+    return report;
+  }
+
+  /** The broadcaster API lists the stages the gateway knows: wait until it knows one (no viewer is placed). */
+  private static void awaitGatewaySeesAStage(int port) {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpRequest stages = java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+        + "/api/v1/namespaces/" + BenchStack.NAMESPACE + "/livebroadcasts/" + BROADCAST + "/stages"))
+        .header("x-api-key", Broadcasts.apiKey(BROADCAST)).timeout(Duration.ofSeconds(5)).build();
+    Waits.until(Duration.ofSeconds(30), Duration.ofMillis(50), "the gateway seeing the first stage", () -> {
+      try {
+        var answer = http.send(stages, java.net.http.HttpResponse.BodyHandlers.ofString());
+        return answer.statusCode() == 200 && answer.body().contains("stageArn");
+      } catch (IOException e) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return true;
+      }
+    });
+  }
+
+  private static int reportedFullest(Broadcasts broadcasts) {
+    Map<String, AudienceReport> audience = Broadcasts.status(broadcasts.get(BROADCAST)).audienceOrEmpty();
+    AudienceReport report = audience.get("bench-gateway");
+    return report == null || report.getViewers() == null ? 0
+        : report.getViewers().values().stream().mapToInt(Integer::intValue).max().orElse(0);
+  }
+
+  /** The storm itself: arrivals, retries and what every viewer was answered. */
+  private static final class Storm {
+    private final Settings settings;
+    private final InetSocketAddress address;
+    private final byte[] request;
+    private final DelayQueue<Attempt> due = new DelayQueue<>();
+    final Map<Integer, String> stageOf = new ConcurrentHashMap<>();
+    final Map<Integer, AtomicLong> status = new ConcurrentHashMap<>();
+    final AtomicInteger placedCount = new AtomicInteger();
+    final AtomicInteger attempts = new AtomicInteger();
+    final AtomicLong lastPlaced = new AtomicLong();
+    private final long[] firstTry;
+    private final AtomicInteger firstTries = new AtomicInteger();
+    long start;
+
+    Storm(Settings settings, URI join, byte[] request) {
+      this.settings = settings;
+      this.address = new InetSocketAddress(join.getHost(), join.getPort());
+      this.request = request;
+      this.firstTry = new long[settings.viewers()];
+    }
+
+    void run(PrintStream progress) {
+      start = System.nanoTime() + 50_000_000L;
+      double gap = (double) settings.window().toNanos() / settings.viewers();
+      for (int i = 0; i < settings.viewers(); i++) {
+        due.add(new Attempt(i, 1, start + (long) (i * gap)));
+      }
+      long giveUpAt = start + settings.giveUp().toNanos();
+      List<Thread> workers = new ArrayList<>();
+      for (int c = 0; c < settings.connections(); c++) {
+        Thread worker = new Thread(() -> work(giveUpAt), "storm-" + c);
+        worker.setDaemon(true);
+        workers.add(worker);
+        worker.start();
+      }
+      long lastPrint = System.nanoTime();
+      while (placedCount.get() < settings.viewers() && System.nanoTime() < giveUpAt) {
+        sleep(100);
+        if (System.nanoTime() - lastPrint > 2_000_000_000L) {
+          progress.printf(Locale.ROOT, "storm: %.0f s, %d of %d placed, %d attempts%n",
+              (System.nanoTime() - start) / 1e9, placedCount.get(), settings.viewers(), attempts.get());
+          lastPrint = System.nanoTime();
+        }
+      }
+      for (Thread worker : workers) {
+        worker.interrupt();
+      }
+      for (Thread worker : workers) {
+        try {
+          worker.join(35_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    private void work(long giveUpAt) {
+      HttpConnection connection = new HttpConnection(address);
+      try {
+        while (placedCount.get() < settings.viewers() && System.nanoTime() < giveUpAt) {
+          Attempt attempt = due.poll(100, TimeUnit.MILLISECONDS);
+          if (attempt == null) {
+            continue;
+          }
+          attempts.incrementAndGet();
+          HttpConnection.Answer answer;
+          try {
+            answer = connection.exchange(request, true);
+          } catch (IOException e) {
+            connection.close();
+            count(-1);
+            due.add(new Attempt(attempt.viewer(), attempt.number() + 1, System.nanoTime() + 1_000_000_000L));
+            continue;
+          }
+          long now = System.nanoTime();
+          count(answer.status());
+          if (answer.status() == 201) {
+            Matcher stage = STAGE_ID.matcher(answer.body() == null ? "" : answer.body());
+            stageOf.put(attempt.viewer(), stage.find() ? stage.group(1) : "?");
+            placedCount.incrementAndGet();
+            lastPlaced.accumulateAndGet(now, Math::max);
+            if (attempt.number() == 1) {
+              firstTry[firstTries.getAndIncrement()] = now - attempt.due();
+            }
+          } else {
+            long retryAfter = Math.min(settings.maxRetryWait().toNanos(), answer.retryAfterSeconds() > 0
+                ? answer.retryAfterSeconds() * 1_000_000_000L : 1_000_000_000L);
+            long jitter = ThreadLocalRandom.current().nextLong(1_000_000_000L);
+            due.add(new Attempt(attempt.viewer(), attempt.number() + 1, now + retryAfter + jitter));
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        connection.close();
+      }
+    }
+
+    private void count(int code) {
+      status.computeIfAbsent(code, c -> new AtomicLong()).incrementAndGet();
+    }
+
+    long failures() {
+      return status.entrySet().stream().filter(e -> e.getKey() != 201 && e.getKey() != 503 && e.getKey() != 409)
+          .mapToLong(e -> e.getValue().get()).sum();
+    }
+
+    long[] firstTryLatencies() {
+      return firstTry;
+    }
+
+    int firstTryCount() {
+      return Math.min(firstTries.get(), firstTry.length);
+    }
+
+    private static void sleep(long millis) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

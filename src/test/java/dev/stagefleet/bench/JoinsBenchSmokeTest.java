@@ -1,0 +1,33 @@
+package dev.stagefleet.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Scenario 1 at tiny sizes: every figure is produced and sane. */
+class JoinsBenchSmokeTest {
+
+  @Test
+  void measuresGatewayJoinsAgainstBothYardsticksAndApiModeWithinTheQuota() {
+    var settings = new JoinsBench.Settings(Duration.ofMillis(600), Duration.ofMillis(300), 1, 8, 1, 0.5, 100,
+        Duration.ofMillis(800), 2);
+
+    BenchReport report = JoinsBench.run(settings, new PrintStream(new ByteArrayOutputStream(), true));
+
+    assertThat(report.value("(a) ES384 signing rate")).isPositive();
+    assertThat(report.value("(b) bare Javalin static JSON")).isPositive();
+    assertThat(report.value("gateway joins (self-signed)")).isPositive();
+    assertThat(report.figure("gateway joins (self-signed)").orElseThrow().note()).contains("; 0 not 2xx");
+    assertThat(report.value("joins / min(a, b)")).isPositive();
+    assertThat(report.value("gateway joins latency p50")).isPositive()
+        .isLessThanOrEqualTo(report.value("gateway joins latency p99"));
+    // the gateway's client-side limiter keeps API-mode tokens to IVS's quota, so the emulator never throttles
+    assertThat(report.value("gateway joins (IVS API tokens, emulator)")).isBetween(10.0, 55.0);
+    assertThat(report.figure("gateway joins (IVS API tokens, emulator)").orElseThrow().note())
+        .contains("0 not 2xx", "answered 0 with 429");
+    assertThat(report.goals()).extracting(Goal::description).containsExactly("joins/s >= 70% of min(a, b)");
+  }
+}
