@@ -82,11 +82,13 @@ public final class LocalMode implements AutoCloseable {
     if (webRoot != null && !Files.isDirectory(webRoot)) {
       throw new IllegalArgumentException("the page bundle " + webRoot + " does not exist (--web-root)");
     }
+    // the ready file is written last; a path that cannot be written must fail before any part runs, and a file left
+    // by an earlier run must not tell a waiting script that this one is ready
+    ensureWritable(settings.readyFile(), "the ready file");
+    removeReadyFile();
     for (int port : new int[] {settings.ivsPort(), settings.gatewayPort()}) {
       Ports.ensureFree(port);
     }
-    // the ready file is written last; a path that cannot be written must fail before any part runs
-    ensureWritable(settings.readyFile(), "the ready file");
     api = EmbeddedApiServer.start(settings.apiPort(), clock);
     client = api.newClient();
     emulator = IvsEmulator.start(EmulatorSettings.defaults().withHost("127.0.0.1").withPort(settings.ivsPort()));
@@ -199,6 +201,17 @@ public final class LocalMode implements AutoCloseable {
     }
   }
 
+  private void removeReadyFile() {
+    if (settings.readyFile() == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(settings.readyFile());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot remove the old ready file " + settings.readyFile() + ": " + reason(e));
+    }
+  }
+
   private static Path temporary(Path file) {
     return file.resolveSibling(file.getFileName() + ".tmp");
   }
@@ -301,6 +314,7 @@ public final class LocalMode implements AutoCloseable {
     closeQuietly(emulator);
     closeQuietly(client);
     closeQuietly(api);
+    removeReadyFile();
   }
 
   private void deleteBroadcastsAndWait(Duration timeout) {
