@@ -1,5 +1,6 @@
 package dev.stagefleet.cli;
 
+import dev.stagefleet.gateway.GatewaySettings;
 import dev.stagefleet.local.LocalMode;
 import dev.stagefleet.local.LocalSettings;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ public final class LocalCommand implements Callable<Integer> {
   boolean churn;
 
   @Option(names = "--web-root", defaultValue = "${env:STAGEFLEET_WEB_ROOT}",
-      description = "Directory of the web pages (default: web-frontend/src when present) [STAGEFLEET_WEB_ROOT].")
+      description = "Directory of the web pages (default: web-frontend/src) [STAGEFLEET_WEB_ROOT].")
   Path webRoot;
 
   @Override
@@ -107,6 +108,9 @@ public final class LocalCommand implements Callable<Integer> {
   /** Strong references, so the JUL loggers keep their level (JUL holds loggers weakly). */
   private static final List<java.util.logging.Logger> QUIET = new java.util.ArrayList<>();
 
+  /** Where the default page bundle is looked for: the working directory (tests point it elsewhere). */
+  Path workingDirectory = Path.of("");
+
   LocalSettings settings() {
     for (int port : new int[] {apiPort, gatewayPort, ivsPort}) {
       if (port < 0 || port > 65535) {
@@ -128,8 +132,14 @@ public final class LocalCommand implements Callable<Integer> {
       throw new UserFacingException("--audience needs the example broadcast and the gateway");
     }
     Path pages = webRoot;
-    if (pages == null && Files.isDirectory(Path.of("web-frontend/src"))) {
-      pages = Path.of("web-frontend/src");
+    if (!parts.contains("gateway")) {
+      pages = webRoot != null ? webRoot : workingDirectory.resolve(GatewaySettings.DEFAULT_WEB_ROOT);
+      if (!Files.isRegularFile(pages.resolve("broadcaster").resolve("index.html"))) {
+        throw new UserFacingException(webRoot != null
+            ? "--web-root " + webRoot + " holds no web pages (broadcaster/index.html is missing)"
+            : "the web pages are not in ./" + GatewaySettings.DEFAULT_WEB_ROOT + "; run stagefleet local from the "
+                + "repository root, or pass --web-root DIR");
+      }
     }
     return new LocalSettings(apiPort, gatewayPort, ivsPort, kubeconfig, readyFile, !noSample, parts, audience,
         Duration.ofSeconds(rampSeconds), churn, pages);

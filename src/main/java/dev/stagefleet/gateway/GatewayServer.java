@@ -162,6 +162,7 @@ public final class GatewayServer implements AutoCloseable {
     cfg.startup.showOldJavalinVersionWarning = false;
     cfg.jsonMapper(new JavalinJackson(SocketMessages.JSON, false));
     cfg.http.maxRequestSize = settings.maxBodyBytes();
+    cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
     Duration idle = settings.heartbeatInterval().multipliedBy(4);
     cfg.jetty.modifyWebSocketServletFactory(factory -> {
       factory.setIdleTimeout(idle.compareTo(Duration.ofMinutes(1)) > 0 ? idle : Duration.ofMinutes(1));
@@ -263,7 +264,7 @@ public final class GatewayServer implements AutoCloseable {
     ctx.status(e.status()).json(e.body());
   }
 
-  private static String errorCode(int status) {
+  static String errorCode(int status) {
     return switch (status) {
       case 400 -> "bad_request";
       case 404 -> "not_found";

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Clock;
@@ -57,6 +59,13 @@ final class DiscoveryDispatcher extends Dispatcher {
     if (path.length() > 1 && path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
+    MockResponse response = route(request, fullPath, path, q);
+    // the CRUD store answers a missing object with an empty 404; kubectl then cannot say which object is missing
+    boolean empty = response.getBody() == null || response.getBody().size() == 0;
+    return response.code() == 404 && empty ? notFound(path) : response;
+  }
+
+  private MockResponse route(RecordedRequest request, String fullPath, String path, int q) {
     boolean get = request.method() == HttpMethod.GET;
     if (get) {
       MockResponse discovery = discovery(path);
@@ -82,7 +91,33 @@ final class DiscoveryDispatcher extends Dispatcher {
       return accept.contains("as=Table") && response.code() == 200
           ? TableRenderer.toTable(response, path, printerColumns(path), clock) : response;
     }
+    if (request.method() == HttpMethod.PATCH
+        && String.valueOf(request.getHeader("Content-Type")).startsWith("application/strategic-merge-patch+json")) {
+      // kubectl apply patches built-in kinds with a strategic merge patch, which the CRUD store refuses (415); for
+      // the kinds kept here (Secrets, ConfigMaps, Namespaces) a JSON merge patch without the directives does the same
+      Headers headers = request.getHeaders().newBuilder().set("Content-Type", "application/merge-patch+json").build();
+      return crud.dispatch(new RecordedRequest(request.method().name() + " " + path + " HTTP/1.1", request.method(),
+          path, headers, withoutDirectives(request.getBody())));
+    }
     return crud.dispatch(q >= 0 ? withPath(request, path) : request);
+  }
+
+  /** The patch without strategic-merge directives ({@code $patch}, {@code $setElementOrder/...}, ...). */
+  private static Buffer withoutDirectives(Buffer body) {
+    try {
+      JsonNode patch = JSON.readTree(body.getBytes());
+      removeDirectives(patch);
+      return new Buffer(JSON.writeValueAsBytes(patch));
+    } catch (java.io.IOException e) {
+      return body;
+    }
+  }
+
+  private static void removeDirectives(JsonNode node) {
+    if (node instanceof ObjectNode object) {
+      object.properties().removeIf(field -> field.getKey().startsWith("$"));
+    }
+    node.forEach(DiscoveryDispatcher::removeDirectives);
   }
 
   /**
@@ -311,6 +346,29 @@ final class DiscoveryDispatcher extends Dispatcher {
       throw new IllegalStateException("the CRUD store returned an unreadable CRD list", e);
     }
     return crds;
+  }
+
+  /**
+   * A NotFound Status as the Kubernetes API writes it, e.g. {@code livebroadcasts.live.stagefleet.dev "x" not found},
+   * for paths /api/v1/[namespaces/NS/]PLURAL/NAME[/SUB] and /apis/GROUP/VERSION/[namespaces/NS/]PLURAL/NAME[/SUB].
+   */
+  static MockResponse notFound(String path) {
+    String[] parts = path.split("/");
+    int version = parts.length > 1 && parts[1].equals("api") ? 2 : 3;
+    String group = version == 3 && parts.length > 2 ? parts[2] : "";
+    List<String> rest = parts.length > version + 1 ? List.of(parts).subList(version + 1, parts.length) : List.of();
+    if (rest.size() >= 3 && rest.get(0).equals("namespaces")) {
+      rest = rest.subList(2, rest.size());
+    }
+    if (rest.size() < 2) {
+      return json(404, status(404, "NotFound", "the server could not find the requested resource"));
+    }
+    String plural = rest.get(0);
+    String name = rest.get(1);
+    ObjectNode status = status(404, "NotFound", (group.isEmpty() ? plural : plural + "." + group) + " \"" + name
+        + "\" not found");
+    status.putObject("details").put("name", name).put("group", group).put("kind", plural);
+    return json(404, status);
   }
 
   static ObjectNode status(int code, String reason, String message) {

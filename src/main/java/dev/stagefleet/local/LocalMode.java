@@ -82,6 +82,10 @@ public final class LocalMode implements AutoCloseable {
     if (webRoot != null && !Files.isDirectory(webRoot)) {
       throw new IllegalArgumentException("the page bundle " + webRoot + " does not exist (--web-root)");
     }
+    // the ready file is written last; a path that cannot be written must fail before any part runs, and a file left
+    // by an earlier run must not tell a waiting script that this one is ready
+    ensureWritable(settings.readyFile(), "the ready file");
+    removeReadyFile();
     for (int port : new int[] {settings.ivsPort(), settings.gatewayPort()}) {
       Ports.ensureFree(port);
     }
@@ -153,8 +157,7 @@ public final class LocalMode implements AutoCloseable {
     try {
       api.writeKubeconfig(settings.kubeconfig());
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot write the kubeconfig " + settings.kubeconfig() + ": "
-          + e.getMessage());
+      throw new IllegalArgumentException("cannot write the kubeconfig " + settings.kubeconfig() + ": " + reason(e));
     }
   }
 
@@ -171,13 +174,59 @@ public final class LocalMode implements AutoCloseable {
     ready.put("name", settings.sample() ? SAMPLE_NAME : null);
     ready.put("apiKey", apiKey);
     try {
-      Path tmp = settings.readyFile().resolveSibling(settings.readyFile().getFileName() + ".tmp");
-      Files.writeString(tmp, new ObjectMapper().writeValueAsString(ready));
-      Files.move(tmp, settings.readyFile(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.writeString(temporary(settings.readyFile()), new ObjectMapper().writeValueAsString(ready));
+      Files.move(temporary(settings.readyFile()), settings.readyFile(),
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot write the ready file " + settings.readyFile() + ": "
-          + e.getMessage());
+      throw new IllegalArgumentException("cannot write the ready file " + settings.readyFile() + ": " + reason(e));
     }
+  }
+
+  /** Creates the file's directory and checks a file can be written there, leaving nothing behind. */
+  private static void ensureWritable(Path file, String what) {
+    if (file == null) {
+      return;
+    }
+    if (Files.isDirectory(file)) {
+      throw new IllegalArgumentException("cannot write " + what + " " + file + ": it is a directory");
+    }
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.deleteIfExists(Files.writeString(temporary(file), ""));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot write " + what + " " + file + ": " + reason(e));
+    }
+  }
+
+  private void removeReadyFile() {
+    if (settings.readyFile() == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(settings.readyFile());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot remove the old ready file " + settings.readyFile() + ": " + reason(e));
+    }
+  }
+
+  private static Path temporary(Path file) {
+    return file.resolveSibling(file.getFileName() + ".tmp");
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file or directory";
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage();
   }
 
   /** What a newcomer needs to start: the pages, the API key and how to point kubectl here. */
@@ -265,6 +314,7 @@ public final class LocalMode implements AutoCloseable {
     closeQuietly(emulator);
     closeQuietly(client);
     closeQuietly(api);
+    removeReadyFile();
   }
 
   private void deleteBroadcastsAndWait(Duration timeout) {

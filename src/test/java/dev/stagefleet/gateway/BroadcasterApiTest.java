@@ -138,6 +138,25 @@ class BroadcasterApiTest extends GatewayTestBase {
   }
 
   @Test
+  void aTicketExpiresThirtySecondsAfterItWasIssued() {
+    String name = broadcast("ticket-ttl", 50, 10);
+    var reply = http.post(base(name) + "/ws-ticket", null, "x-api-key", "key-" + name);
+    assertThat(reply.status()).isEqualTo(200);
+    var issuedBefore = clock.instant();
+    assertThat(java.time.Instant.parse(reply.json().path("expiresAt").asText()))
+        .isBetween(issuedBefore.plusSeconds(29), issuedBefore.plusSeconds(30));
+    clock.advance(Duration.ofSeconds(31));
+    assertThat(http.refusedSocket(base(name) + "/events?ticket=" + reply.json().path("ticket").asText()))
+        .isEqualTo(401);
+
+    var fresh = http.post(base(name) + "/ws-ticket", null, "x-api-key", "key-" + name).json();
+    clock.advance(Duration.ofSeconds(29));
+    var socket = http.socket(base(name) + "/events?ticket=" + fresh.path("ticket").asText());
+    socket.next("snapshot");
+    socket.close();
+  }
+
+  @Test
   void socketIsToldWhenTheBroadcastIsDeleted() {
     String name = broadcast("gone", 50, 10);
     stages(name, active("st-g1"));

@@ -221,6 +221,32 @@ class GatewaySafetyTest extends GatewayTestBase {
   }
 
   @Test
+  void requestsJettyRefusesBeforeRoutingAlsoGetAJsonError() throws Exception {
+    String[] requests = {
+        "GET /api/v1/namespaces/shows/livebroadcasts/la%ZZ/stages HTTP/1.1",
+        "GET /../../etc/passwd HTTP/1.1",
+        "POST /api/v1/namespaces/shows/livebroadcasts/x/viewers HTTP/1.1\r\nContent-Length: abc"};
+    for (String request : requests) {
+      String reply = rawExchange(request + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+      assertThat(reply).as(request).startsWith("HTTP/1.1 400").containsIgnoringCase("content-type: application/json")
+          .doesNotContain("<html");
+      var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(reply.substring(reply.indexOf("\r\n\r\n")));
+      assertThat(body.path("error").asText()).as(reply).isEqualTo("bad_request");
+      assertThat(body.path("message").asText()).as(reply).isNotBlank();
+    }
+  }
+
+  /** Sends bytes no HTTP client library would send, and reads the whole answer. */
+  static String rawExchange(String request) throws java.io.IOException {
+    try (var socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  @Test
   void neverAnswersWithAServerErrorForTheseClientMistakes() {
     String name = broadcast("fuzz", 10, 3);
     stages(name, active("fz-a"));

@@ -149,6 +149,40 @@ class ViewerApiTest extends GatewayTestBase {
   }
 
   @Test
+  void reportsTheAudienceAtMostOnceASecondAndOnlyWhenItChanged() {
+    String name = broadcast("reports", 10_000, 3);
+    stages(name, active("rp-a"));
+    var settings = testSettings().withReplicaId("replica-r")
+        .withAudience(Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(30));
+    try (var replica = startGateway(settings)) {
+      stagesOn(replica, name, active("rp-a"));
+      var client = new GatewayClient(replica.port());
+      long started = System.nanoTime();
+      int joined = 0;
+      // the count changes many times a second for over two seconds
+      while (System.nanoTime() - started < Duration.ofMillis(2500).toNanos()) {
+        assertThat(client.post(base(name) + "/viewers", null).status()).isEqualTo(201);
+        joined++;
+      }
+      int viewers = joined;
+      await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-r").equals(Map.of("rp-a", viewers)));
+      double seconds = (System.nanoTime() - started) / 1e9;
+      long written = reportsWritten(replica);
+      assertThat(written).as("%d reports in %.1f s for %d changes", written, seconds, viewers)
+          .isBetween(2L, (long) Math.floor(seconds) + 1);
+
+      await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4))
+          .until(() -> reportsWritten(replica) == written);
+    }
+  }
+
+  static long reportsWritten(GatewayServer server) {
+    var line = java.util.regex.Pattern.compile("stagefleet_gateway_audience_reports_total\\{result=\"written\"\\} "
+        + "([0-9.E]+)").matcher(server.metrics().scrape());
+    return line.find() ? (long) Double.parseDouble(line.group(1)) : 0;
+  }
+
+  @Test
   void aThousandParallelJoinsNeverOverfillAStage() throws Exception {
     String name = broadcast("burst", 100, 5);
     stages(name, active("bu-1"), active("bu-2"), active("bu-3"), active("bu-4"), active("bu-5"));

@@ -168,6 +168,49 @@ class EmbeddedApiServerTest {
   }
 
   @Test
+  void aMissingObjectIsANotFoundStatusNamingItAsKubectlPrintsIt() throws Exception {
+    String[][] cases = {
+        {"/apis/live.stagefleet.dev/v1alpha1/namespaces/default/livebroadcasts/nope", "application/json",
+            "livebroadcasts.live.stagefleet.dev \"nope\" not found"},
+        {"/apis/live.stagefleet.dev/v1alpha1/namespaces/default/livebroadcasts/nope",
+            "application/json;as=Table;v=v1;g=meta.k8s.io", "livebroadcasts.live.stagefleet.dev \"nope\" not found"},
+        {"/api/v1/namespaces/default/secrets/nope", "application/json", "secrets \"nope\" not found"},
+        {"/api/v1/namespaces/nowhere", "application/json", "namespaces \"nowhere\" not found"}};
+    for (String[] c : cases) {
+      var response = http.send(HttpRequest.newBuilder(URI.create(api.url() + c[0])).header("Accept", c[1]).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(c[0]).isEqualTo(404);
+      JsonNode status = JSON.readTree(response.body());
+      assertThat(status.path("kind").asText()).as(response.body()).isEqualTo("Status");
+      assertThat(status.path("reason").asText()).isEqualTo("NotFound");
+      assertThat(status.path("code").asInt()).isEqualTo(404);
+      assertThat(status.path("message").asText()).isEqualTo(c[2]);
+    }
+    var delete = http.send(HttpRequest.newBuilder(URI.create(api.url() + cases[0][0])).DELETE().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(delete.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(delete.body()).path("details").path("name").asText()).isEqualTo("nope");
+    assertThat(client.resources(LiveBroadcast.class).inNamespace("default").withName("nope").get()).isNull();
+  }
+
+  @Test
+  void kubectlApplysStrategicMergePatchOfASecretIsAppliedAsAMergePatch() throws Exception {
+    client.secrets().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName("applied").endMetadata().addToStringData("apiKey", "old").build()).create();
+    var request = HttpRequest.newBuilder(URI.create(api.url()
+            + "/api/v1/namespaces/default/secrets/applied?fieldManager=kubectl-client-side-apply"))
+        .header("Content-Type", "application/strategic-merge-patch+json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"annotations\":{\"note\":\"applied\"},"
+            + "\"$setElementOrder/finalizers\":[]},\"stringData\":{\"apiKey\":\"new\"}}")).build();
+    var response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
+    var secret = client.secrets().inNamespace("default").withName("applied").get();
+    assertThat(secret.getMetadata().getAnnotations()).containsEntry("note", "applied");
+    assertThat(secret.getStringData()).containsEntry("apiKey", "new");
+    assertThat(response.body()).doesNotContain("$setElementOrder");
+  }
+
+  @Test
   void refusesAPortInUseWithAClearMessage() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmbeddedApiServer.start(api.port(), Clock.systemUTC()))
         .hasMessageContaining("port " + api.port() + " is already in use");

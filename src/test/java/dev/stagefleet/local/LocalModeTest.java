@@ -105,4 +105,34 @@ class LocalModeTest {
     assertThatThrownBy(() -> new LocalMode(settings, Clock.systemUTC(), System.out).start())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no-such-pages");
   }
+
+  @Test
+  void anUnwritableReadyFileIsOneClearErrorBeforeAnyPartStarts() {
+    var output = new ByteArrayOutputStream();
+    var settings = new LocalSettings(0, 0, 0, dir.resolve("kubeconfig"), dir, false, Set.of(), 0,
+        Duration.ofSeconds(1), false, null);
+    assertThatThrownBy(() -> new LocalMode(settings, Clock.systemUTC(),
+        new PrintStream(output, true, StandardCharsets.UTF_8)).start())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cannot write the ready file " + dir + ": it is a directory");
+    assertThat(output.toString(StandardCharsets.UTF_8)).as("no part started, so none had to stop").isEmpty();
+  }
+
+  @Test
+  void aReadyFileFromAnEarlierRunIsRemovedAtStartAndTheReadyFileAtShutdown() throws Exception {
+    Path ready = Files.writeString(dir.resolve("ready.json"), "{\"gateway\":\"http://127.0.0.1:1\"}");
+    try (var busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      var settings = new LocalSettings(0, 0, busy.getLocalPort(), dir.resolve("kubeconfig"), ready, false,
+          Set.of("operator"), 0, Duration.ofSeconds(1), false, null);
+      assertThatThrownBy(() -> new LocalMode(settings, Clock.systemUTC(), System.out).start())
+          .hasMessageContaining("already in use");
+    }
+    assertThat(ready).as("a script waiting for it must not read the earlier run's ports").doesNotExist();
+
+    var local = new LocalMode(settings(0, false, Set.of("operator")), Clock.systemUTC(),
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).start();
+    assertThat(ready).exists();
+    local.close();
+    assertThat(ready).doesNotExist();
+  }
 }
