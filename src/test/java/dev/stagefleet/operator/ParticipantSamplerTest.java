@@ -1,5 +1,6 @@
 package dev.stagefleet.operator;
 
+import dev.stagefleet.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -9,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ParticipantSamplerTest {
-  final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+  final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   final InMemoryIvs ivs = new InMemoryIvs("us-east-1");
 
   @Test

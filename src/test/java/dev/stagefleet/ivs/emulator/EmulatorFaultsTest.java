@@ -1,5 +1,6 @@
 package dev.stagefleet.ivs.emulator;
 
+import dev.stagefleet.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -56,7 +57,7 @@ class EmulatorFaultsTest {
 
   @Test
   void anOutageWindowFailsIvsCallsOnlyWhileItIsOpen() {
-    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     try (IvsEmulator timed = IvsEmulator.start(EmulatorSettings.defaults().withPort(0).withClock(clock));
         IvsRealTimeClient client = EmulatorSdkClients.sdkClient(timed)) {
       timed.faults().outageWindow(Duration.ofSeconds(10), Duration.ofSeconds(30));

@@ -1,5 +1,6 @@
 package dev.stagefleet.ivs.emulator;
 
+import dev.stagefleet.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,7 +18,7 @@ import software.amazon.awssdk.services.ivsrealtime.model.ParticipantTokenCapabil
 
 /** Joining checks participant tokens as IVS does: API-issued and self-signed ES384 tokens. */
 class EmulatorParticipantTokenTest {
-  private static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
+  private static final ManualClock CLOCK = new ManualClock(Instant.parse("2026-11-24T10:00:00Z"));
   private static IvsEmulator emulator;
   private static IvsRealTimeClient ivs;
   private static final KeyPair KEY = SelfSignedTokens.newKeyPair();

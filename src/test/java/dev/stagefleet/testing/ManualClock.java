@@ -1,4 +1,4 @@
-package dev.stagefleet.operator;
+package dev.stagefleet.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,16 +6,16 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
-final class TestClock extends Clock {
+/** A clock tests move by hand, so windows and expiries pass without sleeping. */
+public final class ManualClock extends Clock {
   private volatile Instant now;
 
-  TestClock(Instant start) {
+  public ManualClock(Instant start) {
     this.now = start;
   }
 
-  void advance(Duration d) {
-    now = now.plus(d);
+  public void advance(Duration duration) {
+    now = now.plus(duration);
   }
 
   @Override
