@@ -4,9 +4,8 @@
 import { ApiError, GatewayClient, describeApiError } from './api-client.js';
 import { Backoff } from './backoff.js';
 import { broadcastNameProblem, pageSettings } from './config.js';
-import { byId, logTo, showError } from './dom.js';
+import { byId, loadPageSdk, logTo, showError } from './dom.js';
 import { parseBroadcasterEvent } from './messages.js';
-import { loadSdk } from './sdk-loader.js';
 import { StagePublisher } from './stage-publisher.js';
 
 /** The socket is considered dead when nothing (not even a heartbeat) arrived for this long. */
@@ -40,16 +39,7 @@ const log = logTo(el.log);
 
 el.gatewayUrl.textContent = settings.gatewayBase;
 
-const sdkReady = loadSdk(settings.sdkUrls).then(({ sdk, url }) => {
-  el.sdkState.textContent = `IVS Web Broadcast SDK ${sdk.__version} (${url})`;
-  log(`SDK ${sdk.__version} loaded from ${url}`);
-  return sdk;
-}, (error) => {
-  el.sdkState.textContent = 'The IVS Web Broadcast SDK is not available.';
-  showError(el.error, error instanceof Error ? error.message : String(error));
-  throw error;
-});
-sdkReady.catch(() => {});
+const sdkReady = loadPageSdk(settings.sdkUrls, el, log);
 
 // ---- the broadcast and its key (the key lives in sessionStorage only, never in the URL) ----
 

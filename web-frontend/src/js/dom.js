@@ -1,4 +1,5 @@
 // Small typed DOM helpers shared by the pages.
+import { loadSdk } from './sdk-loader.js';
 
 /**
  * The element with this id, checked to be of the given class.
@@ -36,4 +37,26 @@ export function logTo(list) {
 export function showError(element, words) {
   element.textContent = words ?? '';
   element.hidden = !words;
+}
+
+/**
+ * Loads the SDK for a page: says in `state` which SDK it uses, logs it, and shows an error when none loads. The
+ * promise rejects then too; callers that await it later see the same failure.
+ * @param {string[]} urls tried in order
+ * @param {{sdkState: HTMLElement, error: HTMLElement}} el
+ * @param {(line: string) => void} log
+ * @returns {Promise<typeof import('amazon-ivs-web-broadcast')>}
+ */
+export function loadPageSdk(urls, el, log) {
+  const ready = loadSdk(urls).then(({ sdk, url }) => {
+    el.sdkState.textContent = `IVS Web Broadcast SDK ${sdk.__version} (${url})`;
+    log(`SDK ${sdk.__version} loaded from ${url}`);
+    return sdk;
+  }, (error) => {
+    el.sdkState.textContent = 'The IVS Web Broadcast SDK is not available.';
+    showError(el.error, error instanceof Error ? error.message : String(error));
+    throw error;
+  });
+  ready.catch(() => {});
+  return ready;
 }

@@ -3,8 +3,7 @@
 
 import { GatewayClient } from './api-client.js';
 import { broadcastNameProblem, pageSettings } from './config.js';
-import { byId, logTo, showError } from './dom.js';
-import { loadSdk } from './sdk-loader.js';
+import { byId, loadPageSdk, logTo, showError } from './dom.js';
 import { ViewerSession } from './viewer-session.js';
 
 const settings = pageSettings(location.href);
@@ -31,16 +30,7 @@ el.gatewayUrl.textContent = settings.gatewayBase;
 el.namespace.value = settings.namespace || 'default';
 el.name.value = settings.name;
 
-const sdkReady = loadSdk(settings.sdkUrls).then(({ sdk, url }) => {
-  el.sdkState.textContent = `IVS Web Broadcast SDK ${sdk.__version} (${url})`;
-  log(`SDK ${sdk.__version} loaded from ${url}`);
-  return sdk;
-}, (error) => {
-  el.sdkState.textContent = 'The IVS Web Broadcast SDK is not available.';
-  showError(el.error, error instanceof Error ? error.message : String(error));
-  throw error;
-});
-sdkReady.catch(() => {});
+const sdkReady = loadPageSdk(settings.sdkUrls, el, log);
 
 /** @type {ViewerSession | null} */
 let session = null;
