@@ -16,7 +16,6 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +40,6 @@ public final class AudienceSimulator implements AutoCloseable {
     return t;
   });
   private final ConcurrentLinkedDeque<Viewer> present = new ConcurrentLinkedDeque<>();
-  private final AtomicInteger rejected = new AtomicInteger();
   private volatile boolean closed;
 
   public AudienceSimulator(Settings settings, IvsEmulator emulator) {
@@ -52,16 +50,6 @@ public final class AudienceSimulator implements AutoCloseable {
   /** Starts the first wave of joins. */
   public void start() {
     joinWave();
-  }
-
-  /** Viewers currently watching. */
-  public int present() {
-    return present.size();
-  }
-
-  /** Join attempts the gateway turned away (full, no stage yet). */
-  public int rejected() {
-    return rejected.get();
   }
 
   private long spacingMillis() {
@@ -98,20 +86,18 @@ public final class AudienceSimulator implements AutoCloseable {
           .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() / 100 != 2) {
-        rejected.incrementAndGet();
         long retry = response.headers().firstValueAsLong("Retry-After").orElse(5);
         scheduler.schedule(this::joinOne, Math.max(1, retry), TimeUnit.SECONDS);
         return;
       }
       JsonNode body = JSON.readTree(response.body());
       Viewer viewer = new Viewer();
-      viewer.connect(body.path("stageArn").asText(), body.path("token").asText());
+      viewer.connect(body.path("token").asText());
       viewer.openPresence(body.path("presenceUrl").asText());
       present.add(viewer);
     } catch (Exception e) {
       if (!closed) {
         LOG.debug("simulated viewer could not join: {}", e.toString());
-        rejected.incrementAndGet();
         scheduler.schedule(this::joinOne, 2, TimeUnit.SECONDS);
       }
     }
@@ -140,7 +126,8 @@ public final class AudienceSimulator implements AutoCloseable {
     private volatile WebSocket presence;
     private final StringBuilder partial = new StringBuilder();
 
-    void connect(String stageArn, String token) {
+    /** Joins the stage the token is for, as the viewer page's SDK would. */
+    void connect(String token) {
       var participant = emulator.join(token);
       this.stageArn = participant.stageArn();
       this.participantId = participant.participantId();
@@ -164,7 +151,7 @@ public final class AudienceSimulator implements AutoCloseable {
             // join the new stage first, then leave the old one, as the viewer page does
             String oldArn = stageArn;
             String oldId = participantId;
-            connect(message.path("data").path("stageArn").asText(), message.path("data").path("token").asText());
+            connect(message.path("data").path("token").asText());
             emulator.leave(oldArn, oldId);
           } else if ("ended".equals(message.path("type").asText())) {
             present.remove(this);
