@@ -17,16 +17,19 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -50,6 +53,10 @@ final class Audience implements BroadcastDirectory.Listener {
     boolean present;
     boolean moving;
     SocketOutbox socket;
+    /** Whether the viewer is in its book (not yet forgotten). */
+    boolean listed;
+    /** The stage id the viewer is counted on in its book's counts, or null when it does not count. */
+    String countedOn;
 
     Viewer(String id, BroadcastKey broadcast, String userId, StageStatus stage, Instant since) {
       this.id = id;
@@ -60,10 +67,116 @@ final class Audience implements BroadcastDirectory.Listener {
     }
   }
 
-  /** The viewers of one broadcast; its monitor is the placement lock. */
+  /**
+   * The viewers of one broadcast; its monitor is the placement lock. Keeps the number of counting viewers per stage
+   * up to date as viewers change, so placement never walks the whole book: a viewer that is not present stops
+   * counting when its pending window passes, which {@link #expire} catches up on lazily from a queue ordered by
+   * that time. Every method must be called holding the book's monitor.
+   */
   private static final class Book {
     final Map<String, Viewer> viewers = new LinkedHashMap<>();
     boolean ended;
+    private final Duration pendingWindow;
+    /** Counting viewers per stage id (entries are removed when they reach zero). */
+    private final Map<String, Integer> counting = new HashMap<>();
+    /** When a not-present viewer may stop counting; entries are checked again when due (the viewer may have changed). */
+    private final PriorityQueue<Expiry> expiries = new PriorityQueue<>(Comparator.comparing(Expiry::at));
+    /** Viewers that stopped counting since the last {@link #forgetExpired}. */
+    private final List<Viewer> expired = new ArrayList<>();
+
+    Book(Duration pendingWindow) {
+      this.pendingWindow = pendingWindow;
+    }
+
+    /** Whether the viewer counts at {@code now}: present, or issued a token / dropped within the pending window. */
+    boolean counts(Viewer viewer, Instant now) {
+      return viewer.present || viewer.since.plus(pendingWindow).isAfter(now);
+    }
+
+    void add(Viewer viewer, Instant now) {
+      viewers.put(viewer.id, viewer);
+      viewer.listed = true;
+      pending(viewer, now);
+      if (viewer.countedOn == null) {
+        expired.add(viewer); // a pending window of zero: it never counted
+      }
+    }
+
+    void remove(Viewer viewer, Instant now) {
+      if (viewers.remove(viewer.id, viewer)) {
+        viewer.listed = false;
+        recount(viewer, now);
+      }
+    }
+
+    /** The viewer dropped or was just issued a token at {@code viewer.since}: it counts until the window passes. */
+    void pending(Viewer viewer, Instant now) {
+      expiries.add(new Expiry(viewer.since.plus(pendingWindow), viewer));
+      recount(viewer, now);
+    }
+
+    /** Moves the viewer to another stage, and its count with it. */
+    void move(Viewer viewer, StageStatus to, Instant now) {
+      viewer.stage = to;
+      recount(viewer, now);
+    }
+
+    /** Brings the viewer's contribution to the counts in line with its state (call after every change to it). */
+    void recount(Viewer viewer, Instant now) {
+      String on = viewer.listed && counts(viewer, now) ? viewer.stage.getId() : null;
+      if (Objects.equals(on, viewer.countedOn)) {
+        return;
+      }
+      if (viewer.countedOn != null) {
+        counting.computeIfPresent(viewer.countedOn, (id, n) -> n == 1 ? null : n - 1);
+      }
+      if (on != null) {
+        counting.merge(on, 1, Integer::sum);
+      } else if (viewer.listed) {
+        expired.add(viewer);
+      }
+      viewer.countedOn = on;
+    }
+
+    /** Stops counting the viewers whose pending window has passed by {@code now}. */
+    void expire(Instant now) {
+      while (!expiries.isEmpty() && !expiries.peek().at().isAfter(now)) {
+        recount(expiries.poll().viewer(), now);
+      }
+    }
+
+    /** Counting viewers per stage id at {@code now}. */
+    Map<String, Integer> counting(Instant now) {
+      expire(now);
+      return counting;
+    }
+
+    /** Forgets the viewers that stopped counting (they can no longer open a presence socket). */
+    void forgetExpired(Instant now, Map<String, Viewer> viewersById) {
+      expire(now);
+      for (Viewer viewer : expired) {
+        if (viewer.listed && viewer.countedOn == null) {
+          viewers.remove(viewer.id);
+          viewer.listed = false;
+          viewersById.remove(viewer.id);
+        }
+      }
+      expired.clear();
+    }
+
+    void clear() {
+      viewers.values().forEach(v -> {
+        v.listed = false;
+        v.countedOn = null;
+      });
+      viewers.clear();
+      counting.clear();
+      expiries.clear();
+      expired.clear();
+    }
+  }
+
+  private record Expiry(Instant at, Viewer viewer) {
   }
 
   /** A placed viewer and its token. */
@@ -73,7 +186,7 @@ final class Audience implements BroadcastDirectory.Listener {
   private record Move(Viewer viewer, StageStatus from, StageStatus to) {
   }
 
-  private final BroadcastDirectory directory;
+  private final Function<BroadcastKey, Optional<LiveBroadcast>> directory;
   private final TokenIssuer tokens;
   private final Clock clock;
   private final String replicaId;
@@ -86,6 +199,12 @@ final class Audience implements BroadcastDirectory.Listener {
 
   Audience(BroadcastDirectory directory, TokenIssuer tokens, Clock clock, GatewaySettings settings, Executor changes,
       GatewayMetrics metrics) {
+    this(directory::find, tokens, clock, settings, changes, metrics);
+  }
+
+  /** With the broadcasts looked up by {@code directory} (tests pass a map's lookup). */
+  Audience(Function<BroadcastKey, Optional<LiveBroadcast>> directory, TokenIssuer tokens, Clock clock,
+      GatewaySettings settings, Executor changes, GatewayMetrics metrics) {
     this.directory = directory;
     this.tokens = tokens;
     this.clock = clock;
@@ -100,7 +219,7 @@ final class Audience implements BroadcastDirectory.Listener {
   /** Places a viewer on the fullest Active stage with room and mints its SUBSCRIBE token. */
   Joined join(LiveBroadcast broadcast, String userId) {
     BroadcastKey key = BroadcastKey.of(broadcast);
-    Book book = books.computeIfAbsent(key, k -> new Book());
+    Book book = books.computeIfAbsent(key, k -> new Book(pendingWindow));
     Viewer viewer;
     synchronized (book) {
       if (book.ended) {
@@ -111,7 +230,7 @@ final class Audience implements BroadcastDirectory.Listener {
           broadcast.getSpec().getViewersPerStage(), broadcast.getSpec().getMaxStages());
       if (decision instanceof Placed placed) {
         viewer = new Viewer(newViewerId(), key, userId, stage(broadcast, placed.stageId()), now);
-        book.viewers.put(viewer.id, viewer);
+        book.add(viewer, now);
         viewersById.put(viewer.id, viewer);
       } else if (decision instanceof AllFull full) {
         metrics.viewerJoin("full");
@@ -132,7 +251,7 @@ final class Audience implements BroadcastDirectory.Listener {
       return new Joined(viewer.id, viewer.stage, token);
     } catch (RuntimeException e) {
       synchronized (book) {
-        book.viewers.remove(viewer.id);
+        book.remove(viewer, clock.instant());
         viewersById.remove(viewer.id);
       }
       throw e;
@@ -159,13 +278,14 @@ final class Audience implements BroadcastDirectory.Listener {
       replaced = viewer.socket;
       viewer.socket = socket;
       viewer.present = true;
+      book.recount(viewer, clock.instant());
       stageId = viewer.stage.getId();
     }
     if (replaced != null && replaced != socket) {
       replaced.closeAfterSending(SocketOutbox.CLOSE_POLICY, "replaced by a newer presence connection");
     }
     // a viewer that arrives on a stage which meanwhile began draining is told to move at once
-    boolean onActiveStage = directory.find(viewer.broadcast).map(b -> stages(b).stream()
+    boolean onActiveStage = directory.apply(viewer.broadcast).map(b -> stages(b).stream()
         .anyMatch(s -> s.isActive() && stageId.equals(s.getId()))).orElse(false);
     if (!onActiveStage) {
       changes.execute(() -> relocate(viewer.broadcast));
@@ -183,6 +303,7 @@ final class Audience implements BroadcastDirectory.Listener {
         viewer.socket = null;
         viewer.present = false;
         viewer.since = clock.instant();
+        book.pending(viewer, viewer.since);
       }
     }
   }
@@ -197,19 +318,21 @@ final class Audience implements BroadcastDirectory.Listener {
       return Map.of();
     }
     Instant now = clock.instant();
-    Map<String, Integer> counts = new TreeMap<>();
     synchronized (book) {
-      for (Iterator<Viewer> it = book.viewers.values().iterator(); it.hasNext(); ) {
-        Viewer viewer = it.next();
-        if (counts(viewer, now)) {
-          counts.merge(viewer.stage.getId(), 1, Integer::sum);
-        } else {
-          it.remove();
-          viewersById.remove(viewer.id);
-        }
-      }
+      book.forgetExpired(now, viewersById);
+      return new TreeMap<>(book.counting(now));
     }
-    return counts;
+  }
+
+  /** This replica's counting viewers per stage id as placement sees them, without forgetting anyone (for tests). */
+  Map<String, Integer> placementCounts(BroadcastKey key) {
+    Book book = books.get(key);
+    if (book == null) {
+      return Map.of();
+    }
+    synchronized (book) {
+      return new TreeMap<>(book.counting(clock.instant()));
+    }
   }
 
   /** The broadcasts this replica has viewers for. */
@@ -265,6 +388,7 @@ final class Audience implements BroadcastDirectory.Listener {
           sockets.add(viewer.socket);
         }
       }
+      book.clear();
     }
     String ended = SocketMessages.ended(clock.instant());
     for (SocketOutbox socket : sockets) {
@@ -276,7 +400,7 @@ final class Audience implements BroadcastDirectory.Listener {
   /** Moves present viewers off stages that are no longer Active, as far as there is room elsewhere. */
   private void relocate(BroadcastKey key) {
     Book book = books.get(key);
-    LiveBroadcast broadcast = directory.find(key).orElse(null);
+    LiveBroadcast broadcast = directory.apply(key).orElse(null);
     if (book == null || broadcast == null || broadcast.getMetadata().getDeletionTimestamp() != null
         || broadcast.getSpec() == null || !broadcast.getSpec().validate().isEmpty()) {
       return;
@@ -296,8 +420,9 @@ final class Audience implements BroadcastDirectory.Listener {
           metrics.viewerMove(decision instanceof NoActiveStage ? "no_stage" : "full");
           break;
         }
-        moves.add(new Move(viewer, viewer.stage, stage(broadcast, placed.stageId())));
-        viewer.stage = moves.get(moves.size() - 1).to();
+        Move move = new Move(viewer, viewer.stage, stage(broadcast, placed.stageId()));
+        moves.add(move);
+        book.move(viewer, move.to(), now);
         viewer.moving = true;
       }
     }
@@ -318,7 +443,7 @@ final class Audience implements BroadcastDirectory.Listener {
         synchronized (book) {
           viewer.moving = false;
           if (!told) {
-            viewer.stage = move.from();
+            book.move(viewer, move.from(), clock.instant());
           }
         }
         metrics.viewerMove(told ? "moved" : "failed");
@@ -328,12 +453,7 @@ final class Audience implements BroadcastDirectory.Listener {
 
   /** Each stage's load: this replica's viewers plus other replicas' fresh reports, or the operator's count if more. */
   private List<StageLoad> loads(Book book, LiveBroadcast broadcast, Instant now) {
-    Map<String, Integer> local = new HashMap<>();
-    for (Viewer viewer : book.viewers.values()) {
-      if (counts(viewer, now)) {
-        local.merge(viewer.stage.getId(), 1, Integer::sum);
-      }
-    }
+    Map<String, Integer> local = book.counting(now);
     Map<String, Integer> others = otherReplicas(broadcast.getStatus(), now);
     List<StageLoad> loads = new ArrayList<>();
     for (StageStatus stage : stages(broadcast)) {
@@ -372,10 +492,6 @@ final class Audience implements BroadcastDirectory.Listener {
     } catch (DateTimeParseException e) {
       return false;
     }
-  }
-
-  private boolean counts(Viewer viewer, Instant now) {
-    return viewer.present || viewer.since.plus(pendingWindow).isAfter(now);
   }
 
   private int countViewers(boolean present) {
