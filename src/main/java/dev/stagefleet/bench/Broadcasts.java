@@ -2,6 +2,7 @@ package dev.stagefleet.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stagefleet.api.v1alpha1.AudienceReports;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastSpec;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
@@ -13,7 +14,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -88,20 +88,10 @@ public final class Broadcasts {
     }
   }
 
-  /**
-   * Writes {@code status.audience.<replica>} exactly as a gateway replica does: a JSON merge patch on the status
-   * subresource with the viewers per stage id and the report time.
-   */
+  /** Writes {@code status.audience.<replica>} exactly as a gateway replica does. */
   public void reportAudience(String name, String replica, Map<String, Integer> viewersPerStage, Instant reportedAt) {
-    Map<String, Object> report = new LinkedHashMap<>();
-    report.put("viewers", viewersPerStage);
-    report.put("reportedAt", reportedAt.toString());
-    Map<String, Object> patch = Map.of("status", Map.of("audience", Map.of(replica, report)));
-    try {
-      client.resources(LiveBroadcast.class).inNamespace(namespace).withName(name).subresource("status")
-          .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.writeValueAsString(patch));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write an audience report", e);
-    }
+    client.resources(LiveBroadcast.class).inNamespace(namespace).withName(name).subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE),
+            AudienceReports.reportPatch(replica, viewersPerStage, List.of(), reportedAt));
   }
 }

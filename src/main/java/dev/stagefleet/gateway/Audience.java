@@ -1,7 +1,7 @@
 package dev.stagefleet.gateway;
 
+import dev.stagefleet.api.v1alpha1.AudienceReports;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
-import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
 import dev.stagefleet.gateway.TokenMinter.MintedToken;
 import dev.stagefleet.scaling.ViewerPlacement;
@@ -14,7 +14,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -38,8 +37,6 @@ import java.util.stream.Collectors;
  * concurrent joins never overfill a stage. Viewers on a stage that stops being Active are told to move.
  */
 final class Audience implements BroadcastDirectory.Listener {
-  /** Audience reports of other replicas older than this are ignored (the operator does the same). */
-  static final Duration REPORT_STALE_AFTER = Duration.ofSeconds(30);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** One viewer this replica handed a token to. Guarded by its broadcast's {@link Book}. */
@@ -454,7 +451,7 @@ final class Audience implements BroadcastDirectory.Listener {
   /** Each stage's load: this replica's viewers plus other replicas' fresh reports, or the operator's count if more. */
   private List<StageLoad> loads(Book book, LiveBroadcast broadcast, Instant now) {
     Map<String, Integer> local = book.counting(now);
-    Map<String, Integer> others = otherReplicas(broadcast.getStatus(), now);
+    Map<String, Integer> others = AudienceReports.freshViewers(broadcast.getStatus(), now, replicaId);
     List<StageLoad> loads = new ArrayList<>();
     for (StageStatus stage : stages(broadcast)) {
       if (stage.getId() == null) {
@@ -465,33 +462,6 @@ final class Audience implements BroadcastDirectory.Listener {
       loads.add(new StageLoad(stage.getId(), stage.isActive(), Math.max(reported, observed)));
     }
     return loads;
-  }
-
-  private Map<String, Integer> otherReplicas(LiveBroadcastStatus status, Instant now) {
-    Map<String, Integer> sum = new HashMap<>();
-    if (status == null) {
-      return sum;
-    }
-    status.audienceOrEmpty().forEach((replica, report) -> {
-      if (replica.equals(replicaId) || report == null || report.getViewers() == null || !fresh(report, now)) {
-        return;
-      }
-      report.getViewers().forEach((stageId, n) -> {
-        if (n != null && n > 0) {
-          sum.merge(stageId, n, Integer::sum);
-        }
-      });
-    });
-    return sum;
-  }
-
-  private static boolean fresh(LiveBroadcastStatus.AudienceReport report, Instant now) {
-    try {
-      return report.getReportedAt() != null
-          && !Instant.parse(report.getReportedAt()).plus(REPORT_STALE_AFTER).isBefore(now);
-    } catch (DateTimeParseException e) {
-      return false;
-    }
   }
 
   private int countViewers(boolean present) {

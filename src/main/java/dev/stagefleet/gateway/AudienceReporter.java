@@ -1,7 +1,6 @@
 package dev.stagefleet.gateway;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stagefleet.api.v1alpha1.AudienceReports;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -10,10 +9,8 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -26,7 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 final class AudienceReporter {
   private static final Logger LOG = LoggerFactory.getLogger(AudienceReporter.class);
-  private static final ObjectMapper PATCH_JSON = new ObjectMapper();
 
   private record Report(Map<String, Integer> viewers, Instant writtenAt) {
   }
@@ -70,15 +66,8 @@ final class AudienceReporter {
       if (!changed && !due) {
         continue;
       }
-      Map<String, Integer> viewers = new LinkedHashMap<>(counts);
-      if (last != null) {
-        // a merge patch merges maps: stages that dropped to zero must be removed explicitly
-        last.viewers().keySet().forEach(stageId -> viewers.putIfAbsent(stageId, null));
-      }
-      Map<String, Object> report = new LinkedHashMap<>();
-      report.put("viewers", viewers);
-      report.put("reportedAt", now.truncatedTo(ChronoUnit.SECONDS).toString());
-      if (patch(key, report)) {
+      Set<String> previousStages = last == null ? Set.of() : last.viewers().keySet();
+      if (patch(key, AudienceReports.reportPatch(replicaId, counts, previousStages, now))) {
         written.put(key, new Report(Map.copyOf(counts), now));
       }
     }
@@ -88,21 +77,13 @@ final class AudienceReporter {
   synchronized void withdraw() {
     for (Map.Entry<BroadcastKey, Report> entry : written.entrySet()) {
       if (!entry.getValue().viewers().isEmpty()) {
-        patch(entry.getKey(), null);
+        patch(entry.getKey(), AudienceReports.withdrawalPatch(replicaId));
       }
     }
     written.clear();
   }
 
-  private boolean patch(BroadcastKey key, Map<String, Object> report) {
-    Map<String, Object> audienceEntry = new HashMap<>();
-    audienceEntry.put(replicaId, report);
-    String body;
-    try {
-      body = PATCH_JSON.writeValueAsString(Map.of("status", Map.of("audience", audienceEntry)));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+  private boolean patch(BroadcastKey key, String body) {
     try {
       client.resources(LiveBroadcast.class).inNamespace(key.namespace()).withName(key.name())
           .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), body);

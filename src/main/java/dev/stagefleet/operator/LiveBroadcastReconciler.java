@@ -1,5 +1,6 @@
 package dev.stagefleet.operator;
 
+import dev.stagefleet.api.v1alpha1.AudienceReports;
 import dev.stagefleet.api.v1alpha1.ConditionTypes;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
@@ -150,7 +151,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
             + ", found in IVS with this broadcast's tags but missing from its status");
       }
     }
-    Map<String, Integer> reported = AudienceObserver.reportedViewers(status, now);
+    Map<String, Integer> reported = AudienceReports.freshViewers(status, now);
     List<String> arns = stages.list().stream().map(StageStatus::getArn).toList();
     sampler.track(uid(broadcast), region.ivs(), arns);
     Map<String, Integer> sampled = sampler.fresh(arns);

@@ -1,6 +1,7 @@
 package dev.stagefleet.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stagefleet.api.v1alpha1.AudienceReports;
 import dev.stagefleet.api.v1alpha1.CustomResourceDefinitions;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastSpec;
@@ -16,6 +17,7 @@ import dev.stagefleet.local.MergePatchingCrudDispatcher;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
@@ -80,6 +82,12 @@ final class KubeFixture implements AutoCloseable {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Writes {@code status.audience.<replica>} as another gateway replica would. */
+  void reportAudience(String ns, String name, String replica, Map<String, Integer> viewers, Instant at) {
+    client.resources(LiveBroadcast.class).inNamespace(ns).withName(name).subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), AudienceReports.reportPatch(replica, viewers, List.of(), at));
   }
 
   LiveBroadcast get(String ns, String name) {

@@ -107,16 +107,14 @@ class ViewerApiTest extends GatewayTestBase {
   void countsOtherReplicasFreshReportsButNotStaleOnes() {
     String name = broadcast("replicas", 5, 3);
     stages(name, active("rp-a"), active("rp-b"));
-    kube.patchStatus(NS, name, Map.of("audience", Map.of("replica-b",
-        Map.of("viewers", Map.of("rp-a", 5), "reportedAt", clock.instant().toString()))));
+    kube.reportAudience(NS, name, "replica-b", Map.of("rp-a", 5), clock.instant());
     await().atMost(Duration.ofSeconds(5)).until(() -> gateway.directory().find(new BroadcastKey(NS, name))
         .map(b -> b.getStatus().getAudience() != null && b.getStatus().getAudience().containsKey("replica-b"))
         .orElse(false));
     assertThat(join(name).path("stageId").asText()).as("rp-a is full by replica-b's count").isEqualTo("rp-b");
 
     // counted, 4 viewers would make rp-a the fullest stage with room; stale, rp-b (1 viewer) is fuller
-    kube.patchStatus(NS, name, Map.of("audience", Map.of("replica-b",
-        Map.of("viewers", Map.of("rp-a", 4), "reportedAt", clock.instant().minusSeconds(60).toString()))));
+    kube.reportAudience(NS, name, "replica-b", Map.of("rp-a", 4), clock.instant().minusSeconds(60));
     await().atMost(Duration.ofSeconds(5)).until(() -> gateway.directory().find(new BroadcastKey(NS, name))
         .map(b -> b.getStatus().getAudience().get("replica-b").getReportedAt()).orElse("")
         .compareTo(clock.instant().minusSeconds(30).toString()) < 0);

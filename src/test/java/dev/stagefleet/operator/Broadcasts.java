@@ -1,5 +1,6 @@
 package dev.stagefleet.operator;
 
+import dev.stagefleet.api.v1alpha1.AudienceReports;
 import dev.stagefleet.api.v1alpha1.ConditionTypes;
 import dev.stagefleet.api.v1alpha1.CustomResourceDefinitions;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /** Test helpers around LiveBroadcasts in a (mock) API server: create, read, report an audience, read Events. */
 final class Broadcasts {
@@ -90,12 +90,8 @@ final class Broadcasts {
   }
 
   void reportAudience(String namespace, String name, String replica, Map<String, Integer> viewers, Instant at) {
-    String counts = viewers.entrySet().stream().map(e -> "\"" + e.getKey() + "\":" + e.getValue())
-        .collect(Collectors.joining(","));
-    String patch = "{\"status\":{\"audience\":{\"" + replica + "\":{\"viewers\":{" + counts + "},\"reportedAt\":\""
-        + at + "\"}}}}";
     client.resources(LiveBroadcast.class).inNamespace(namespace).withName(name).subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        .patch(PatchContext.of(PatchType.JSON_MERGE), AudienceReports.reportPatch(replica, viewers, List.of(), at));
   }
 
   static Optional<Condition> condition(LiveBroadcastStatus status, String type) {
