@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
 # StageFleet: one image, several entry points (operator, gateway, local, ivs-emulator, crd, keys).
+# The benchmark harness is test code and not in the jar (docs/benchmarks.md).
 #   docker build -t stagefleet:0.1.0 .
 #   docker run --rm stagefleet:0.1.0 --help
 

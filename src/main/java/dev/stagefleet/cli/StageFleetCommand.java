@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "stagefleet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Scales Amazon IVS real-time stages to a live audience, declared as LiveBroadcast resources.",
     subcommands = {OperatorCommand.class, GatewayCommand.class, LocalCommand.class, IvsEmulatorCommand.class,
-        CrdCommand.class, KeysCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        CrdCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
 public final class StageFleetCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -26,16 +26,21 @@ public final class StageFleetCommand implements Runnable {
    * the usage), never a stack trace and never pages of help that push the message off the screen.
    */
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new StageFleetCommand());
+    return withErrorHandling(new CommandLine(new StageFleetCommand()));
+  }
+
+  /** {@code cl} with StageFleet's error handling, messages headed by the command's name (the benchmarks use it too). */
+  public static CommandLine withErrorHandling(CommandLine cl) {
+    String tool = cl.getCommandName();
     cl.setParameterExceptionHandler((ex, args) -> {
       CommandLine failed = ex.getCommandLine();
-      failed.getErr().println("stagefleet: " + ex.getMessage().strip().replaceAll("\\s*\\R\\s*", " ")
+      failed.getErr().println(tool + ": " + ex.getMessage().strip().replaceAll("\\s*\\R\\s*", " ")
           + fromEnvironment(ex, args) + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')");
       failed.getErr().flush();
       return failed.getCommandSpec().exitCodeOnInvalidInput();
     });
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      commandLine.getErr().println("stagefleet: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+      commandLine.getErr().println(tool + ": " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
       return ex instanceof UserFacingException u ? u.exitCode() : 1;
     });
     return cl;

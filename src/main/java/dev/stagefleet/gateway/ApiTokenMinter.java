@@ -6,12 +6,12 @@ import java.time.Duration;
 import java.util.Set;
 
 /** Mints participant tokens with IVS's CreateParticipantToken (rate limited inside {@link IvsService}). */
-public final class ApiTokenMinter implements TokenMinter {
+final class ApiTokenMinter implements TokenMinter {
   private static final Duration MAX_DURATION = Duration.ofMinutes(20_160);
 
   private final IvsService ivs;
 
-  public ApiTokenMinter(IvsService ivs) {
+  ApiTokenMinter(IvsService ivs) {
     this.ivs = ivs;
   }
 

@@ -54,15 +54,11 @@ public final class GatewayServer implements AutoCloseable {
    * may be null, so a self-signed gateway needs no AWS credentials), or the IVS API.
    */
   public GatewayServer(GatewaySettings settings, KubernetesClient client, IvsService ivs, Clock clock) {
-    this(settings, client, ivs, clock, tokenMinter(settings, client, ivs, clock));
+    this(settings, client, clock, tokenMinter(settings, client, ivs, clock));
   }
 
-  /**
-   * A gateway with the given token minter. The server never calls IVS itself (stages come from the cluster); {@code ivs}
-   * is accepted for symmetry with the operator's entry point and may be null.
-   */
-  public GatewayServer(GatewaySettings settings, KubernetesClient client, IvsService ivs, Clock clock,
-      TokenMinter minter) {
+  /** A gateway with the given token minter. The server never calls IVS itself (stages come from the cluster). */
+  GatewayServer(GatewaySettings settings, KubernetesClient client, Clock clock, TokenMinter minter) {
     this.settings = settings;
     this.tokenMode = minter.mode();
     this.metrics = GatewayMetrics.create();
@@ -276,7 +272,7 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /** The token minter the settings ask for. */
-  public static TokenMinter tokenMinter(GatewaySettings settings, KubernetesClient client, IvsService ivs,
+  static TokenMinter tokenMinter(GatewaySettings settings, KubernetesClient client, IvsService ivs,
       Clock clock) {
     if (settings.tokenMode() == GatewaySettings.TokenMode.API) {
       if (ivs == null) {

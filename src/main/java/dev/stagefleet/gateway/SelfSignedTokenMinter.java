@@ -18,7 +18,7 @@ import java.util.Map;
  * Signs participant tokens locally (ES384 JWTs whose public key is imported into IVS), so tokens cost no IVS call and
  * are not bound by CreateParticipantToken's 50 calls a second.
  */
-public final class SelfSignedTokenMinter implements TokenMinter {
+final class SelfSignedTokenMinter implements TokenMinter {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final SigningKey key;
@@ -26,7 +26,7 @@ public final class SelfSignedTokenMinter implements TokenMinter {
   private final ECDSASigner signer;
   private final JWSHeader header;
 
-  public SelfSignedTokenMinter(SigningKey key, Clock clock) {
+  SelfSignedTokenMinter(SigningKey key, Clock clock) {
     this.key = key;
     this.clock = clock;
     try {
@@ -61,7 +61,7 @@ public final class SelfSignedTokenMinter implements TokenMinter {
   }
 
   /** The ARN of the public key the tokens name as {@code kid}. */
-  public String publicKeyArn() {
+  String publicKeyArn() {
     return key.publicKeyArn();
   }
 

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * The P-384 private key self-signed participant tokens are signed with, and the ARN of its public half as imported
  * into IVS (the token's {@code kid}).
  */
-public record SigningKey(ECPrivateKey privateKey, String publicKeyArn) {
+record SigningKey(ECPrivateKey privateKey, String publicKeyArn) {
   static final Pattern PUBLIC_KEY_ARN = Pattern.compile("arn:aws:ivs:[a-z0-9-]+:[0-9]+:public-key/[a-zA-Z0-9-]+");
   private static final Pattern PEM_BLOCK =
       Pattern.compile("-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
@@ -27,7 +27,7 @@ public record SigningKey(ECPrivateKey privateKey, String publicKeyArn) {
   private static final byte[] EC_P384_ALGORITHM = {0x30, 0x10, 0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d,
       0x02, 0x01, 0x06, 0x05, 0x2b, (byte) 0x81, 0x04, 0x00, 0x22};
 
-  public SigningKey {
+  SigningKey {
     Objects.requireNonNull(privateKey, "privateKey");
     Objects.requireNonNull(publicKeyArn, "publicKeyArn");
     if (privateKey.getParams().getCurve().getField().getFieldSize() != 384) {
@@ -40,7 +40,7 @@ public record SigningKey(ECPrivateKey privateKey, String publicKeyArn) {
   }
 
   /** Reads a P-384 private key from PEM: PKCS#8 {@code PRIVATE KEY}, or SEC1 {@code EC PRIVATE KEY} (openssl). */
-  public static SigningKey fromPem(String pem, String publicKeyArn) {
+  static SigningKey fromPem(String pem, String publicKeyArn) {
     Matcher m = PEM_BLOCK.matcher(pem == null ? "" : pem);
     while (m.find()) {
       String type = m.group(1);
@@ -65,7 +65,7 @@ public record SigningKey(ECPrivateKey privateKey, String publicKeyArn) {
   }
 
   /** A fresh ECDSA P-384 key pair. */
-  public static KeyPair generateKeyPair() {
+  static KeyPair generateKeyPair() {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
       generator.initialize(new ECGenParameterSpec("secp384r1"));
@@ -76,12 +76,12 @@ public record SigningKey(ECPrivateKey privateKey, String publicKeyArn) {
   }
 
   /** The private key as PKCS#8 PEM ({@code -----BEGIN PRIVATE KEY-----}). */
-  public static String privateKeyPem(PrivateKey key) {
+  static String privateKeyPem(PrivateKey key) {
     return pem("PRIVATE KEY", key.getEncoded());
   }
 
   /** The public key as SPKI PEM ({@code -----BEGIN PUBLIC KEY-----}), the form ImportPublicKey takes. */
-  public static String publicKeyPem(PublicKey key) {
+  static String publicKeyPem(PublicKey key) {
     return pem("PUBLIC KEY", key.getEncoded());
   }
 

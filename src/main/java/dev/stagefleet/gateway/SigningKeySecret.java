@@ -46,7 +46,7 @@ public final class SigningKeySecret {
   }
 
   /** The signing key a Secret holds; {@code name} says which Secret in messages. */
-  public static SigningKey read(Secret secret, String name) {
+  static SigningKey read(Secret secret, String name) {
     String pem = BroadcastDirectory.secretValue(secret, PRIVATE_KEY).orElseThrow(() ->
         new IllegalArgumentException("the Secret " + name + " has no key " + PRIVATE_KEY));
     String arn = BroadcastDirectory.secretValue(secret, PUBLIC_KEY_ARN).map(String::strip).orElseThrow(() ->

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /** Mints participant tokens for one stage: through the IVS API, or signed locally with an imported key. */
-public interface TokenMinter {
+interface TokenMinter {
 
   /** Mints one token; every call yields a fresh participant id (a token is good for one connection). */
   MintedToken mint(TokenRequest request);

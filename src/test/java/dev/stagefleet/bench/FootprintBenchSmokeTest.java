@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Scenario 4 at tiny sizes: the operator runs in its own JVM and reports its memory and reconciles. */
+@Tag("bench")
 class FootprintBenchSmokeTest {
 
   @Test

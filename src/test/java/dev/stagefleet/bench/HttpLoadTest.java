@@ -12,9 +12,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The open-loop HTTP load generator keeps its schedule, measures from intended send times and reads answers right. */
+@Tag("bench")
 class HttpLoadTest {
   private static Javalin server;
   private static URI base;

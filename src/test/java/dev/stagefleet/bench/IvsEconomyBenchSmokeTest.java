@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Scenario 3 at tiny sizes: calls are counted by operation and the burst converges without 429s. */
+@Tag("bench")
 class IvsEconomyBenchSmokeTest {
 
   @Test

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Scenario 5 at tiny sizes: every viewer is placed, more stages appear, none over capacity. */
+@Tag("bench")
 class JoinStormBenchSmokeTest {
 
   @Test

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Scenario 1 at tiny sizes: every figure is produced and sane. */
+@Tag("bench")
 class JoinsBenchSmokeTest {
 
   @Test

@@ -6,9 +6,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Scenario 2 at tiny sizes: a crossing reaches the broadcaster's socket with a token IVS accepts. */
+@Tag("bench")
 class ScaleUpBenchSmokeTest {
 
   @Test

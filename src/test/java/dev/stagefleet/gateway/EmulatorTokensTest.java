@@ -53,7 +53,7 @@ class EmulatorTokensTest extends GatewayTestBase {
 
   @Test
   void selfSignedTokensJoinEmulatedStagesWithTheRightCapabilities() {
-    try (var server = new GatewayServer(testSettings(), kube.client, emulatorIvs, clock, importedKeyMinter)
+    try (var server = new GatewayServer(testSettings(), kube.client, clock, importedKeyMinter)
         .start()) {
       var client = new GatewayClient(server.port());
       String name = broadcast("emu-self", 10, 3);
@@ -141,7 +141,7 @@ class EmulatorTokensTest extends GatewayTestBase {
 
   @Test
   void answeringWhichStagesExistNeverCallsIvs() {
-    try (var server = new GatewayServer(testSettings(), kube.client, emulatorIvs, clock, importedKeyMinter)
+    try (var server = new GatewayServer(testSettings(), kube.client, clock, importedKeyMinter)
         .start()) {
       var client = new GatewayClient(server.port());
       String name = broadcast("emu-quiet", 10, 3);

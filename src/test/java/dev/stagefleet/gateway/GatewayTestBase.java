@@ -60,7 +60,7 @@ abstract class GatewayTestBase {
   static GatewayServer startGateway(GatewaySettings settings) {
     var minter = new SelfSignedTokenMinter(new SigningKey((java.security.interfaces.ECPrivateKey)
         keyPair.getPrivate(), KEY_ARN), Clock.systemUTC());
-    return new GatewayServer(settings, kube.client, ivs, clock, minter).start();
+    return new GatewayServer(settings, kube.client, clock, minter).start();
   }
 
   /** Creates a broadcast (API key "key-NAME") and waits until the gateway has seen it and its Secret. */

@@ -1,11 +1,8 @@
 package dev.stagefleet.bench;
 
-import dev.stagefleet.gateway.ApiTokenMinter;
 import dev.stagefleet.gateway.GatewayServer;
 import dev.stagefleet.gateway.GatewaySettings;
-import dev.stagefleet.gateway.SelfSignedTokenMinter;
-import dev.stagefleet.gateway.SigningKey;
-import dev.stagefleet.gateway.TokenMinter;
+import dev.stagefleet.gateway.SigningKeySecret;
 import dev.stagefleet.ivs.IvsRateLimits;
 import dev.stagefleet.ivs.SdkIvsService;
 import dev.stagefleet.ivs.emulator.EmulatorSettings;
@@ -15,13 +12,10 @@ import dev.stagefleet.operator.OperatorRuntime;
 import dev.stagefleet.operator.OperatorSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.security.KeyPair;
-import java.security.interfaces.ECPrivateKey;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -86,24 +80,23 @@ public final class BenchStack implements AutoCloseable {
 
   /**
    * Starts a gateway on a free loopback port, watching the benchmark namespace, with joins per address unlimited (all
-   * load comes from one address). Self-signed mode imports a fresh P-384 public key into the emulator; api mode mints
-   * through the stack's IVS client.
+   * load comes from one address), built from its settings as the {@code gateway} command builds it. Self-signed mode
+   * signs with a fresh key whose public half is imported into the emulator and whose Secret is created first, as
+   * {@code stagefleet keys create} and local mode do; api mode mints through the stack's IVS client.
    */
   public GatewayServer startGateway(GatewaySettings.TokenMode mode, UnaryOperator<GatewaySettings> tune) {
+    String keySecret = mode == GatewaySettings.TokenMode.API ? null : createKeySecret();
     GatewaySettings settings = tune.apply(GatewaySettings.defaults().withHost("127.0.0.1").withPort(0)
         .withNamespaces(List.of(NAMESPACE)).withReplicaId("bench-gateway").withWebRoot(null, null)
-        .withViewerJoinsPerSecondPerIp(Integer.MAX_VALUE)).withTokens(mode, null, null, null);
-    TokenMinter minter = mode == GatewaySettings.TokenMode.API ? new ApiTokenMinter(ivs)
-        : new SelfSignedTokenMinter(importedSigningKey(), clock);
-    return own(new GatewayServer(settings, own(api.newClient()), ivs, clock, minter)).start();
+        .withViewerJoinsPerSecondPerIp(Integer.MAX_VALUE)).withTokens(mode, keySecret, null, null);
+    return own(new GatewayServer(settings, own(api.newClient()), ivs, clock)).start();
   }
 
-  /** A fresh P-384 key whose public half is imported into the emulator, as `stagefleet keys create` would. */
-  private SigningKey importedSigningKey() {
-    KeyPair pair = SigningKey.generateKeyPair();
-    String arn = ivs.importPublicKey(SigningKey.publicKeyPem(pair.getPublic()), "bench-" + System.nanoTime(),
-        Map.of("stagefleet.dev/managed-by", "bench")).arn();
-    return new SigningKey((ECPrivateKey) pair.getPrivate(), arn);
+  /** A signing key Secret in the benchmark namespace; returns its {@code namespace/name}. */
+  private String createKeySecret() {
+    String name = "bench-signing-key-" + System.nanoTime();
+    client.resource(SigningKeySecret.create(ivs, name, name, NAMESPACE)).create();
+    return NAMESPACE + "/" + name;
   }
 
   /** Closes {@code part} when the stack closes. */

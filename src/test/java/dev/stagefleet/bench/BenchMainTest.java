@@ -2,22 +2,23 @@ package dev.stagefleet.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stagefleet.cli.StageFleetCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** {@code stagefleet bench} offers one subcommand per scenario and refuses bad sizes in one line. */
-class BenchCommandTest {
+/** The benchmark command offers one subcommand per scenario and refuses bad sizes in one line. */
+@Tag("bench")
+class BenchMainTest {
 
   @Test
   void listsOneSubcommandPerScenario() {
     StringWriter out = new StringWriter();
-    CommandLine cl = StageFleetCommand.commandLine();
+    CommandLine cl = BenchMain.commandLine();
     cl.setOut(new PrintWriter(out, true));
 
-    int exitCode = cl.execute("bench", "--help");
+    int exitCode = cl.execute("--help");
 
     assertThat(exitCode).isZero();
     assertThat(out.toString()).contains("joins", "scale-up", "ivs-economy", "footprint", "join-storm");
@@ -26,13 +27,13 @@ class BenchCommandTest {
   @Test
   void aBadSizeGivesOneClearLineAndANonZeroExit() {
     StringWriter err = new StringWriter();
-    CommandLine cl = StageFleetCommand.commandLine();
+    CommandLine cl = BenchMain.commandLine();
     cl.setErr(new PrintWriter(err, true));
 
-    int exitCode = cl.execute("bench", "ivs-economy", "--broadcasts", "3", "--scaling", "5");
+    int exitCode = cl.execute("ivs-economy", "--broadcasts", "3", "--scaling", "5");
 
     assertThat(exitCode).isNotZero();
     assertThat(err.toString().strip())
-        .isEqualTo("stagefleet: --scaling must be between 0 and --broadcasts (3), got 5");
+        .isEqualTo("stagefleet-bench: --scaling must be between 0 and --broadcasts (3), got 5");
   }
 }

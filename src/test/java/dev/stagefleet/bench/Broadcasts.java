@@ -1,11 +1,11 @@
 package dev.stagefleet.bench;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stagefleet.api.v1alpha1.AudienceReports;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastSpec;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
+import dev.stagefleet.api.v1alpha1.Phase;
+import dev.stagefleet.operator.StatusRecorder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,8 +19,6 @@ import java.util.Map;
 
 /** Creates benchmark LiveBroadcasts (with their API-key Secrets) and writes audience reports as a gateway would. */
 public final class Broadcasts {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final KubernetesClient client;
   private final String namespace;
 
@@ -74,18 +72,16 @@ public final class Broadcasts {
   }
 
   /**
-   * Replaces {@code status.stages} as the operator would record them (scenarios that measure the gateway alone use
-   * it instead of running the operator), with a JSON merge patch on the status subresource (lists are replaced).
+   * Records {@code stages} as Live through the operator's own status writer (scenarios that measure the gateway alone
+   * use it instead of running the operator).
    */
   public void setStages(String name, List<LiveBroadcastStatus.StageStatus> stages) {
-    try {
-      String patch = JSON.writeValueAsString(Map.of("status", Map.of("stages", stages, "phase", "Live",
-          "readyStages", stages.size(), "desiredStages", stages.size())));
-      client.resources(LiveBroadcast.class).inNamespace(namespace).withName(name).subresource("status")
-          .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write status.stages", e);
-    }
+    LiveBroadcastStatus next = new LiveBroadcastStatus();
+    next.setStages(stages);
+    next.setPhase(Phase.Live.name());
+    next.setReadyStages(stages.size());
+    next.setDesiredStages(stages.size());
+    new StatusRecorder(client).record(get(name), next, null);
   }
 
   /** Writes {@code status.audience.<replica>} exactly as a gateway replica does. */

@@ -1,11 +1,7 @@
-package dev.stagefleet.cli;
+package dev.stagefleet.bench;
 
-import dev.stagefleet.bench.BenchReport;
-import dev.stagefleet.bench.FootprintBench;
-import dev.stagefleet.bench.IvsEconomyBench;
-import dev.stagefleet.bench.JoinStormBench;
-import dev.stagefleet.bench.JoinsBench;
-import dev.stagefleet.bench.ScaleUpBench;
+import dev.stagefleet.cli.StageFleetCommand;
+import dev.stagefleet.cli.UserFacingException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -13,21 +9,32 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code stagefleet bench}: runs one benchmark scenario in this process and prints its figures. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+/**
+ * The benchmark harness's command line, outside the product: runs one scenario in this process and prints its figures.
+ * Run it with {@code ./mvnw -q -Pbench -Dbench="<scenario> [flags]"} (docs/benchmarks.md).
+ */
+@Command(name = "stagefleet-bench", mixinStandardHelpOptions = true,
     description = {"Runs a benchmark scenario in this process (embedded Kubernetes API, IVS emulator, operator,",
         "gateway) and prints a table of figures, each against a yardstick measured in the same run.",
         "Results of a reference run and how to read them: docs/benchmarks.md."},
-    subcommands = {BenchCommand.Joins.class, BenchCommand.ScaleUp.class,
-        BenchCommand.IvsEconomy.class, BenchCommand.Footprint.class,
-        BenchCommand.JoinStorm.class, CommandLine.HelpCommand.class})
-public final class BenchCommand implements Runnable {
+    subcommands = {BenchMain.Joins.class, BenchMain.ScaleUp.class, BenchMain.IvsEconomy.class,
+        BenchMain.Footprint.class, BenchMain.JoinStorm.class, CommandLine.HelpCommand.class})
+public final class BenchMain implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line, with the product's one-line error handling. */
+  static CommandLine commandLine() {
+    return StageFleetCommand.withErrorHandling(new CommandLine(new BenchMain()));
   }
 
   /** Options every scenario has. */
