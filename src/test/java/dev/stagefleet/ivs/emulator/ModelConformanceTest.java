@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -109,6 +110,107 @@ class ModelConformanceTest {
       declared.put(name, operation.errors().contains("PendingVerification"));
     }
     assertThat(answered).isEqualTo(declared);
+  }
+
+  @Test
+  void errorsAnsweredFromTheRegionsStateAreOnesEachOperationDeclares() throws Exception {
+    // rate quotas are a fault of their own here; the script calls some operations faster than IVS allows
+    emulator.faults().throttling(false);
+    Map<String, Set<String>> answered = new TreeMap<>();
+    String stage = call(answered, "CreateStage", "{}").get("stage").get("arn").asText();
+    String other = call(answered, "CreateStage", "{}").get("stage").get("arn").asText();
+    String third = call(answered, "CreateStage", "{}").get("stage").get("arn").asText();
+    JsonNode host = call(answered, "CreateParticipantToken", "{\"stageArn\":\"" + stage + "\"}")
+        .get("participantToken");
+    String hostId = host.get("participantId").asText();
+    emulator.join(host.get("token").asText(), true);
+    JsonNode viewer = call(answered, "CreateParticipantToken", "{\"stageArn\":\"" + stage + "\"}")
+        .get("participantToken");
+    emulator.join(viewer.get("token").asText(), false);
+    String session = call(answered, "GetStage", "{\"arn\":\"" + stage + "\"}").get("stage").get("activeSessionId")
+        .asText();
+    String gone = "arn:aws:ivs:us-east-1:123456789012:stage/gone";
+    String nobody = "{\"stageArn\":\"" + stage + "\",\"sessionId\":\"" + session + "\",\"participantId\":\"nobody\"}";
+
+    String replicate = "{\"sourceStageArn\":\"" + stage + "\",\"destinationStageArn\":\"%s\",\"participantId\":\"%s\"}";
+    call(answered, "StartParticipantReplication", replicate.formatted(stage, hostId));
+    call(answered, "StartParticipantReplication", replicate.formatted(other, viewer.get("participantId").asText()));
+    call(answered, "StartParticipantReplication", replicate.formatted(other, "nobody"));
+    call(answered, "StartParticipantReplication", replicate.formatted(gone, hostId));
+    call(answered, "StartParticipantReplication", replicate.formatted(other, hostId));
+    call(answered, "StartParticipantReplication", replicate.formatted(other, hostId));
+    emulator.quotas().replicationsPerParticipant(1);
+    call(answered, "StartParticipantReplication", replicate.formatted(third, hostId));
+    call(answered, "StopParticipantReplication", replicate.formatted(third, hostId));
+    call(answered, "StopParticipantReplication", replicate.formatted(gone, hostId));
+    call(answered, "ListParticipantReplicas", "{\"sourceStageArn\":\"" + gone + "\",\"participantId\":\"x\"}");
+    call(answered, "GetParticipant", nobody);
+    call(answered, "GetParticipant", nobody.replace(stage, gone));
+    call(answered, "ListParticipants", nobody.replace(stage, gone));
+    call(answered, "ListParticipantEvents", nobody.replace(stage, gone));
+    call(answered, "ListStageSessions", "{\"stageArn\":\"" + gone + "\"}");
+    call(answered, "GetStageSession", "{\"stageArn\":\"" + stage + "\",\"sessionId\":\"st-0000000000000\"}");
+    call(answered, "DisconnectParticipant", "{\"stageArn\":\"" + stage + "\",\"participantId\":\"nobody\"}");
+    call(answered, "DisconnectParticipant", "{\"stageArn\":\"" + gone + "\",\"participantId\":\"" + hostId + "\"}");
+    call(answered, "ListStages", "{\"nextToken\":\"forged\"}");
+
+    String pem = SelfSignedTokens.publicKeyPem(SelfSignedTokens.newKeyPair());
+    ObjectNode key = JSON.createObjectNode().put("publicKeyMaterial", pem);
+    call(answered, "ImportPublicKey", key.toString());
+    call(answered, "ImportPublicKey", key.toString());
+    call(answered, "ImportPublicKey", JSON.createObjectNode().put("publicKeyMaterial",
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n").toString());
+    emulator.quotas().publicKeys(1);
+    call(answered, "ImportPublicKey", JSON.createObjectNode().put("publicKeyMaterial",
+        SelfSignedTokens.publicKeyPem(SelfSignedTokens.newKeyPair())).toString());
+    String noKey = "{\"arn\":\"arn:aws:ivs:us-east-1:123456789012:public-key/gone\"}";
+    call(answered, "GetPublicKey", noKey);
+    call(answered, "DeletePublicKey", noKey);
+
+    ObjectNode fiftyOneTags = JSON.createObjectNode();
+    ObjectNode tags = fiftyOneTags.putObject("tags");
+    for (int i = 0; i < 51; i++) {
+      tags.put("k" + i, "v");
+    }
+    callAt(answered, "TagResource", stage, fiftyOneTags);
+    callAt(answered, "TagResource", stage, (ObjectNode) JSON.readTree("{\"tags\":{\"aws:reserved\":\"v\"}}"));
+    callAt(answered, "TagResource", gone, (ObjectNode) JSON.readTree("{\"tags\":{\"a\":\"v\"}}"));
+    callAt(answered, "UntagResource", gone, (ObjectNode) JSON.readTree("{\"tagKeys\":[\"a\"]}"));
+    callAt(answered, "ListTagsForResource", gone, JSON.createObjectNode());
+
+    emulator.quotas().stages(3);
+    call(answered, "CreateStage", "{}");
+    call(answered, "DeleteStage", "{\"arn\":\"" + stage + "\"}");
+    for (String operation : List.of("GetStage", "UpdateStage", "DeleteStage")) {
+      call(answered, operation, "{\"arn\":\"" + stage + "\"}");
+    }
+    call(answered, "CreateParticipantToken", "{\"stageArn\":\"" + stage + "\"}");
+
+    Map<String, Set<String>> undeclared = new TreeMap<>();
+    answered.forEach((operation, errors) -> errors.stream()
+        .filter(error -> !MODEL.operation(operation).errors().contains(error))
+        .forEach(error -> undeclared.computeIfAbsent(operation, o -> new TreeSet<>()).add(error)));
+    assertThat(undeclared).as("errors answered that the model does not declare, of " + answered).isEmpty();
+    assertThat(answered.values().stream().flatMap(Set::stream)).contains("ResourceNotFoundException",
+        "ConflictException", "ServiceQuotaExceededException", "ValidationException");
+  }
+
+  private JsonNode call(Map<String, Set<String>> answered, String operation, String body) throws Exception {
+    return callAt(answered, operation, null, (ObjectNode) JSON.readTree(body));
+  }
+
+  /** Calls an operation, noting the error it answers; {@code resourceArn} is for the tag operations' path. */
+  private JsonNode callAt(Map<String, Set<String>> answered, String operation, String resourceArn, ObjectNode input)
+      throws Exception {
+    if (resourceArn != null) {
+      input.put("resourceArn", resourceArn);
+    }
+    Answer answer = send(MODEL.operation(operation), input);
+    Set<String> errors = answered.computeIfAbsent(operation, o -> new TreeSet<>());
+    if (answer.errorType() != null) {
+      errors.add(answer.errorType());
+    }
+    return answer.body();
   }
 
   @Test
