@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 public final class ParticipantClaims {
   /** IVS refuses tokens whose {@code exp} lies more than 14 days after {@code iat}. */
   public static final long MAX_TTL_SECONDS = 14L * 24 * 3600;
-  static final Pattern PARTICIPANT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  /** The jti becomes the participant id, which IVS's participant operations take as {@code [a-zA-Z0-9-]*}. */
+  static final Pattern PARTICIPANT_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
 
   private ParticipantClaims() {
   }
@@ -23,7 +24,7 @@ public final class ParticipantClaims {
   public static Map<String, Object> of(StageRef stage, Capability capability, String participantId, String userId,
       Map<String, String> attributes, Instant issuedAt, Instant expiresAt) {
     if (!PARTICIPANT_ID.matcher(participantId).matches()) {
-      throw new IllegalArgumentException("participant id must be 1-64 characters of A-Z a-z 0-9 _ -");
+      throw new IllegalArgumentException("participant id must be 1-64 characters of A-Z a-z 0-9 -");
     }
     long iat = issuedAt.getEpochSecond();
     long exp = expiresAt.getEpochSecond();

@@ -11,7 +11,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 
 /**
@@ -20,6 +19,8 @@ import java.util.Map;
  */
 final class SelfSignedTokenMinter implements TokenMinter {
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  private static final int PARTICIPANT_ID_LENGTH = 24;
 
   private final SigningKey key;
   private final Clock clock;
@@ -65,9 +66,15 @@ final class SelfSignedTokenMinter implements TokenMinter {
     return key.publicKeyArn();
   }
 
+  /**
+   * 24 random letters and digits (142 bits). Not base64url: its '_' is outside the participant ids IVS's
+   * GetParticipant and replication operations take.
+   */
   static String newParticipantId() {
-    byte[] bytes = new byte[18];
-    RANDOM.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    StringBuilder id = new StringBuilder(PARTICIPANT_ID_LENGTH);
+    for (int i = 0; i < PARTICIPANT_ID_LENGTH; i++) {
+      id.append(ALPHANUMERIC.charAt(RANDOM.nextInt(ALPHANUMERIC.length())));
+    }
+    return id.toString();
   }
 }

@@ -52,6 +52,9 @@ class ParticipantClaimsTest {
         NOW.plusSeconds(60))).hasMessageContaining("participant id");
     assertThatThrownBy(() -> ParticipantClaims.of(STAGE, Capability.PUBLISH, "x".repeat(65), null, null, NOW,
         NOW.plusSeconds(60))).hasMessageContaining("participant id");
+    // the jti becomes the participant id, which IVS's participant operations take as [a-zA-Z0-9-]* only
+    assertThatThrownBy(() -> ParticipantClaims.of(STAGE, Capability.PUBLISH, "under_score", null, null, NOW,
+        NOW.plusSeconds(60))).hasMessageContaining("participant id");
     var noEndpoints = new StageRef(STAGE.arn(), STAGE.id(), null, null);
     assertThatThrownBy(() -> ParticipantClaims.of(noEndpoints, Capability.PUBLISH, "p", null, null, NOW,
         NOW.plusSeconds(60))).hasMessageContaining("no endpoints");

@@ -46,8 +46,23 @@ class SelfSignedTokenMinterTest {
     assertThat(jws.getPayload().toJSONObject()).containsEntry("jti", first.participantId())
         .containsEntry("exp", NOW.plus(Duration.ofHours(12)).getEpochSecond());
     assertThat(first.expiresAt()).isEqualTo(NOW.plus(Duration.ofHours(12)));
-    assertThat(second.participantId()).isNotEqualTo(first.participantId()).matches("[A-Za-z0-9_-]{1,64}");
+    assertThat(second.participantId()).isNotEqualTo(first.participantId()).matches("[A-Za-z0-9-]{1,64}");
     assertThat(first.toString()).doesNotContain(first.token());
+  }
+
+  @Test
+  void mintsParticipantIdsThatIvsParticipantOperationsAccept() {
+    KeyPair pair = SigningKey.generateKeyPair();
+    var minter = new SelfSignedTokenMinter(new SigningKey((ECPrivateKey) pair.getPrivate(), ARN),
+        Clock.fixed(NOW, ZoneOffset.UTC));
+    var request = new TokenRequest(ParticipantClaimsTest.STAGE, Capability.SUBSCRIBE, null, Map.of(),
+        Duration.ofMinutes(5));
+    // base64url ids held '_' in about 3 tokens of 10; the model's ParticipantId is [a-zA-Z0-9-]*
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      ids.add(minter.mint(request).participantId());
+    }
+    assertThat(ids).hasSize(200).allMatch(id -> id.matches("[a-zA-Z0-9-]{20,64}"));
   }
 
   @Test

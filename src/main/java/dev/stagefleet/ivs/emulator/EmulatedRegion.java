@@ -98,7 +98,8 @@ final class EmulatedRegion {
       return (state == null || state.equals(p.state()))
           && (published == null || published == p.published())
           && (userId == null || userId.equals(p.userId()))
-          && (recordingState == null || recordingState.equals("DISABLED"));
+          // nobody is recorded here: every participant's recordingState is DISABLED, which no filter value names
+          && recordingState == null;
     }
   }
 

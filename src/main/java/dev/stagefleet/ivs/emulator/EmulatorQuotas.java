@@ -97,7 +97,10 @@ public final class EmulatorQuotas {
     return rates.getOrDefault(operation, 5.0);
   }
 
-  /** Sets an operation's rate quota (calls per second; the burst allowed equals one second's worth). */
+  /**
+   * Sets an operation's rate quota in calls per second; the burst allowed is one second's worth, and at least one call
+   * (so 0.5 allows one call every two seconds).
+   */
   public EmulatorQuotas rate(String operation, double callsPerSecond) {
     if (!(callsPerSecond > 0)) {
       throw new IllegalArgumentException("rate must be positive, got " + callsPerSecond);

@@ -51,10 +51,10 @@ import org.slf4j.LoggerFactory;
 public final class IvsEmulator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IvsEmulator.class);
   static final String CONTROL_PREFIX = "/_emulator";
-  /** Operations IVS refuses with PendingVerification while an account is not verified. */
-  private static final Set<String> VERIFICATION_GATED = Set.of("CreateStage", "DeleteStage",
+  /** Operations IVS refuses with PendingVerification while an account is not verified: those the model says can. */
+  private static final Set<String> VERIFICATION_GATED = Set.of("CreateStage", "UpdateStage", "DeleteStage",
       "CreateParticipantToken", "DisconnectParticipant", "ImportPublicKey", "DeletePublicKey",
-      "StartParticipantReplication", "StopParticipantReplication");
+      "StartParticipantReplication");
 
   private final EmulatorSettings settings;
   private final ObjectMapper json = new ObjectMapper();

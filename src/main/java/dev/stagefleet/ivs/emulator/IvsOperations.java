@@ -28,12 +28,19 @@ import java.util.regex.Pattern;
  * acts on the {@link EmulatedRegion} and renders the response body the AWS SDKs expect.
  */
 final class IvsOperations {
+  /** A storage configuration's ARN, or "": the empty string is how a stage's recording is turned off. */
   private static final Pattern STORAGE_CONFIGURATION_ARN =
-      Pattern.compile("arn:aws:ivs:[a-z0-9-]+:[0-9]+:storage-configuration/[a-zA-Z0-9-]+");
+      Pattern.compile("^$|^arn:aws:ivs:[a-z0-9-]+:[0-9]+:storage-configuration/[a-zA-Z0-9-]+$");
+  private static final Pattern PUBLIC_KEY_MATERIAL = Pattern.compile(
+      ".*-----BEGIN PUBLIC KEY-----\\r?\\n([a-zA-Z0-9+/=\\r\\n]+)\\r?\\n-----END PUBLIC KEY-----(\\r?\\n)?.*");
   private static final Set<String> CAPABILITIES = Set.of("PUBLISH", "SUBSCRIBE");
   private static final Set<String> PARTICIPANT_STATES = Set.of("CONNECTED", "DISCONNECTED");
-  private static final Set<String> RECORDING_STATES =
-      Set.of("STARTING", "ACTIVE", "STOPPING", "STOPPED", "FAILED", "DISABLED");
+  /** ParticipantRecordingFilterByRecordingState: a participant's recording states, less DISABLED. */
+  private static final Set<String> RECORDING_FILTER_STATES = Set.of("STARTING", "ACTIVE", "STOPPING", "STOPPED",
+      "FAILED");
+  private static final Set<String> RECORDING_MEDIA_TYPES = Set.of("AUDIO_VIDEO", "AUDIO_ONLY", "NONE");
+  private static final Set<String> THUMBNAIL_STORAGE = Set.of("SEQUENTIAL", "LATEST");
+  private static final Set<String> THUMBNAIL_RECORDING_MODES = Set.of("INTERVAL", "DISABLED");
 
   private final EmulatedRegion region;
   private final ObjectMapper json;
@@ -148,7 +155,8 @@ final class IvsOperations {
 
   private ObjectNode disconnectParticipant(RequestFields request) {
     String stageArn = stageArn(request, "stageArn");
-    String participantId = request.requiredString("participantId", 1, 64, RequestFields.PARTICIPANT_ID);
+    // a token's id, which may hold '_', unlike the ids of participants the other operations take
+    String participantId = request.requiredString("participantId", 0, 64, RequestFields.PARTICIPANT_TOKEN_ID);
     request.optionalString("reason", 0, 128, null);
     region.disconnectParticipant(stageArn, participantId);
     return json.createObjectNode();
@@ -157,7 +165,7 @@ final class IvsOperations {
   private ObjectNode getParticipant(RequestFields request) {
     String stageArn = stageArn(request, "stageArn");
     String sessionId = sessionId(request);
-    String participantId = request.requiredString("participantId", 1, 64, RequestFields.PARTICIPANT_ID);
+    String participantId = participantId(request);
     ParticipantView participant = region.getParticipant(stageArn, sessionId, participantId);
     ObjectNode response = json.createObjectNode();
     ObjectNode node = participant(participant);
@@ -170,10 +178,10 @@ final class IvsOperations {
   private ObjectNode listParticipants(RequestFields request) {
     String stageArn = stageArn(request, "stageArn");
     String sessionId = sessionId(request);
-    String state = enumValue(request, "filterByState", PARTICIPANT_STATES);
+    String state = request.optionalEnum("filterByState", PARTICIPANT_STATES);
     Boolean published = request.optionalBoolean("filterByPublished");
     String userId = request.optionalString("filterByUserId", 0, 128, null);
-    String recordingState = enumValue(request, "filterByRecordingState", RECORDING_STATES);
+    String recordingState = request.optionalEnum("filterByRecordingState", RECORDING_FILTER_STATES);
     long filters = java.util.stream.Stream.of(state, published, userId, recordingState)
         .filter(java.util.Objects::nonNull).count();
     if (filters > 1) {
@@ -194,7 +202,7 @@ final class IvsOperations {
   private ObjectNode listParticipantEvents(RequestFields request) {
     String stageArn = stageArn(request, "stageArn");
     String sessionId = sessionId(request);
-    String participantId = request.requiredString("participantId", 1, 64, RequestFields.PARTICIPANT_ID);
+    String participantId = participantId(request);
     int maxResults = request.maxResults(100, 50);
     String scope = "ListParticipantEvents|" + stageArn + "|" + sessionId + "|" + participantId;
     Page<EventView> page = region.listParticipantEvents(stageArn, sessionId, participantId,
@@ -238,7 +246,7 @@ final class IvsOperations {
   // ---- public keys ----
 
   private ObjectNode importPublicKey(RequestFields request) {
-    String material = request.requiredString("publicKeyMaterial", 1, 4096, null);
+    String material = request.requiredString("publicKeyMaterial", 0, Integer.MAX_VALUE, PUBLIC_KEY_MATERIAL);
     String name = request.optionalString("name", 0, 128, RequestFields.NAME);
     Map<String, String> tags = request.optionalTags("tags");
     ObjectNode response = json.createObjectNode();
@@ -275,7 +283,7 @@ final class IvsOperations {
   private ObjectNode startParticipantReplication(RequestFields request) {
     String source = stageArn(request, "sourceStageArn");
     String destination = stageArn(request, "destinationStageArn");
-    String participantId = request.requiredString("participantId", 1, 64, RequestFields.PARTICIPANT_ID);
+    String participantId = participantId(request);
     Integer window = request.optionalInt("reconnectWindowSeconds", 0, 300);
     Map<String, String> attributes = request.optionalAttributes("attributes");
     region.startReplication(source, destination, participantId, window == null ? 0 : window, attributes);
@@ -285,14 +293,14 @@ final class IvsOperations {
   private ObjectNode stopParticipantReplication(RequestFields request) {
     String source = stageArn(request, "sourceStageArn");
     String destination = stageArn(request, "destinationStageArn");
-    String participantId = request.requiredString("participantId", 1, 64, RequestFields.PARTICIPANT_ID);
+    String participantId = participantId(request);
     region.stopReplication(source, destination, participantId);
     return json.createObjectNode();
   }
 
   private ObjectNode listParticipantReplicas(RequestFields request) {
     String source = stageArn(request, "sourceStageArn");
-    String participantId = request.requiredString("participantId", 1, 64, RequestFields.PARTICIPANT_ID);
+    String participantId = participantId(request);
     int maxResults = request.maxResults(50, 50);
     String scope = "ListParticipantReplicas|" + source + "|" + participantId;
     Page<ReplicaView> page = region.listReplicas(source, participantId, PageTokens.decode(scope, nextToken(request)),
@@ -337,6 +345,9 @@ final class IvsOperations {
       throw RequestFields.violation(tagKeys.size() + " items", "tagKeys",
           "Member must have length less than or equal to " + RequestFields.MAX_TAGS);
     }
+    for (String key : tagKeys) {
+      RequestFields.checkTagKey(key, "tagKeys.member");
+    }
     region.untag(arn, tagKeys);
     return json.createObjectNode();
   }
@@ -351,6 +362,10 @@ final class IvsOperations {
     return request.requiredString("sessionId", 16, 16, RequestFields.SESSION_ID);
   }
 
+  private static String participantId(RequestFields request) {
+    return request.requiredString("participantId", 0, 64, RequestFields.PARTICIPANT_ID);
+  }
+
   private static String nextToken(RequestFields request) {
     return request.optionalString("nextToken", 0, 1024, null);
   }
@@ -363,28 +378,11 @@ final class IvsOperations {
     return arn;
   }
 
-  private static String enumValue(RequestFields request, String name, Set<String> allowed) {
-    String value = request.optionalString(name, 0, 64, null);
-    if (value != null && !allowed.contains(value)) {
-      throw RequestFields.violation("'" + value + "'", name,
-          "Member must satisfy enum value set: " + new java.util.TreeSet<>(allowed));
-    }
-    return value;
-  }
-
   private static TokenRequest tokenRequest(RequestFields request) {
     Integer duration = request.optionalInt("duration", 1, 20160);
     String userId = request.optionalString("userId", 0, 128, null);
     Map<String, String> attributes = request.optionalAttributes("attributes");
-    List<String> capabilities = request.optionalStringList("capabilities", 2);
-    if (capabilities != null) {
-      for (String capability : capabilities) {
-        if (!CAPABILITIES.contains(capability)) {
-          throw RequestFields.violation("'" + capability + "'", "capabilities",
-              "Member must satisfy enum value set: [PUBLISH, SUBSCRIBE]");
-        }
-      }
-    }
+    List<String> capabilities = request.optionalEnumList("capabilities", 2, CAPABILITIES);
     return new TokenRequest(duration, userId, attributes, capabilities);
   }
 
@@ -394,7 +392,19 @@ final class IvsOperations {
       return null;
     }
     recording.requiredString("storageConfigurationArn", 0, 128, STORAGE_CONFIGURATION_ARN);
+    recording.optionalEnumList("mediaTypes", 1, RECORDING_MEDIA_TYPES);
+    RequestFields thumbnail = recording.optionalStructure("thumbnailConfiguration");
+    if (thumbnail != null) {
+      thumbnail.optionalInt("targetIntervalSeconds", 1, 86_400);
+      thumbnail.optionalEnumList("storage", 2, THUMBNAIL_STORAGE);
+      thumbnail.optionalEnum("recordingMode", THUMBNAIL_RECORDING_MODES);
+    }
     recording.optionalInt("recordingReconnectWindowSeconds", 0, 300);
+    RequestFields hls = recording.optionalStructure("hlsConfiguration");
+    if (hls != null) {
+      hls.optionalInt("targetSegmentDurationSeconds", 2, 10);
+    }
+    recording.optionalBoolean("recordParticipantReplicas");
     return request.raw("autoParticipantRecordingConfiguration");
   }
 

@@ -32,7 +32,11 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class ParticipantTokens {
   static final Duration MAX_SELF_SIGNED_LIFETIME = Duration.ofDays(14);
-  private static final Pattern JTI = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  /**
+   * The {@code jti} becomes the participant's id, which GetParticipant, ListParticipantEvents and the replication
+   * operations only take as {@code [a-zA-Z0-9-]*}: an id with '_' could join but never be looked up or replicated.
+   */
+  private static final Pattern JTI = Pattern.compile("[A-Za-z0-9-]{1,64}");
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   /** What a verified token grants. */
@@ -157,7 +161,7 @@ final class ParticipantTokens {
     String jti = requiredText(payload, "jti");
     if (!JTI.matcher(jti).matches()) {
       throw new ParticipantRejectedException(Reason.INVALID_TOKEN,
-          "The token's 'jti' must be 1-64 characters of [A-Za-z0-9_-]");
+          "The token's 'jti' (the participant id) must be 1-64 characters of [A-Za-z0-9-]");
     }
     String resource = requiredText(payload, "resource");
     String topic = requiredText(payload, "topic");

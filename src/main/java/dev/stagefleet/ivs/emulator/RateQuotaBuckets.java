@@ -5,7 +5,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * IVS's per-operation rate quotas as token buckets: capacity = rate (one second's burst), refilled continuously.
+ * IVS's per-operation rate quotas as token buckets: capacity = one second's burst, but never less than one call (a
+ * bucket that cannot hold a whole token would refuse every call), refilled continuously at the rate.
  */
 final class RateQuotaBuckets {
   private final EmulatorQuotas quotas;
@@ -32,17 +33,19 @@ final class RateQuotaBuckets {
 
   private static final class Bucket {
     private final double rate;
+    private final double capacity;
     private double tokens;
     private long lastRefill;
 
     Bucket(double rate, long now) {
       this.rate = rate;
-      this.tokens = rate;
+      this.capacity = Math.max(1, rate);
+      this.tokens = capacity;
       this.lastRefill = now;
     }
 
     synchronized boolean tryAcquire(long now) {
-      tokens = Math.min(rate, tokens + (now - lastRefill) * rate / 1e9);
+      tokens = Math.min(capacity, tokens + (now - lastRefill) * rate / 1e9);
       lastRefill = now;
       if (tokens >= 1) {
         tokens -= 1;

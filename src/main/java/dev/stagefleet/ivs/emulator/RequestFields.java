@@ -8,12 +8,15 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * Reads the members of an IVS request body and checks them against the service model's constraints, failing with
  * IVS's {@code ValidationException} wording ({@code 1 validation error detected: Value ... at 'name' failed to satisfy
- * constraint: ...}). Unknown members are ignored, as IVS ignores them.
+ * constraint: ...}). Lengths count Unicode scalar values, as the model's length constraints do (an emoji is one), and
+ * patterns must match the whole value. Unknown members are ignored, as IVS ignores them.
  */
 final class RequestFields {
   static final Pattern STAGE_ARN = Pattern.compile("arn:aws:ivs:[a-z0-9-]+:[0-9]+:stage/[a-zA-Z0-9-]+");
@@ -21,19 +24,29 @@ final class RequestFields {
   static final Pattern RESOURCE_ARN = Pattern.compile("arn:aws:ivs:[a-z0-9-]+:[0-9]+:[a-z-]+/[a-zA-Z0-9-]+");
   static final Pattern NAME = Pattern.compile("[a-zA-Z0-9-_]*");
   static final Pattern SESSION_ID = Pattern.compile("st-[a-zA-Z0-9]+");
-  static final Pattern PARTICIPANT_ID = Pattern.compile("[a-zA-Z0-9_-]*");
+  /** A participant in a stage ({@code ParticipantId}): no underscore, unlike a token's id. */
+  static final Pattern PARTICIPANT_ID = Pattern.compile("[a-zA-Z0-9-]*");
+  /** The id of a participant token ({@code ParticipantTokenId}), which DisconnectParticipant takes. */
+  static final Pattern PARTICIPANT_TOKEN_ID = Pattern.compile("[a-zA-Z0-9-_]*");
   static final int MAX_TAGS = 50;
 
   private final JsonNode body;
+  /** Where this structure sits in the request, for error messages: "" at the top, else "a.b." or "list.1.member.". */
+  private final String path;
 
   RequestFields(JsonNode body) {
+    this(body, "");
+  }
+
+  private RequestFields(JsonNode body, String path) {
     this.body = body == null ? MissingNode.getInstance() : body;
+    this.path = path;
   }
 
   String requiredString(String name, int min, int max, Pattern pattern) {
     String value = optionalString(name, min, max, pattern);
     if (value == null) {
-      throw violation("null", name, "Member must not be null");
+      throw violation("null", path + name, "Member must not be null");
     }
     return value;
   }
@@ -44,12 +57,13 @@ final class RequestFields {
       return null;
     }
     if (!node.isTextual()) {
-      throw IvsError.serialization("Expected a string at '" + name + "'");
+      throw IvsError.serialization("Expected a string at '" + path + name + "'");
     }
     String value = node.asText();
-    checkLength(value, name, min, max);
+    checkLength(value, path + name, min, max);
     if (pattern != null && !pattern.matcher(value).matches()) {
-      throw violation("'" + value + "'", name, "Member must satisfy regular expression pattern: " + pattern.pattern());
+      throw violation("'" + abbreviate(value) + "'", path + name,
+          "Member must satisfy regular expression pattern: " + pattern.pattern());
     }
     return value;
   }
@@ -60,16 +74,38 @@ final class RequestFields {
       return null;
     }
     if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-      throw IvsError.serialization("Expected an integer at '" + name + "'");
+      throw IvsError.serialization("Expected an integer at '" + path + name + "'");
     }
     int value = node.asInt();
     if (value < min) {
-      throw violation(String.valueOf(value), name, "Member must have value greater than or equal to " + min);
+      throw violation(String.valueOf(value), path + name, "Member must have value greater than or equal to " + min);
     }
     if (value > max) {
-      throw violation(String.valueOf(value), name, "Member must have value less than or equal to " + max);
+      throw violation(String.valueOf(value), path + name, "Member must have value less than or equal to " + max);
     }
     return value;
+  }
+
+  /** A string that must be one of an enum's values, or null when absent. */
+  String optionalEnum(String name, Set<String> allowed) {
+    String value = optionalString(name, 0, Integer.MAX_VALUE, null);
+    if (value != null && !allowed.contains(value)) {
+      throw notInEnum(value, path + name, allowed);
+    }
+    return value;
+  }
+
+  /** A list of at most {@code maxItems} enum values, or null when absent. */
+  List<String> optionalEnumList(String name, int maxItems, Set<String> allowed) {
+    List<String> values = optionalStringList(name, maxItems);
+    if (values != null) {
+      for (String value : values) {
+        if (!allowed.contains(value)) {
+          throw notInEnum(value, path + name, allowed);
+        }
+      }
+    }
+    return values;
   }
 
   int maxResults(int max, int defaultValue) {
@@ -83,21 +119,21 @@ final class RequestFields {
       return null;
     }
     if (!node.isBoolean()) {
-      throw IvsError.serialization("Expected a boolean at '" + name + "'");
+      throw IvsError.serialization("Expected a boolean at '" + path + name + "'");
     }
     return node.asBoolean();
   }
 
   /** A string-to-string map, or null when absent. */
   Map<String, String> optionalStringMap(String name) {
-    return stringMap(body.get(name), name);
+    return stringMap(body.get(name), path + name);
   }
 
   /** A tag map: at most 50 entries, keys 1-128 characters not starting with {@code aws:}, values up to 256. */
   Map<String, String> optionalTags(String name) {
     Map<String, String> tags = optionalStringMap(name);
     if (tags != null) {
-      checkTags(tags, name);
+      checkTags(tags, path + name);
     }
     return tags;
   }
@@ -125,16 +161,15 @@ final class RequestFields {
       return null;
     }
     if (!node.isArray()) {
-      throw IvsError.serialization("Expected a list at '" + name + "'");
+      throw IvsError.serialization("Expected a list at '" + path + name + "'");
     }
     if (node.size() > maxItems) {
-      throw violation(String.valueOf(node.size()) + " items", name,
-          "Member must have length less than or equal to " + maxItems);
+      throw violation(node.size() + " items", path + name, "Member must have length less than or equal to " + maxItems);
     }
     List<String> values = new ArrayList<>();
     for (JsonNode item : node) {
       if (!item.isTextual()) {
-        throw IvsError.serialization("Expected strings in the list '" + name + "'");
+        throw IvsError.serialization("Expected strings in the list '" + path + name + "'");
       }
       values.add(item.asText());
     }
@@ -148,9 +183,9 @@ final class RequestFields {
       return null;
     }
     if (!node.isObject()) {
-      throw IvsError.serialization("Expected a structure at '" + name + "'");
+      throw IvsError.serialization("Expected a structure at '" + path + name + "'");
     }
-    return new RequestFields(node);
+    return new RequestFields(node, path + name + ".");
   }
 
   /** A list of nested structures, or null when absent. */
@@ -160,17 +195,18 @@ final class RequestFields {
       return null;
     }
     if (!node.isArray()) {
-      throw IvsError.serialization("Expected a list at '" + name + "'");
+      throw IvsError.serialization("Expected a list at '" + path + name + "'");
     }
     if (node.size() > maxItems) {
-      throw violation(node.size() + " items", name, "Member must have length less than or equal to " + maxItems);
+      throw violation(node.size() + " items", path + name, "Member must have length less than or equal to " + maxItems);
     }
     List<RequestFields> items = new ArrayList<>();
     for (JsonNode item : node) {
       if (!item.isObject()) {
-        throw IvsError.serialization("Expected structures in the list '" + name + "'");
+        throw IvsError.serialization("Expected structures in the list '" + path + name + "'");
       }
-      items.add(new RequestFields(item));
+      // AWS names list items from 1: participantTokenConfigurations.1.member.userId
+      items.add(new RequestFields(item, path + name + "." + (items.size() + 1) + ".member."));
     }
     return items;
   }
@@ -190,12 +226,21 @@ final class RequestFields {
       throw violation(tags.size() + " tags", name, "Member must have length less than or equal to " + MAX_TAGS);
     }
     for (Map.Entry<String, String> tag : tags.entrySet()) {
-      checkLength(tag.getKey(), name + ".key", 1, 128);
+      checkTagKey(tag.getKey(), name + ".key");
       checkLength(tag.getValue(), name + ".value", 0, 256);
       if (tag.getKey().toLowerCase(java.util.Locale.ROOT).startsWith("aws:")) {
         throw IvsError.validation("Tag keys starting with 'aws:' are reserved for AWS use: '" + tag.getKey() + "'");
       }
     }
+  }
+
+  /** Checks one tag key as TagKey constrains it: 1-128 scalar values. */
+  static void checkTagKey(String key, String name) {
+    checkLength(key, name, 1, 128);
+  }
+
+  static IvsError notInEnum(String value, String name, Set<String> allowed) {
+    return violation("'" + abbreviate(value) + "'", name, "Member must satisfy enum value set: " + new TreeSet<>(allowed));
   }
 
   static IvsError violation(String value, String name, String constraint) {
@@ -223,15 +268,20 @@ final class RequestFields {
   }
 
   private static void checkLength(String value, String name, int min, int max) {
-    if (value.length() < min) {
+    // the model's lengths count Unicode scalar values, not UTF-16 code units: an emoji is one
+    int length = value.codePointCount(0, value.length());
+    if (length < min) {
       throw violation("'" + value + "'", name, "Member must have length greater than or equal to " + min);
     }
-    if (value.length() > max) {
+    if (length > max) {
       throw violation("'" + abbreviate(value) + "'", name, "Member must have length less than or equal to " + max);
     }
   }
 
   private static String abbreviate(String value) {
-    return value.length() <= 40 ? value : value.substring(0, 37) + "...";
+    if (value.codePointCount(0, value.length()) <= 40) {
+      return value;
+    }
+    return value.substring(0, value.offsetByCodePoints(0, 37)) + "...";
   }
 }

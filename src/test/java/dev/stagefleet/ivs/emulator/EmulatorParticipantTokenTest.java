@@ -62,14 +62,23 @@ class EmulatorParticipantTokenTest {
 
   @Test
   void acceptsASelfSignedTokenSignedWithAnImportedKey() {
-    String token = selfSigned(stageArn, "viewer_1", false, true, Duration.ofHours(12));
+    String token = selfSigned(stageArn, "viewer-1", false, true, Duration.ofHours(12));
 
     EmulatedParticipant joined = emulator.join(token);
 
-    assertThat(joined.participantId()).isEqualTo("viewer_1");
-    assertThat(joined.userId()).isEqualTo("user-viewer_1");
+    assertThat(joined.participantId()).isEqualTo("viewer-1");
+    assertThat(joined.userId()).isEqualTo("user-viewer-1");
     assertThat(joined.stageArn()).isEqualTo(stageArn);
     assertThat(emulator.participants(stageArn)).containsExactly(joined);
+  }
+
+  @Test
+  void refusesAJtiThatCouldNotBeUsedAsAParticipantId() {
+    // GetParticipant and the replication operations take participant ids of [a-zA-Z0-9-]* only
+    String underscore = selfSigned(stageArn, "viewer_1", false, true, Duration.ofHours(12));
+
+    assertRejected(() -> emulator.join(underscore), Reason.INVALID_TOKEN);
+    assertThat(emulator.participants(stageArn)).isEmpty();
   }
 
   @Test
