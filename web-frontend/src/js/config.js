@@ -11,7 +11,6 @@ export const SDK_VENDOR_PATH = '/vendor/amazon-ivs-web-broadcast.js';
  * @property {string[]} sdkUrls    where to load the SDK from, tried in order
  * @property {string} namespace    broadcast namespace to prefill ('' when not given)
  * @property {string} name         broadcast name to prefill ('' when not given)
- * @property {boolean} autostart   viewer: join at once instead of waiting for a click
  */
 
 /**
@@ -31,7 +30,6 @@ export function pageSettings(href) {
     sdkUrls,
     namespace: params.get('namespace') || params.get('ns') || '',
     name: params.get('name') || '',
-    autostart: params.get('autostart') === '1' || params.get('autostart') === 'true',
   };
 }
 

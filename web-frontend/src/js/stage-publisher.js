@@ -2,8 +2,9 @@
 // tracks (its own LocalStageStream per track), joined and left as the gateway says. No DOM: the SDK, the token
 // source and the timers are passed in, so node's test runner checks it with a fake SDK.
 
-import { backoffDelay } from './backoff.js';
+import { RETRIES, backoffDelay } from './backoff.js';
 import { planStages } from './reconcile.js';
+import { defaultSchedule, leaveStage } from './stage-connection.js';
 import { describeLeftReason, describeStageError, isTokenRejection } from './stage-errors.js';
 import { tokenIsStale } from './token.js';
 
@@ -13,7 +14,7 @@ import { tokenIsStale } from './token.js';
  * @typedef {import('amazon-ivs-web-broadcast').LocalStageStream} LocalStageStream
  * @typedef {import('amazon-ivs-web-broadcast').StageStrategy} StageStrategy
  * @typedef {import('./messages.js').StageOffer} StageOffer
- * @typedef {(fn: () => void, ms: number) => () => void} Schedule  runs fn after ms; returns a cancel function
+ * @typedef {import('./stage-connection.js').Schedule} Schedule
  */
 
 /**
@@ -44,12 +45,6 @@ import { tokenIsStale } from './token.js';
  * @property {boolean} joined
  * @property {(() => void) | null} cancelRetry
  */
-
-/** @type {Schedule} */
-const defaultSchedule = (fn, ms) => {
-  const handle = setTimeout(fn, ms);
-  return () => clearTimeout(handle);
-};
 
 /** Keeps the broadcaster published on every stage it is told about. */
 export class StagePublisher {
@@ -171,11 +166,6 @@ export class StagePublisher {
     for (const arn of [...this.entries.keys()]) this.remove(arn);
   }
 
-  /** @returns {string[]} */
-  stageArns() {
-    return [...this.entries.keys()];
-  }
-
   /** @returns {StageRow[]} */
   rows() {
     return [...this.entries.values()].map((e) => ({
@@ -284,7 +274,7 @@ export class StagePublisher {
     entry.attempts += 1;
     const words = describeStageError(error);
     const delay = entry.attempts === 1 && isTokenRejection(error)
-      ? 0 : backoffDelay(entry.attempts - 1, { baseMs: 1000, maxMs: 30_000, random: this.random });
+      ? 0 : backoffDelay(entry.attempts - 1, { ...RETRIES.publish, random: this.random });
     entry.link = 'errored';
     entry.error = delay > 0 ? `${words} Retrying in ${Math.ceil(delay / 1000)} s.` : `${words} Retrying now.`;
     this.log(`stage ${entry.stageId}: ${entry.error}`);
@@ -307,12 +297,6 @@ export class StagePublisher {
     const stage = entry.stage;
     entry.stage = null;
     entry.joined = false;
-    if (stage) {
-      try {
-        stage.leave();
-      } catch {
-        // Leaving a Stage that never connected may throw in some SDK versions; it is gone either way.
-      }
-    }
+    if (stage) leaveStage(stage);
   }
 }

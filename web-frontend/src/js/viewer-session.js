@@ -3,8 +3,10 @@
 // broadcast ends. No DOM: the SDK, the API, the socket factory and the timers are passed in.
 
 import { ApiError } from './api-client.js';
-import { backoffDelay } from './backoff.js';
+import { RETRIES, backoffDelay } from './backoff.js';
 import { parsePresenceMessage } from './messages.js';
+import { ReconnectingSocket } from './reconnecting-socket.js';
+import { defaultSchedule, leaveStage } from './stage-connection.js';
 import { describeLeftReason, describeStageError } from './stage-errors.js';
 
 /**
@@ -12,7 +14,8 @@ import { describeLeftReason, describeStageError } from './stage-errors.js';
  * @typedef {import('amazon-ivs-web-broadcast').Stage} Stage
  * @typedef {import('amazon-ivs-web-broadcast').StageStrategy} StageStrategy
  * @typedef {import('./api-client.js').ViewerPlacement} ViewerPlacement
- * @typedef {import('./stage-publisher.js').Schedule} Schedule
+ * @typedef {import('./stage-connection.js').Schedule} Schedule
+ * @typedef {import('./reconnecting-socket.js').SocketLike} SocketLike
  */
 
 /**
@@ -26,11 +29,6 @@ import { describeLeftReason, describeStageError } from './stage-errors.js';
  */
 
 /**
- * The part of a WebSocket the session uses (a real WebSocket fits; tests pass a fake).
- * @typedef {Pick<WebSocket, 'onopen' | 'onmessage' | 'onclose' | 'close'>} SocketLike
- */
-
-/**
  * @typedef {object} Connection
  * @property {Stage} stage
  * @property {string} stageArn
@@ -39,12 +37,6 @@ import { describeLeftReason, describeStageError } from './stage-errors.js';
  * @property {boolean} joined
  * @property {(() => void) | null} cancelFallback
  */
-
-/** @type {Schedule} */
-const defaultSchedule = (fn, ms) => {
-  const handle = setTimeout(fn, ms);
-  return () => clearTimeout(handle);
-};
 
 /** After a move, leave the old stage at the latest this long after the new one joined, picture or not. */
 export const MOVE_FALLBACK_MS = 5_000;
@@ -79,11 +71,10 @@ export class ViewerSession {
     this.current = null;
     /** @type {Connection | null} the stage being moved to */
     this.next = null;
-    /** @type {SocketLike | null} */
-    this.socket = null;
+    /** @type {ReconnectingSocket | null} */
+    this.presence = null;
     /** @type {string | null} */
     this.presenceUrl = null;
-    this.socketFailures = 0;
     this.placeFailures = 0;
     /** @type {(() => void) | null} */
     this.cancelTimer = null;
@@ -138,14 +129,14 @@ export class ViewerSession {
     const watching = this.current !== null;
     if (status === 503) {
       const wait = (error instanceof ApiError && error.retryAfterMs !== null ? error.retryAfterMs
-        : backoffDelay(this.placeFailures - 1, { baseMs: 2000, maxMs: 30_000, random: this.random }))
+        : backoffDelay(this.placeFailures - 1, { ...RETRIES.placeFull, random: this.random }))
         + Math.round(this.random() * 1000);
       if (!watching) this.retryLater('full', (s) => `The broadcast is full, retrying in ${s} s.`, wait);
       else this.retryQuietly(wait);
       return;
     }
     const wait = error instanceof ApiError && error.retryAfterMs !== null ? error.retryAfterMs
-      : backoffDelay(this.placeFailures - 1, { baseMs: 1000, maxMs: 30_000, random: this.random });
+      : backoffDelay(this.placeFailures - 1, { ...RETRIES.place, random: this.random });
     if (watching) {
       this.retryQuietly(wait);
     } else if (status === 409) {
@@ -324,7 +315,7 @@ export class ViewerSession {
       this.onTracks([]);
     }
     this.placeFailures += 1;
-    const wait = backoffDelay(this.placeFailures - 1, { baseMs: 500, maxMs: 30_000, random: this.random });
+    const wait = backoffDelay(this.placeFailures - 1, { ...RETRIES.viewerStage, random: this.random });
     if (!this.current) {
       this.retryLater('error', (s) => `${words} Reconnecting in ${s} s.`, wait);
     } else {
@@ -350,11 +341,7 @@ export class ViewerSession {
    */
   leaveConnection(connection) {
     connection.cancelFallback?.();
-    try {
-      connection.stage.leave();
-    } catch {
-      // A Stage that never connected may throw on leave; it is gone either way.
-    }
+    leaveStage(connection.stage);
   }
 
   /**
@@ -365,74 +352,44 @@ export class ViewerSession {
   openPresence(presenceUrl) {
     this.closePresence();
     this.presenceUrl = presenceUrl;
-    /** @type {SocketLike} */
-    let socket;
-    try {
-      socket = this.openSocket(presenceUrl);
-    } catch {
-      this.presenceLost(presenceUrl, false);
-      return;
-    }
-    this.socket = socket;
-    let opened = false;
-    socket.onopen = () => {
-      opened = true;
-      this.socketFailures = 0;
-      this.log('presence socket open');
-    };
-    socket.onmessage = (event) => {
-      if (this.socket !== socket || typeof event.data !== 'string') return;
-      const message = parsePresenceMessage(event.data);
-      if (!message) return;
-      if (message.type === 'move') {
-        this.log(`told to move to stage ${message.stageId}`);
-        this.switchTo(message.token, message.stageArn, message.stageId);
-      } else if (message.type === 'ended') {
-        this.end('');
-      }
-    };
-    socket.onclose = () => {
-      if (this.socket !== socket) return;
-      this.socket = null;
-      this.presenceLost(presenceUrl, opened);
-    };
+    this.presence = new ReconnectingSocket({
+      url: () => presenceUrl,
+      open: this.openSocket,
+      onMessage: (text) => this.presenceMessage(text),
+      onState: (state) => {
+        if (state === 'open') this.log('presence socket open');
+        if (state === 'reconnecting') this.log('presence socket closed');
+      },
+      retry: RETRIES.presenceSocket,
+      giveUpAfter: 3,
+      onGiveUp: () => {
+        // The gateway no longer knows this viewer (or the broadcast): ask again for a place.
+        if (this.finished) return;
+        this.presence = null;
+        this.presenceUrl = null;
+        void this.requestPlace();
+      },
+      schedule: this.schedule,
+      random: this.random,
+    });
+    this.presence.start();
   }
 
-  /**
-   * @param {string} presenceUrl
-   * @param {boolean} wasOpen
-   */
-  presenceLost(presenceUrl, wasOpen) {
-    if (this.finished) return;
-    if (!wasOpen) this.socketFailures += 1;
-    this.log('presence socket closed');
-    if (this.socketFailures >= 3) {
-      // The gateway no longer knows this viewer (or the broadcast): ask again for a place.
-      this.socketFailures = 0;
-      this.presenceUrl = null;
-      void this.requestPlace();
-      return;
+  /** @param {string} text */
+  presenceMessage(text) {
+    const message = parsePresenceMessage(text);
+    if (!message) return;
+    if (message.type === 'move') {
+      this.log(`told to move to stage ${message.stageId}`);
+      this.switchTo(message.token, message.stageArn, message.stageId);
+    } else if (message.type === 'ended') {
+      this.end('');
     }
-    const wait = backoffDelay(this.socketFailures, { baseMs: 500, maxMs: 10_000, random: this.random });
-    const epoch = this.epoch;
-    this.schedule(() => {
-      if (this.finished || epoch !== this.epoch || this.presenceUrl !== presenceUrl || this.socket) return;
-      this.openPresence(presenceUrl);
-    }, wait);
   }
 
   closePresence() {
-    const socket = this.socket;
-    this.socket = null;
-    if (socket) {
-      socket.onclose = null;
-      socket.onmessage = null;
-      try {
-        socket.close(1000, 'viewer left');
-      } catch {
-        // Already closed.
-      }
-    }
+    this.presence?.stop('viewer left');
+    this.presence = null;
   }
 
   /**
