@@ -31,6 +31,21 @@ export class BroadcastMemory {
   }
 
   /**
+   * What the key field should hold once the broadcast in the form changed: a key the person typed stays (it is
+   * never overwritten by one remembered for another broadcast); an empty field or a key filled in from memory
+   * becomes the key remembered for the new broadcast, or empty.
+   * @param {string} namespace
+   * @param {string} name
+   * @param {{value: string, remembered: boolean}} field  the key field now; remembered: filled in from memory
+   * @returns {{value: string, remembered: boolean}}
+   */
+  keyField(namespace, name, field) {
+    if (field.value && !field.remembered) return field;
+    const stored = this.key(namespace, name);
+    return stored ? { value: stored, remembered: true } : { value: '', remembered: false };
+  }
+
+  /**
    * @param {string} namespace
    * @param {string} name
    * @param {string} apiKey

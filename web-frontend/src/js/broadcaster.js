@@ -5,12 +5,12 @@ import { ApiError, GatewayClient, describeApiError } from './api-client.js';
 import { BroadcastMemory } from './broadcast-memory.js';
 import { describeMediaError, listDevices, openDevices } from './camera.js';
 import { broadcastNameProblem, pageSettings } from './config.js';
-import { byId, loadPageSdk, logTo, showError } from './dom.js';
+import { byId, loadPageSdk, localMediaPath, logTo, showError } from './dom.js';
 import { EventsSocket } from './events-socket.js';
 import { StagePublisher } from './stage-publisher.js';
-import { renderStageTable } from './stage-table.js';
+import { liveSummary, renderStageTable } from './stage-table.js';
 
-const settings = pageSettings(location.href);
+const settings = pageSettings(location.href, localMediaPath());
 const client = new GatewayClient({ gatewayBase: settings.gatewayBase });
 
 const el = {
@@ -38,7 +38,7 @@ const log = logTo(el.log);
 
 el.gatewayUrl.textContent = settings.gatewayBase;
 
-const sdkReady = loadPageSdk(settings.sdkUrls, el, log);
+const sdkReady = loadPageSdk(settings, el, log);
 
 // ---- the broadcast and its key (the key lives in sessionStorage only, never in the URL) ----
 
@@ -49,11 +49,14 @@ el.name.value = settings.name || remembered.name || '';
 restoreKey();
 
 function restoreKey() {
-  const stored = memory.key(el.namespace.value, el.name.value);
-  if (stored) el.apiKey.value = stored;
+  const field = memory.keyField(el.namespace.value, el.name.value,
+    { value: el.apiKey.value, remembered: el.apiKey.dataset.remembered === 'true' });
+  el.apiKey.value = field.value;
+  el.apiKey.dataset.remembered = String(field.remembered);
 }
 el.namespace.addEventListener('change', restoreKey);
 el.name.addEventListener('change', restoreKey);
+el.apiKey.addEventListener('input', () => { el.apiKey.dataset.remembered = 'false'; });
 
 // ---- camera and microphone ----
 
@@ -181,7 +184,6 @@ function setRunning(running) {
   el.namespace.disabled = running;
   el.name.disabled = running;
   el.apiKey.disabled = running;
-  el.liveBadge.hidden = !running;
   document.body.dataset.running = String(running);
 }
 
@@ -229,12 +231,11 @@ function render() {
   const publisher = current?.publisher ?? null;
   const rows = publisher?.rows() ?? [];
   renderStageTable(el.stages, rows, publisher ? 'No stages yet: the operator has not created one.' : 'Not broadcasting.');
+  const summary = liveSummary(rows);
+  el.liveBadge.hidden = !summary.live;
   if (publisher) {
-    const connected = rows.filter((r) => r.link === 'connected').length;
-    const errored = rows.filter((r) => r.link === 'errored').length;
-    setStatus(rows.length === 0 ? 'Live: waiting for the first stage.'
-      : `Live on ${connected} of ${rows.length} stage(s)${errored ? `; ${errored} with errors` : ''}.`);
-    document.body.dataset.errored = String(errored > 0);
+    setStatus(summary.words);
+    document.body.dataset.errored = String(summary.errored > 0);
   }
 }
 

@@ -20,6 +20,7 @@ import { ReconnectingSocket } from './reconnecting-socket.js';
  * @property {(offer: StageOffer) => void} offer
  * @property {(stageArn: string, state: 'Active' | 'Draining') => void} setState
  * @property {(stageArn: string) => void} remove
+ * @property {(stageArn: string, viewers: number) => void} setViewers
  */
 
 /** The socket is considered dead when nothing (not even a heartbeat) arrived for this long. */
@@ -89,6 +90,9 @@ export class EventsSocket {
       case 'stage_active':
         this.log(`stage active again: ${message.stageId}`);
         this.stages.setState(message.stageArn, 'Active');
+        break;
+      case 'stage_viewers':
+        this.stages.setViewers(message.stageArn, message.viewers);
         break;
       case 'stage_deleted':
         this.log(`stage deleted: ${message.stageId}`);

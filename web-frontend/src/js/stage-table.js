@@ -27,6 +27,7 @@ export function renderStageTable(table, rows, emptyWords) {
     tr.dataset.stageArn = row.stageArn;
     tr.dataset.link = row.link;
     tr.dataset.state = row.state;
+    tr.dataset.publishing = String(row.publishing);
     const cells = [row.stageId, row.state, LINK_WORDS[row.link], row.viewers === null ? '–' : String(row.viewers),
       row.error ?? ''];
     tr.append(...cells.map((text, i) => {
@@ -38,4 +39,30 @@ export function renderStageTable(table, rows, emptyWords) {
     }));
     return tr;
   }));
+}
+
+/**
+ * Words for "n stages" with the right plural.
+ * @param {number} n
+ */
+export function stagesWord(n) {
+  return `${n} stage${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Whether the broadcast is live, and the words for it: live only while at least one stage reports publishing.
+ * @param {StageRow[]} rows
+ * @returns {{live: boolean, errored: number, words: string}}
+ */
+export function liveSummary(rows) {
+  const publishing = rows.filter((r) => r.publishing).length;
+  const errored = rows.filter((r) => r.link === 'errored').length;
+  const errors = errored ? `; ${errored} with errors` : '';
+  if (rows.length === 0) {
+    return { live: false, errored, words: 'Not live yet: the broadcast has no stage; the operator creates the first one.' };
+  }
+  if (publishing === 0) {
+    return { live: false, errored, words: `Not live yet: connecting to ${stagesWord(rows.length)}…${errors}` };
+  }
+  return { live: true, errored, words: `Live on ${publishing} of ${stagesWord(rows.length)}${errors}.` };
 }

@@ -10,8 +10,8 @@ import { defaultSchedule, leaveStage } from './stage-connection.js';
 import { describeLeftReason, describeStageError } from './stage-errors.js';
 
 /**
- * @typedef {typeof import('amazon-ivs-web-broadcast')} Sdk
- * @typedef {import('amazon-ivs-web-broadcast').Stage} Stage
+ * @typedef {SdkShape} Sdk  the real SDK, or local mode's stage client
+ * @typedef {PublicOf<import('amazon-ivs-web-broadcast').Stage>} Stage
  * @typedef {import('amazon-ivs-web-broadcast').StageStrategy} StageStrategy
  * @typedef {import('./api-client.js').ViewerPlacement} ViewerPlacement
  * @typedef {import('./stage-connection.js').Schedule} Schedule
@@ -20,7 +20,13 @@ import { describeLeftReason, describeStageError } from './stage-errors.js';
 
 /**
  * What the page shows.
- * @typedef {'idle' | 'joining' | 'waiting' | 'full' | 'watching' | 'ended' | 'error'} Phase
+ *  - idle: not watching; joining: asking the gateway for a place; not-started: the broadcast has no stage yet;
+ *  - waiting-seat: every stage is full, a seat is asked for again (and, with demand-aware scaling, is being made);
+ *  - connecting: placed, joining the stage or waiting for the broadcaster's picture; watching: the picture is on;
+ *  - moving: watching while joining another stage; ended: the broadcast is over; not-found: it never existed here;
+ *  - error: something failed, the session retries by itself.
+ * @typedef {'idle' | 'joining' | 'not-started' | 'waiting-seat' | 'connecting' | 'watching' | 'moving' | 'ended'
+ *   | 'not-found' | 'error'} Phase
  * @typedef {object} ViewerStatus
  * @property {Phase} phase
  * @property {string} message      words for a person
@@ -80,6 +86,8 @@ export class ViewerSession {
     this.cancelTimer = null;
     this.finished = false;
     this.epoch = 0;
+    /** once placed, a 404 means the broadcast went away, not that it never existed */
+    this.everPlaced = false;
   }
 
   /** Starts (or restarts) watching. */
@@ -111,6 +119,7 @@ export class ViewerSession {
     }
     if (this.finished || epoch !== this.epoch) return;
     this.placeFailures = 0;
+    this.everPlaced = true;
     this.log(`placed on stage ${placement.stageId} as ${placement.viewerId}`);
     if (placement.presenceUrl !== this.presenceUrl) this.openPresence(placement.presenceUrl);
     this.switchTo(placement.token, placement.stageArn, placement.stageId);
@@ -121,6 +130,11 @@ export class ViewerSession {
    */
   placeFailed(error) {
     const status = error instanceof ApiError ? error.status : 0;
+    if (status === 404 && !this.everPlaced) {
+      this.shutdown();
+      this.setStatus('not-found', 'There is no such broadcast. Check its namespace and name, then press Watch.');
+      return;
+    }
     if (status === 404 || status === 410) {
       this.end(error instanceof ApiError && error.message ? error.message : '');
       return;
@@ -131,7 +145,10 @@ export class ViewerSession {
       const wait = (error instanceof ApiError && error.retryAfterMs !== null ? error.retryAfterMs
         : backoffDelay(this.placeFailures - 1, { ...RETRIES.placeFull, random: this.random }))
         + Math.round(this.random() * 1000);
-      if (!watching) this.retryLater('full', (s) => `The broadcast is full, retrying in ${s} s.`, wait);
+      if (!watching) {
+        this.retryLater('waiting-seat',
+          (s) => `The broadcast is full: waiting for a seat, retrying in ${s} s. Keep this page open.`, wait);
+      }
       else this.retryQuietly(wait);
       return;
     }
@@ -140,7 +157,8 @@ export class ViewerSession {
     if (watching) {
       this.retryQuietly(wait);
     } else if (status === 409) {
-      this.retryLater('waiting', (s) => `The broadcast has not started yet, retrying in ${s} s.`, wait);
+      this.retryLater('not-started',
+        (s) => `The broadcast has not started yet; this page joins it when it does (next try in ${s} s).`, wait);
     } else {
       const words = error instanceof Error ? error.message : String(error);
       this.retryLater('error', (s) => `${words} Retrying in ${s} s.`, wait);
@@ -202,10 +220,11 @@ export class ViewerSession {
     if (!connection) return;
     if (!this.current) {
       this.current = connection;
-      this.setStatus('joining', 'Connecting to the stage…', stageId);
+      this.setStatus('connecting', 'Connecting to the stage…', stageId);
     } else {
       this.next = connection;
       this.log(`moving from stage ${this.current.stageId} to ${stageId}`);
+      this.setStatus('moving', 'Moving to another stage; the picture stays on meanwhile.', this.current.stageId);
     }
   }
 
@@ -309,6 +328,7 @@ export class ViewerSession {
     if (connection && this.next === connection) {
       this.leaveConnection(connection);
       this.next = null;
+      this.showTracks();
     } else if (connection && this.current === connection) {
       this.leaveConnection(connection);
       this.current = null;
@@ -329,10 +349,12 @@ export class ViewerSession {
     if (!connection) return;
     const tracks = [...connection.tracksByParticipant.values()].flat();
     this.onTracks(tracks);
+    if (this.next && tracks.length > 0) return; // still moving: the status says so
     if (tracks.length > 0) {
       this.setStatus('watching', 'Watching live.', connection.stageId);
     } else if (connection.joined) {
-      this.setStatus('watching', 'Connected; waiting for the broadcaster’s picture…', connection.stageId);
+      this.setStatus('connecting', 'Connected; waiting for the broadcaster’s picture (it appears when they go live).',
+        connection.stageId);
     }
   }
 
@@ -399,7 +421,7 @@ export class ViewerSession {
   end(detail) {
     this.shutdown();
     const suffix = detail && !/ended/i.test(detail) ? ` (${detail})` : '';
-    this.setStatus('ended', `The broadcast has ended.${suffix}`);
+    this.setStatus('ended', `The broadcast has ended.${suffix} Press Watch to join it again if it restarts.`);
   }
 
   shutdown() {

@@ -39,6 +39,7 @@ function setup({ tickets = [] } = {}) {
       offer: (offer) => calls.push(['offer', offer.stageId]),
       setState: (arn, state) => calls.push(['setState', arn, state]),
       remove: (arn) => calls.push(['remove', arn]),
+      setViewers: (arn, viewers) => calls.push(['setViewers', arn, viewers]),
     },
     onState: (state, detail) => states.push({ state, ...detail }),
     schedule: clock.schedule,
@@ -58,12 +59,13 @@ test('each connection uses a fresh ticket and hands the gateway\'s changes to th
   sockets[0].send({ type: 'stage_created', data: stage('c') });
   sockets[0].send({ type: 'stage_draining', data: { stageArn: ARN('a') } });
   sockets[0].send({ type: 'stage_active', data: { stageArn: ARN('a') } });
+  sockets[0].send({ type: 'stage_viewers', data: { stageArn: ARN('a'), viewers: 3 } });
   sockets[0].send({ type: 'stage_deleted', data: { stageArn: ARN('b') } });
   sockets[0].send({ type: 'heartbeat' });
   sockets[0].onmessage({ data: 'not json' });
   assert.deepEqual(calls, [
     ['reconcile', ['a', 'b']], ['offer', 'c'], ['setState', ARN('a'), 'Draining'], ['setState', ARN('a'), 'Active'],
-    ['remove', ARN('b')],
+    ['setViewers', ARN('a'), 3], ['remove', ARN('b')],
   ]);
 });
 

@@ -108,7 +108,7 @@ public final class LocalMode implements AutoCloseable {
           .port(settings.gatewayPort()).replicaId("local").keySecret(NAMESPACE + "/" + KEY_SECRET)
           .corsOrigins(List.of("*")).webRoot(webRoot)
           // the simulated audience joins from one address
-          .viewerJoinsPerSecondPerIp(10_000).build(), client, ivs, clock).start();
+          .viewerJoinsPerSecondPerIp(10_000).build(), client, ivs, clock).relayLocalMedia().start();
     }
     if (settings.sample()) {
       applySample();
