@@ -28,7 +28,9 @@ export function renderStageTable(table, rows, emptyWords) {
     tr.dataset.link = row.link;
     tr.dataset.state = row.state;
     tr.dataset.publishing = String(row.publishing);
-    const cells = [row.stageId, row.state, LINK_WORDS[row.link], row.viewers === null ? '–' : String(row.viewers),
+    const link = row.link === 'connected' ? (row.publishing ? 'publishing' : 'connected, not publishing yet')
+      : LINK_WORDS[row.link];
+    const cells = [row.stageId, row.state, link, row.viewers === null ? '–' : String(row.viewers),
       row.error ?? ''];
     tr.append(...cells.map((text, i) => {
       const td = document.createElement('td');

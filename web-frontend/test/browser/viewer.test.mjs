@@ -166,3 +166,22 @@ test('an unknown broadcast (404) is "not found", not "ended", and offers Watch a
   await screenshot(page, 'viewer-not-found');
   await context.close();
 });
+
+test('at 390 px neither page scrolls sideways, and no page load asks for a missing favicon', async () => {
+  const name = await broadcast(['n1']);
+  const { page, context } = await openPage(browser, { ivsEndpoint: backend.ivsEndpoint });
+  await page.setViewportSize({ width: 390, height: 844 });
+  /** @type {string[]} */
+  const missing = [];
+  page.on('response', (r) => { if (r.status() === 404) missing.push(r.url()); });
+  for (const path of [`/broadcaster?namespace=${NS}&name=${name}&${CHOSEN_SDK}`,
+    `/viewer?namespace=${NS}&name=${name}&${CHOSEN_SDK}`]) {
+    await page.goto(backend.gatewayUrl + path);
+    await page.waitForLoadState('networkidle');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `${path.split('?')[0]} is ${width} px wide at 390 px`);
+    await screenshot(page, `narrow${path.split('?')[0].replace('/', '-')}`);
+  }
+  assert.deepEqual(missing, [], 'no 404 on load');
+  await context.close();
+});
