@@ -23,23 +23,25 @@ export function backoffDelay(attempt, options = {}) {
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-/** Counts consecutive failures and hands out the next delay; reset() after a success. */
-export class Backoff {
-  /** @param {BackoffOptions} [options] */
-  constructor(options = {}) {
-    this.options = options;
-    this.attempt = 0;
-  }
-
-  /** The delay before the next try; each call counts one more failure. */
-  next() {
-    return backoffDelay(this.attempt++, this.options);
-  }
-
-  reset() {
-    this.attempt = 0;
-  }
-}
+/**
+ * Every retry of the pages, in one place: the first delay and the cap, before jitter.
+ * @type {Readonly<Record<'eventsSocket' | 'presenceSocket' | 'place' | 'placeFull' | 'viewerStage' | 'publish',
+ *   {baseMs: number, maxMs: number}>>}
+ */
+export const RETRIES = Object.freeze({
+  /** the broadcaster's events socket */
+  eventsSocket: { baseMs: 500, maxMs: 15_000 },
+  /** a viewer's presence socket */
+  presenceSocket: { baseMs: 500, maxMs: 10_000 },
+  /** asking the gateway for a viewer's place (no stage yet, gateway unreachable) */
+  place: { baseMs: 1000, maxMs: 30_000 },
+  /** asking again when the broadcast is full and the gateway named no wait */
+  placeFull: { baseMs: 2000, maxMs: 30_000 },
+  /** a viewer's stage that failed to join or went away */
+  viewerStage: { baseMs: 500, maxMs: 30_000 },
+  /** the broadcaster's stage that failed to join or went away */
+  publish: { baseMs: 1000, maxMs: 30_000 },
+});
 
 /**
  * The delay a server asked for in a Retry-After header (seconds or an HTTP date), in milliseconds, or null.

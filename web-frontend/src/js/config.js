@@ -11,16 +11,19 @@ export const SDK_VENDOR_PATH = '/vendor/amazon-ivs-web-broadcast.js';
  * @property {string[]} sdkUrls    where to load the SDK from, tried in order
  * @property {string} namespace    broadcast namespace to prefill ('' when not given)
  * @property {string} name         broadcast name to prefill ('' when not given)
- * @property {boolean} autostart   viewer: join at once instead of waiting for a click
+ * @property {string | null} localMedia  local mode's signalling relay (a ws:// URL) when stages are the emulator's
  */
 
 /**
  * Reads the page's settings from its URL. `?gateway=` points at a gateway when the page is served elsewhere;
  * `?sdk=` replaces the SDK location (by default the gateway's copy first, then the pinned version on AWS's CDN).
+ * A gateway in local mode names its media relay in the page (`localMediaPath`): the stages are the emulator's, so
+ * the page uses the local stage client, unless `?sdk=` asks for a particular SDK.
  * @param {string} href the page's URL
+ * @param {string | null} [localMediaPath] the relay's path from the page's `stagefleet-local-media` meta tag
  * @returns {PageSettings}
  */
-export function pageSettings(href) {
+export function pageSettings(href, localMediaPath = null) {
   const url = new URL(href);
   const params = url.searchParams;
   const gatewayBase = trimSlash(params.get('gateway') || url.origin);
@@ -31,7 +34,7 @@ export function pageSettings(href) {
     sdkUrls,
     namespace: params.get('namespace') || params.get('ns') || '',
     name: params.get('name') || '',
-    autostart: params.get('autostart') === '1' || params.get('autostart') === 'true',
+    localMedia: localMediaPath && !sdk ? socketUrl(gatewayBase, localMediaPath) : null,
   };
 }
 

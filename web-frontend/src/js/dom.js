@@ -39,16 +39,32 @@ export function showError(element, words) {
   element.hidden = !words;
 }
 
+/** The relay path a gateway in local mode puts into the page, or null. */
+export function localMediaPath() {
+  return document.querySelector('meta[name="stagefleet-local-media"]')?.getAttribute('content') ?? null;
+}
+
 /**
  * Loads the SDK for a page: says in `state` which SDK it uses, logs it, and shows an error when none loads. The
- * promise rejects then too; callers that await it later see the same failure.
- * @param {string[]} urls tried in order
+ * promise rejects then too; callers that await it later see the same failure. In local mode it is the local stage
+ * client instead, imported only then, so a production page never loads it.
+ * @param {{sdkUrls: string[], localMedia: string | null}} settings
  * @param {{sdkState: HTMLElement, error: HTMLElement}} el
  * @param {(line: string) => void} log
- * @returns {Promise<typeof import('amazon-ivs-web-broadcast')>}
+ * @returns {Promise<SdkShape>}
  */
-export function loadPageSdk(urls, el, log) {
-  const ready = loadSdk(urls).then(({ sdk, url }) => {
+export function loadPageSdk({ sdkUrls, localMedia }, el, log) {
+  if (localMedia) {
+    const relay = localMedia;
+    const local = import('./local-stage.js').then(({ localSdk }) => {
+      el.sdkState.textContent = 'Local mode: no IVS; media goes straight between the pages on this machine.';
+      log(`local mode: stages meet on ${relay}`);
+      return localSdk(relay);
+    });
+    local.catch(() => {});
+    return local;
+  }
+  const ready = loadSdk(sdkUrls).then(({ sdk, url }) => {
     el.sdkState.textContent = `IVS Web Broadcast SDK ${sdk.__version} (${url})`;
     log(`SDK ${sdk.__version} loaded from ${url}`);
     return sdk;

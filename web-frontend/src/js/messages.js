@@ -18,6 +18,7 @@
  *   | {type: 'stage_draining', stageArn: string, stageId: string}
  *   | {type: 'stage_active', stageArn: string, stageId: string}
  *   | {type: 'stage_deleted', stageArn: string, stageId: string}
+ *   | {type: 'stage_viewers', stageArn: string, stageId: string, viewers: number}
  *   | {type: 'heartbeat'}} BroadcasterEvent
  */
 
@@ -58,6 +59,11 @@ export function parseBroadcasterEvent(text) {
       const stageArn = str(data.stageArn);
       if (!stageArn) return null;
       return { type: message.type, stageArn, stageId: str(data.stageId) ?? stageIdOf(stageArn) };
+    }
+    case 'stage_viewers': {
+      const stageArn = str(data.stageArn);
+      if (!stageArn || typeof data.viewers !== 'number') return null;
+      return { type: 'stage_viewers', stageArn, stageId: str(data.stageId) ?? stageIdOf(stageArn), viewers: data.viewers };
     }
     case 'heartbeat':
       return { type: 'heartbeat' };

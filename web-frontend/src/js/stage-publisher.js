@@ -2,18 +2,19 @@
 // tracks (its own LocalStageStream per track), joined and left as the gateway says. No DOM: the SDK, the token
 // source and the timers are passed in, so node's test runner checks it with a fake SDK.
 
-import { backoffDelay } from './backoff.js';
+import { RETRIES, backoffDelay } from './backoff.js';
 import { planStages } from './reconcile.js';
+import { defaultSchedule, leaveStage } from './stage-connection.js';
 import { describeLeftReason, describeStageError, isTokenRejection } from './stage-errors.js';
 import { tokenIsStale } from './token.js';
 
 /**
- * @typedef {typeof import('amazon-ivs-web-broadcast')} Sdk
- * @typedef {import('amazon-ivs-web-broadcast').Stage} Stage
- * @typedef {import('amazon-ivs-web-broadcast').LocalStageStream} LocalStageStream
+ * @typedef {SdkShape} Sdk  the real SDK, or local mode's stage client
+ * @typedef {PublicOf<import('amazon-ivs-web-broadcast').Stage>} Stage
+ * @typedef {PublicOf<import('amazon-ivs-web-broadcast').LocalStageStream>} LocalStageStream
  * @typedef {import('amazon-ivs-web-broadcast').StageStrategy} StageStrategy
  * @typedef {import('./messages.js').StageOffer} StageOffer
- * @typedef {(fn: () => void, ms: number) => () => void} Schedule  runs fn after ms; returns a cancel function
+ * @typedef {import('./stage-connection.js').Schedule} Schedule
  */
 
 /**
@@ -27,6 +28,7 @@ import { tokenIsStale } from './token.js';
  * @property {number | null} viewers subscribers reported by the SDK (or the gateway), null when unknown
  * @property {string | null} error   words for the last failure, while it is not resolved
  * @property {number} attempts       failed attempts since the last successful join
+ * @property {boolean} publishing    the SDK (or local mode's client) reports this page's streams as published
  */
 
 /**
@@ -38,18 +40,13 @@ import { tokenIsStale } from './token.js';
  * @property {number | null} viewers
  * @property {string | null} error
  * @property {number} attempts
+ * @property {boolean} publishing
  * @property {Stage | null} stage
  * @property {LocalStageStream[]} streams
  * @property {number} generation     bumped for every connection attempt and on leave; late callbacks compare it
  * @property {boolean} joined
  * @property {(() => void) | null} cancelRetry
  */
-
-/** @type {Schedule} */
-const defaultSchedule = (fn, ms) => {
-  const handle = setTimeout(fn, ms);
-  return () => clearTimeout(handle);
-};
 
 /** Keeps the broadcaster published on every stage it is told about. */
 export class StagePublisher {
@@ -122,7 +119,8 @@ export class StagePublisher {
     /** @type {Entry} */
     const entry = {
       stageArn: offer.stageArn, stageId: offer.stageId, state: offer.state, link: 'connecting',
-      viewers: offer.viewers, error: null, attempts: 0, stage: null, streams: [], generation: 0, joined: false,
+      viewers: offer.viewers, error: null, attempts: 0, publishing: false, stage: null, streams: [], generation: 0,
+      joined: false,
       cancelRetry: null,
     };
     this.entries.set(offer.stageArn, entry);
@@ -153,6 +151,18 @@ export class StagePublisher {
   }
 
   /**
+   * The viewer count the status reports for a stage.
+   * @param {string} stageArn
+   * @param {number} viewers
+   */
+  setViewers(stageArn, viewers) {
+    const entry = this.entries.get(stageArn);
+    if (!entry) return;
+    entry.viewers = viewers;
+    this.onChange();
+  }
+
+  /**
    * Leaves a stage. Anything its Stage reports afterwards (a late join rejection, say) is ignored.
    * @param {string} stageArn
    */
@@ -171,16 +181,11 @@ export class StagePublisher {
     for (const arn of [...this.entries.keys()]) this.remove(arn);
   }
 
-  /** @returns {string[]} */
-  stageArns() {
-    return [...this.entries.keys()];
-  }
-
   /** @returns {StageRow[]} */
   rows() {
     return [...this.entries.values()].map((e) => ({
       stageArn: e.stageArn, stageId: e.stageId, state: e.state, link: e.link, viewers: e.viewers, error: e.error,
-      attempts: e.attempts,
+      attempts: e.attempts, publishing: e.publishing,
     }));
   }
 
@@ -218,11 +223,12 @@ export class StagePublisher {
         token = fresh.token;
         if (!token) throw new Error('The gateway gave no token for this stage.');
       }
-      const { Stage, StageEvents, StageConnectionState, StageLeftReason, SubscribeType } = this.sdk;
+      const { Stage, StageEvents, StageConnectionState, StageLeftReason, StageParticipantPublishState, SubscribeType } = this.sdk;
       entry.streams = this.makeStreams();
       /** @type {StageStrategy} */
       const strategy = {
-        stageStreamsToPublish: () => entry.streams,
+        // The declared return type is the SDK's class; local mode's streams have the same public shape.
+        stageStreamsToPublish: () => /** @type {any} */ (entry.streams),
         shouldPublishParticipant: () => true,
         shouldSubscribeToParticipant: () => SubscribeType.NONE,
       };
@@ -241,6 +247,11 @@ export class StagePublisher {
         } else if (state === StageConnectionState.DISCONNECTED) {
           entry.link = 'disconnected';
         }
+        this.onChange();
+      });
+      stage.on(StageEvents.STAGE_PARTICIPANT_PUBLISH_STATE_CHANGED, (participant, state) => {
+        if (!current() || !participant.isLocal) return;
+        entry.publishing = state === StageParticipantPublishState.PUBLISHED;
         this.onChange();
       });
       stage.on(StageEvents.STAGE_SUBSCRIBER_COUNT_CHANGED, (count) => {
@@ -284,7 +295,7 @@ export class StagePublisher {
     entry.attempts += 1;
     const words = describeStageError(error);
     const delay = entry.attempts === 1 && isTokenRejection(error)
-      ? 0 : backoffDelay(entry.attempts - 1, { baseMs: 1000, maxMs: 30_000, random: this.random });
+      ? 0 : backoffDelay(entry.attempts - 1, { ...RETRIES.publish, random: this.random });
     entry.link = 'errored';
     entry.error = delay > 0 ? `${words} Retrying in ${Math.ceil(delay / 1000)} s.` : `${words} Retrying now.`;
     this.log(`stage ${entry.stageId}: ${entry.error}`);
@@ -307,12 +318,7 @@ export class StagePublisher {
     const stage = entry.stage;
     entry.stage = null;
     entry.joined = false;
-    if (stage) {
-      try {
-        stage.leave();
-      } catch {
-        // Leaving a Stage that never connected may throw in some SDK versions; it is gone either way.
-      }
-    }
+    entry.publishing = false;
+    if (stage) leaveStage(stage);
   }
 }

@@ -3,31 +3,35 @@
 // broadcast ends. No DOM: the SDK, the API, the socket factory and the timers are passed in.
 
 import { ApiError } from './api-client.js';
-import { backoffDelay } from './backoff.js';
+import { RETRIES, backoffDelay } from './backoff.js';
 import { parsePresenceMessage } from './messages.js';
+import { ReconnectingSocket } from './reconnecting-socket.js';
+import { defaultSchedule, leaveStage } from './stage-connection.js';
 import { describeLeftReason, describeStageError } from './stage-errors.js';
 
 /**
- * @typedef {typeof import('amazon-ivs-web-broadcast')} Sdk
- * @typedef {import('amazon-ivs-web-broadcast').Stage} Stage
+ * @typedef {SdkShape} Sdk  the real SDK, or local mode's stage client
+ * @typedef {PublicOf<import('amazon-ivs-web-broadcast').Stage>} Stage
  * @typedef {import('amazon-ivs-web-broadcast').StageStrategy} StageStrategy
  * @typedef {import('./api-client.js').ViewerPlacement} ViewerPlacement
- * @typedef {import('./stage-publisher.js').Schedule} Schedule
+ * @typedef {import('./stage-connection.js').Schedule} Schedule
+ * @typedef {import('./reconnecting-socket.js').SocketLike} SocketLike
  */
 
 /**
  * What the page shows.
- * @typedef {'idle' | 'joining' | 'waiting' | 'full' | 'watching' | 'ended' | 'error'} Phase
+ *  - idle: not watching; joining: asking the gateway for a place; not-started: the broadcast has no stage yet;
+ *  - waiting-seat: every stage is full, a seat is asked for again (and, with demand-aware scaling, is being made);
+ *  - connecting: placed, joining the stage or waiting for the broadcaster's picture; watching: the picture is on;
+ *  - moving: watching while joining another stage; ended: the broadcast is over; not-found: it never existed here;
+ *  - error: something failed, the session retries by itself.
+ * @typedef {'idle' | 'joining' | 'not-started' | 'waiting-seat' | 'connecting' | 'watching' | 'moving' | 'ended'
+ *   | 'not-found' | 'error'} Phase
  * @typedef {object} ViewerStatus
  * @property {Phase} phase
  * @property {string} message      words for a person
  * @property {string | null} stageId  the stage being watched
  * @property {number | null} retryAt  when the next try happens (ms since the epoch), while waiting
- */
-
-/**
- * The part of a WebSocket the session uses (a real WebSocket fits; tests pass a fake).
- * @typedef {Pick<WebSocket, 'onopen' | 'onmessage' | 'onclose' | 'close'>} SocketLike
  */
 
 /**
@@ -39,12 +43,6 @@ import { describeLeftReason, describeStageError } from './stage-errors.js';
  * @property {boolean} joined
  * @property {(() => void) | null} cancelFallback
  */
-
-/** @type {Schedule} */
-const defaultSchedule = (fn, ms) => {
-  const handle = setTimeout(fn, ms);
-  return () => clearTimeout(handle);
-};
 
 /** After a move, leave the old stage at the latest this long after the new one joined, picture or not. */
 export const MOVE_FALLBACK_MS = 5_000;
@@ -79,16 +77,17 @@ export class ViewerSession {
     this.current = null;
     /** @type {Connection | null} the stage being moved to */
     this.next = null;
-    /** @type {SocketLike | null} */
-    this.socket = null;
+    /** @type {ReconnectingSocket | null} */
+    this.presence = null;
     /** @type {string | null} */
     this.presenceUrl = null;
-    this.socketFailures = 0;
     this.placeFailures = 0;
     /** @type {(() => void) | null} */
     this.cancelTimer = null;
     this.finished = false;
     this.epoch = 0;
+    /** once placed, a 404 means the broadcast went away, not that it never existed */
+    this.everPlaced = false;
   }
 
   /** Starts (or restarts) watching. */
@@ -120,6 +119,7 @@ export class ViewerSession {
     }
     if (this.finished || epoch !== this.epoch) return;
     this.placeFailures = 0;
+    this.everPlaced = true;
     this.log(`placed on stage ${placement.stageId} as ${placement.viewerId}`);
     if (placement.presenceUrl !== this.presenceUrl) this.openPresence(placement.presenceUrl);
     this.switchTo(placement.token, placement.stageArn, placement.stageId);
@@ -130,6 +130,11 @@ export class ViewerSession {
    */
   placeFailed(error) {
     const status = error instanceof ApiError ? error.status : 0;
+    if (status === 404 && !this.everPlaced) {
+      this.shutdown();
+      this.setStatus('not-found', 'There is no such broadcast. Check its namespace and name, then press Watch.');
+      return;
+    }
     if (status === 404 || status === 410) {
       this.end(error instanceof ApiError && error.message ? error.message : '');
       return;
@@ -138,18 +143,22 @@ export class ViewerSession {
     const watching = this.current !== null;
     if (status === 503) {
       const wait = (error instanceof ApiError && error.retryAfterMs !== null ? error.retryAfterMs
-        : backoffDelay(this.placeFailures - 1, { baseMs: 2000, maxMs: 30_000, random: this.random }))
+        : backoffDelay(this.placeFailures - 1, { ...RETRIES.placeFull, random: this.random }))
         + Math.round(this.random() * 1000);
-      if (!watching) this.retryLater('full', (s) => `The broadcast is full, retrying in ${s} s.`, wait);
+      if (!watching) {
+        this.retryLater('waiting-seat',
+          (s) => `The broadcast is full: waiting for a seat, retrying in ${s} s. Keep this page open.`, wait);
+      }
       else this.retryQuietly(wait);
       return;
     }
     const wait = error instanceof ApiError && error.retryAfterMs !== null ? error.retryAfterMs
-      : backoffDelay(this.placeFailures - 1, { baseMs: 1000, maxMs: 30_000, random: this.random });
+      : backoffDelay(this.placeFailures - 1, { ...RETRIES.place, random: this.random });
     if (watching) {
       this.retryQuietly(wait);
     } else if (status === 409) {
-      this.retryLater('waiting', (s) => `The broadcast has not started yet, retrying in ${s} s.`, wait);
+      this.retryLater('not-started',
+        (s) => `The broadcast has not started yet; this page joins it when it does (next try in ${s} s).`, wait);
     } else {
       const words = error instanceof Error ? error.message : String(error);
       this.retryLater('error', (s) => `${words} Retrying in ${s} s.`, wait);
@@ -211,10 +220,11 @@ export class ViewerSession {
     if (!connection) return;
     if (!this.current) {
       this.current = connection;
-      this.setStatus('joining', 'Connecting to the stage…', stageId);
+      this.setStatus('connecting', 'Connecting to the stage…', stageId);
     } else {
       this.next = connection;
       this.log(`moving from stage ${this.current.stageId} to ${stageId}`);
+      this.setStatus('moving', 'Moving to another stage; the picture stays on meanwhile.', this.current.stageId);
     }
   }
 
@@ -318,13 +328,14 @@ export class ViewerSession {
     if (connection && this.next === connection) {
       this.leaveConnection(connection);
       this.next = null;
+      this.showTracks();
     } else if (connection && this.current === connection) {
       this.leaveConnection(connection);
       this.current = null;
       this.onTracks([]);
     }
     this.placeFailures += 1;
-    const wait = backoffDelay(this.placeFailures - 1, { baseMs: 500, maxMs: 30_000, random: this.random });
+    const wait = backoffDelay(this.placeFailures - 1, { ...RETRIES.viewerStage, random: this.random });
     if (!this.current) {
       this.retryLater('error', (s) => `${words} Reconnecting in ${s} s.`, wait);
     } else {
@@ -338,10 +349,12 @@ export class ViewerSession {
     if (!connection) return;
     const tracks = [...connection.tracksByParticipant.values()].flat();
     this.onTracks(tracks);
+    if (this.next && tracks.length > 0) return; // still moving: the status says so
     if (tracks.length > 0) {
       this.setStatus('watching', 'Watching live.', connection.stageId);
     } else if (connection.joined) {
-      this.setStatus('watching', 'Connected; waiting for the broadcaster’s picture…', connection.stageId);
+      this.setStatus('connecting', 'Connected; waiting for the broadcaster’s picture (it appears when they go live).',
+        connection.stageId);
     }
   }
 
@@ -350,11 +363,7 @@ export class ViewerSession {
    */
   leaveConnection(connection) {
     connection.cancelFallback?.();
-    try {
-      connection.stage.leave();
-    } catch {
-      // A Stage that never connected may throw on leave; it is gone either way.
-    }
+    leaveStage(connection.stage);
   }
 
   /**
@@ -365,74 +374,44 @@ export class ViewerSession {
   openPresence(presenceUrl) {
     this.closePresence();
     this.presenceUrl = presenceUrl;
-    /** @type {SocketLike} */
-    let socket;
-    try {
-      socket = this.openSocket(presenceUrl);
-    } catch {
-      this.presenceLost(presenceUrl, false);
-      return;
-    }
-    this.socket = socket;
-    let opened = false;
-    socket.onopen = () => {
-      opened = true;
-      this.socketFailures = 0;
-      this.log('presence socket open');
-    };
-    socket.onmessage = (event) => {
-      if (this.socket !== socket || typeof event.data !== 'string') return;
-      const message = parsePresenceMessage(event.data);
-      if (!message) return;
-      if (message.type === 'move') {
-        this.log(`told to move to stage ${message.stageId}`);
-        this.switchTo(message.token, message.stageArn, message.stageId);
-      } else if (message.type === 'ended') {
-        this.end('');
-      }
-    };
-    socket.onclose = () => {
-      if (this.socket !== socket) return;
-      this.socket = null;
-      this.presenceLost(presenceUrl, opened);
-    };
+    this.presence = new ReconnectingSocket({
+      url: () => presenceUrl,
+      open: this.openSocket,
+      onMessage: (text) => this.presenceMessage(text),
+      onState: (state) => {
+        if (state === 'open') this.log('presence socket open');
+        if (state === 'reconnecting') this.log('presence socket closed');
+      },
+      retry: RETRIES.presenceSocket,
+      giveUpAfter: 3,
+      onGiveUp: () => {
+        // The gateway no longer knows this viewer (or the broadcast): ask again for a place.
+        if (this.finished) return;
+        this.presence = null;
+        this.presenceUrl = null;
+        void this.requestPlace();
+      },
+      schedule: this.schedule,
+      random: this.random,
+    });
+    this.presence.start();
   }
 
-  /**
-   * @param {string} presenceUrl
-   * @param {boolean} wasOpen
-   */
-  presenceLost(presenceUrl, wasOpen) {
-    if (this.finished) return;
-    if (!wasOpen) this.socketFailures += 1;
-    this.log('presence socket closed');
-    if (this.socketFailures >= 3) {
-      // The gateway no longer knows this viewer (or the broadcast): ask again for a place.
-      this.socketFailures = 0;
-      this.presenceUrl = null;
-      void this.requestPlace();
-      return;
+  /** @param {string} text */
+  presenceMessage(text) {
+    const message = parsePresenceMessage(text);
+    if (!message) return;
+    if (message.type === 'move') {
+      this.log(`told to move to stage ${message.stageId}`);
+      this.switchTo(message.token, message.stageArn, message.stageId);
+    } else if (message.type === 'ended') {
+      this.end('');
     }
-    const wait = backoffDelay(this.socketFailures, { baseMs: 500, maxMs: 10_000, random: this.random });
-    const epoch = this.epoch;
-    this.schedule(() => {
-      if (this.finished || epoch !== this.epoch || this.presenceUrl !== presenceUrl || this.socket) return;
-      this.openPresence(presenceUrl);
-    }, wait);
   }
 
   closePresence() {
-    const socket = this.socket;
-    this.socket = null;
-    if (socket) {
-      socket.onclose = null;
-      socket.onmessage = null;
-      try {
-        socket.close(1000, 'viewer left');
-      } catch {
-        // Already closed.
-      }
-    }
+    this.presence?.stop('viewer left');
+    this.presence = null;
   }
 
   /**
@@ -442,7 +421,7 @@ export class ViewerSession {
   end(detail) {
     this.shutdown();
     const suffix = detail && !/ended/i.test(detail) ? ` (${detail})` : '';
-    this.setStatus('ended', `The broadcast has ended.${suffix}`);
+    this.setStatus('ended', `The broadcast has ended.${suffix} Press Watch to join it again if it restarts.`);
   }
 
   shutdown() {

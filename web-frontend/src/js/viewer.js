@@ -3,10 +3,10 @@
 
 import { GatewayClient } from './api-client.js';
 import { broadcastNameProblem, pageSettings } from './config.js';
-import { byId, loadPageSdk, logTo, showError } from './dom.js';
+import { byId, loadPageSdk, localMediaPath, logTo, showError } from './dom.js';
 import { ViewerSession } from './viewer-session.js';
 
-const settings = pageSettings(location.href);
+const settings = pageSettings(location.href, localMediaPath());
 const client = new GatewayClient({ gatewayBase: settings.gatewayBase });
 
 const el = {
@@ -30,15 +30,16 @@ el.gatewayUrl.textContent = settings.gatewayBase;
 el.namespace.value = settings.namespace || 'default';
 el.name.value = settings.name;
 
-const sdkReady = loadPageSdk(settings.sdkUrls, el, log);
+const sdkReady = loadPageSdk(settings, el, log);
 
 /** @type {ViewerSession | null} */
 let session = null;
 
 /** @type {Record<string, string>} */
 const OVERLAY = {
-  idle: 'Not watching.', joining: 'Joining…', waiting: 'Waiting for the broadcast to start…',
-  full: 'The broadcast is full.', ended: 'The broadcast has ended.', error: 'Reconnecting…',
+  idle: 'Not watching.', joining: 'Joining…', 'not-started': 'Waiting for the broadcast to start…',
+  'waiting-seat': 'Waiting for a seat…', connecting: 'Connecting…', watching: 'Waiting for the picture…',
+  moving: 'Moving…', ended: 'The broadcast has ended.', 'not-found': 'No such broadcast.', error: 'Reconnecting…',
 };
 
 /** @param {import('./viewer-session.js').ViewerStatus} status */
@@ -47,10 +48,10 @@ function showStatus(status) {
   el.status.dataset.phase = status.phase;
   el.stageId.textContent = status.stageId ?? '–';
   document.body.dataset.phase = status.phase;
-  const picture = status.phase === 'watching' && el.video.srcObject !== null;
+  const picture = (status.phase === 'watching' || status.phase === 'moving') && el.video.srcObject !== null;
   el.overlay.hidden = picture;
-  el.overlay.textContent = status.phase === 'watching' ? 'Waiting for the picture…' : OVERLAY[status.phase] ?? '';
-  if (status.phase === 'ended' || status.phase === 'idle') {
+  el.overlay.textContent = OVERLAY[status.phase] ?? '';
+  if (status.phase === 'ended' || status.phase === 'idle' || status.phase === 'not-found') {
     el.watch.disabled = false;
     el.leave.disabled = true;
   }
@@ -117,7 +118,7 @@ async function watch() {
   session?.stop();
   el.watch.disabled = true;
   el.leave.disabled = false;
-  /** @type {import('amazon-ivs-web-broadcast') | undefined} */
+  /** @type {SdkShape | undefined} */
   let sdk;
   try {
     sdk = await sdkReady;

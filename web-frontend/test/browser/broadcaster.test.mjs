@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startBackend } from '../support/backend.mjs';
-import { eventually, joinedStages, launchBrowser, openPage, screenshot, standInEvents } from '../support/browser.mjs';
+import { CHOSEN_SDK, eventually, joinedStages, launchBrowser, openPage, screenshot, standInEvents } from '../support/browser.mjs';
 
 /** @type {import('../support/backend.mjs').Backend} */
 let backend;
@@ -33,7 +33,7 @@ async function broadcastWithPage(labels, options = {}) {
   await backend.setStages(NS, name, labels.map((id) => ({ id })));
   const { context, page, errors } = await openPage(browser, { ivsEndpoint: backend.ivsEndpoint });
   await options.beforeLoad?.(page);
-  await page.goto(`${backend.gatewayUrl}/broadcaster?namespace=${NS}&name=${name}`);
+  await page.goto(`${backend.gatewayUrl}/broadcaster?namespace=${NS}&name=${name}&${CHOSEN_SDK}`);
   await page.fill('#api-key', options.apiKey ?? apiKey);
   return { name, apiKey, context, page, errors };
 }
@@ -224,5 +224,27 @@ test('a wrong API key is refused in words', async () => {
   assert.match(String(text), /API key/i);
   assert.deepEqual(await joinedStages(page), []);
   await screenshot(page, 'broadcaster-wrong-key');
+  await context.close();
+});
+
+test('LIVE shows only while a stage reports publishing, and the Viewers column comes from the status', async () => {
+  const { name, page, context } = await broadcastWithPage(['a7']);
+  const a = backend.stageId('a7');
+  // The first join hangs, then times out: until the retry publishes, the page must not claim to be live.
+  await page.evaluate(() => window.__standIn?.rejectNextJoin('*', { code: 3, delayMs: 1_500 }));
+  await page.click('#start');
+  await eventually(async () => /Not live yet: connecting to 1 stage…/.test(String(await page.textContent('#status'))),
+    { message: 'not live while connecting' });
+  assert.equal(await page.isVisible('#live-badge'), false, 'no LIVE before anything publishes');
+  await screenshot(page, 'broadcaster-connecting');
+  await waitUntilPublishingTo(page, [a], 10_000);
+  await eventually(() => page.isVisible('#live-badge'), { message: 'LIVE once publishing' });
+  assert.match(String(await page.textContent('#status')), /^Live on 1 of 1 stage\./);
+
+  await backend.setStages(NS, name, [{ id: 'a7', viewers: 3 }]);
+  await eventually(() => page.$eval(`#stages tr[data-stage-id="${a}"] td:nth-child(4)`, (td) => td.textContent === '3'),
+    { message: 'the status\'s viewer count shown' });
+  await page.click('#stop');
+  await eventually(async () => !(await page.isVisible('#live-badge')), { message: 'LIVE gone after Stop' });
   await context.close();
 });

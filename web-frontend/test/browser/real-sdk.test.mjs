@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startBackend } from '../support/backend.mjs';
-import { eventually, launchBrowser, openPage, screenshot } from '../support/browser.mjs';
+import { CHOSEN_SDK, eventually, launchBrowser, openPage, screenshot } from '../support/browser.mjs';
 
 /** @type {import('../support/backend.mjs').Backend} */
 let backend;
@@ -69,7 +69,7 @@ test('with the real SDK, an expired stage token puts the stage in the page\'s er
       }
     });
   });
-  await page.goto(`${backend.gatewayUrl}/broadcaster?namespace=default&name=${name}`);
+  await page.goto(`${backend.gatewayUrl}/broadcaster?namespace=default&name=${name}&${CHOSEN_SDK}`);
   await eventually(() => page.textContent('#sdk-state').then((t) => /1\.41\.0/.test(String(t))),
     { timeout: 10_000, message: 'the real SDK 1.41.0 loaded' });
   await page.fill('#api-key', 'real-sdk-key');
@@ -94,7 +94,13 @@ test('the SDK is taken from the gateway when it has a copy, else from the pinned
     return route.fulfill({ status: 404, body: 'not here' });
   });
   page.on('request', (r) => { if (r.url().includes('web-broadcast.live-video.net')) asked.push(r.url()); });
-  await page.goto(`${backend.gatewayUrl}/viewer`);
+  // As a production gateway serves it: without local mode's relay in the page.
+  await page.route(/\/viewer\/(\?.*)?$/, async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace(/<meta name="stagefleet-local-media"[^>]*>/, '');
+    await route.fulfill({ status: response.status(), contentType: 'text/html; charset=utf-8', body });
+  });
+  await page.goto(`${backend.gatewayUrl}/viewer/`);
   await eventually(() => page.textContent('#sdk-state').then((t) => /stand-in/.test(String(t))),
     { message: 'SDK loaded' });
   assert.deepEqual(asked, [`${backend.gatewayUrl}/vendor/amazon-ivs-web-broadcast.js`,

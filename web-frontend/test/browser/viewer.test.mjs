@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startBackend } from '../support/backend.mjs';
-import { eventually, joinedStages, launchBrowser, openPage, screenshot, standInEvents } from '../support/browser.mjs';
+import { CHOSEN_SDK, eventually, joinedStages, launchBrowser, openPage, screenshot, standInEvents } from '../support/browser.mjs';
 
 /** @type {import('../support/backend.mjs').Backend} */
 let backend;
@@ -54,7 +54,7 @@ async function openViewer(name) {
       },
     });
   });
-  await opened.page.goto(`${backend.gatewayUrl}/viewer?namespace=${NS}&name=${name}`);
+  await opened.page.goto(`${backend.gatewayUrl}/viewer?namespace=${NS}&name=${name}&${CHOSEN_SDK}`);
   return opened;
 }
 
@@ -138,8 +138,8 @@ test('a full broadcast (503) shows "full, retrying in N s"', async () => {
   await eventually(async () => (await fetch(`${backend.gatewayUrl}/api/v1/namespaces/${NS}/livebroadcasts/${name}/viewers`,
     { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).ok, { message: 'the one seat taken' });
   const { page, context } = await openViewer(name);
-  await eventually(async () => (await phase(page)) === 'full', { message: 'full state' });
-  assert.match(String(await page.textContent('#status')), /full, retrying in \d+ s/);
+  await eventually(async () => (await phase(page)) === 'waiting-seat', { message: 'waiting for a seat' });
+  assert.match(String(await page.textContent('#status')), /full: waiting for a seat, retrying in \d+ s/);
   assert.deepEqual(await joinedStages(page), []);
   await screenshot(page, 'viewer-full');
   await context.close();
@@ -157,9 +157,31 @@ test('a deleted broadcast ends the viewing', async () => {
   await context.close();
 });
 
-test('an unknown broadcast (404) shows the ended state', async () => {
+test('an unknown broadcast (404) is "not found", not "ended", and offers Watch again', async () => {
   const { page, context } = await openViewer('no-such-show');
-  await eventually(async () => (await phase(page)) === 'ended', { message: 'ended state' });
-  assert.match(String(await page.textContent('#status')), /the broadcast has ended/i);
+  await eventually(async () => (await phase(page)) === 'not-found', { message: 'not-found state' });
+  assert.match(String(await page.textContent('#status')), /no such broadcast/i);
+  assert.doesNotMatch(String(await page.textContent('#status')), /ended/i);
+  assert.equal(await page.isEnabled('#watch'), true, 'Watch can be pressed again');
+  await screenshot(page, 'viewer-not-found');
+  await context.close();
+});
+
+test('at 390 px neither page scrolls sideways, and no page load asks for a missing favicon', async () => {
+  const name = await broadcast(['n1']);
+  const { page, context } = await openPage(browser, { ivsEndpoint: backend.ivsEndpoint });
+  await page.setViewportSize({ width: 390, height: 844 });
+  /** @type {string[]} */
+  const missing = [];
+  page.on('response', (r) => { if (r.status() === 404) missing.push(r.url()); });
+  for (const path of [`/broadcaster?namespace=${NS}&name=${name}&${CHOSEN_SDK}`,
+    `/viewer?namespace=${NS}&name=${name}&${CHOSEN_SDK}`]) {
+    await page.goto(backend.gatewayUrl + path);
+    await page.waitForLoadState('networkidle');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `${path.split('?')[0]} is ${width} px wide at 390 px`);
+    await screenshot(page, `narrow${path.split('?')[0].replace('/', '-')}`);
+  }
+  assert.deepEqual(missing, [], 'no 404 on load');
   await context.close();
 });

@@ -1,36 +1,8 @@
-// Types that tie the stand-in SDK to the real SDK's declarations: the stand-in must offer the same public
-// members, constructors and enum values, or `tsc -p jsconfig.json` fails.
+// The stand-in SDK's test controls. Its shape is tied to the real SDK's declarations by SdkShape
+// (src/sdk-shape.d.ts): the same public members, constructors and enum values, or `tsc -p jsconfig.json` fails.
 
-type IvsSdk = typeof import('amazon-ivs-web-broadcast');
-
-/** The public members of a class instance (keyof leaves out private and protected members). */
-type PublicOf<T> = { [K in keyof T]: T[K] };
-
-/** A constructor taking the real class's parameters and building its public shape. */
-type PublicClass<C extends abstract new (...args: any) => any> =
-  new (...args: ConstructorParameters<C>) => PublicOf<InstanceType<C>>;
-
-/** An enum's members with their values as literals (string members as their string, numeric ones as is). */
-type EnumShape<E> = {
-  [K in keyof E as K extends string ? K : never]: E[K] extends string ? `${E[K]}` : E[K]
-};
-
-/** What the stand-in puts on window.IVSBroadcastClient: the part of the SDK the pages use, same declarations. */
-interface StandInSdk {
-  Stage: PublicClass<IvsSdk['Stage']>;
-  LocalStageStream: PublicClass<IvsSdk['LocalStageStream']>;
-  StageEvents: IvsSdk['StageEvents'];
-  StageConnectionState: IvsSdk['StageConnectionState'];
-  StageErrorCode: IvsSdk['StageErrorCode'];
-  StageErrorCategory: IvsSdk['StageErrorCategory'];
-  StageLeftReason: IvsSdk['StageLeftReason'];
-  StageParticipantPublishState: IvsSdk['StageParticipantPublishState'];
-  StageParticipantSubscribeState: IvsSdk['StageParticipantSubscribeState'];
-  StreamType: IvsSdk['StreamType'];
-  SubscribeType: IvsSdk['SubscribeType'];
-  isSupported: IvsSdk['isSupported'];
-  __version: IvsSdk['__version'];
-}
+/** What the stand-in puts on window.IVSBroadcastClient: the part of the SDK the pages use (src/sdk-shape.d.ts). */
+type StandInSdk = SdkShape;
 
 /** One thing the stand-in saw, for tests to assert on. */
 interface StandInEvent {

@@ -23,7 +23,7 @@ const VERSION = 'v1alpha1';
 
 /**
  * A stage as a test describes it.
- * @typedef {{id: string, state?: 'Active' | 'Draining'}} StageSpec
+ * @typedef {{id: string, state?: "Active" | "Draining", viewers?: number}} StageSpec
  * @typedef {{namespace?: string, name: string, apiKey: string, viewersPerStage?: number, minStages?: number,
  *   maxStages?: number, publishTtlMinutes?: number}} BroadcastSpec
  */
@@ -225,7 +225,7 @@ async function startReal() {
         const stage = await stageFor(s.id);
         const state = s.state ?? 'Active';
         entries.push({
-          id: stage.id, arn: stage.arn, state, viewers: 0, createdAt: now, endpoints: stage.endpoints,
+          id: stage.id, arn: stage.arn, state, viewers: s.viewers ?? 0, createdAt: now, endpoints: stage.endpoints,
           ...(state === 'Draining' ? { drainingSince: now } : {}),
         });
       }

@@ -7,6 +7,11 @@ import { chromium } from 'playwright-core';
 import { RESULTS, SDK_FILE, WEB_FRONTEND } from './backend.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * The query that makes a page load the SDK from the gateway's path (answered by the stand-in or the real bundle)
+ * even when the gateway runs in local mode, whose pages otherwise use the local stage client.
+ */
+export const CHOSEN_SDK = `sdk=${encodeURIComponent('/vendor/amazon-ivs-web-broadcast.js')}`;
 const STAND_IN = join(WEB_FRONTEND, 'test/stand-in-sdk/stand-in-sdk.js');
 
 /** Launches Chromium the way the pages need it in CI. */

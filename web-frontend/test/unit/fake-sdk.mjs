@@ -5,8 +5,9 @@ export const StageEvents = {
   STAGE_CONNECTION_STATE_CHANGED: 'stageConnectionStateChanged', STAGE_PARTICIPANT_JOINED: 'stageParticipantJoined',
   STAGE_PARTICIPANT_LEFT: 'stageParticipantLeft', STAGE_PARTICIPANT_STREAMS_ADDED: 'stageParticipantStreamsAdded',
   STAGE_PARTICIPANT_STREAMS_REMOVED: 'stageParticipantStreamsRemoved', STAGE_SUBSCRIBER_COUNT_CHANGED: 'stageSubscriberCountChanged',
-  ERROR: 'error', STAGE_LEFT: 'stageLeft',
+  ERROR: 'error', STAGE_LEFT: 'stageLeft', STAGE_PARTICIPANT_PUBLISH_STATE_CHANGED: 'stageParticipantPublishStateChanged',
 };
+export const StageParticipantPublishState = { NOT_PUBLISHED: 'not_published', ATTEMPTING_PUBLISH: 'attempting_publish', PUBLISHED: 'published', ERRORED: 'errored' };
 export const StageConnectionState = { DISCONNECTED: 'disconnected', CONNECTING: 'connecting', CONNECTED: 'connected', ERRORED: 'errored' };
 export const StageLeftReason = { USER_INITIATED: 'user-initiated', TOKEN_REUSED: 'token-reused', STAGE_DELETED: 'stage-deleted', UNKNOWN: 'unknown' };
 export const SubscribeType = { NONE: 'none', AUDIO_ONLY: 'audio_only', AUDIO_VIDEO: 'audio_video' };
@@ -57,7 +58,7 @@ export function fakeSdk() {
     setMuted(m) { this.isMuted = m; }
   }
   return {
-    sdk: { Stage, LocalStageStream, StageEvents, StageConnectionState, StageLeftReason, SubscribeType },
+    sdk: { Stage, LocalStageStream, StageEvents, StageConnectionState, StageLeftReason, StageParticipantPublishState, SubscribeType },
     stages,
   };
 }

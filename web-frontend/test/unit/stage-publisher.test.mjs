@@ -54,7 +54,7 @@ test('a reconcile joins what is missing and leaves what is gone', async () => {
   await settle();
   publisher.reconcile([offer('b', 'unused'), offer('c')]);
   await settle();
-  assert.deepEqual(publisher.stageArns().sort(), [ARN('b'), ARN('c')]);
+  assert.deepEqual(publisher.rows().map((r) => r.stageArn).sort(), [ARN('b'), ARN('c')]);
   assert.equal(stages[0].left, true, 'a left');
   assert.equal(stages[1].left, false, 'b kept');
   assert.equal(stages[2].token, 'tok-c');

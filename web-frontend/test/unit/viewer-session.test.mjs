@@ -56,7 +56,7 @@ test('a placement joins subscribe-only, shows the tracks and keeps a presence so
 });
 
 test('a move joins the new stage and leaves the old one only once the new picture is there', async () => {
-  const { session, stages, sockets, shown } = setup([placement('a')]);
+  const { session, stages, sockets, shown, statuses } = setup([placement('a')]);
   session.start();
   await settle();
   stages[0].connect();
@@ -64,12 +64,16 @@ test('a move joins the new stage and leaves the old one only once the new pictur
   sockets[0].onopen();
   sockets[0].onmessage({ data: JSON.stringify({ type: 'move', data: { stageArn: ARN('b'), stageId: 'b', token: 'sub-b' } }) });
   assert.equal(stages[1].token, 'sub-b');
+  assert.equal(statuses.at(-1).phase, 'moving', 'the page says it is moving');
   stages[1].connect();
   await settle();
   assert.equal(stages[0].left, false, 'old stage kept until the new picture arrives');
+  assert.equal(statuses.at(-1).phase, 'moving');
   const newPicture = [track('video')];
   publish(stages[1], newPicture);
   assert.equal(stages[0].left, true);
+  assert.equal(statuses.at(-1).phase, 'watching');
+  assert.equal(statuses.at(-1).stageId, 'b');
   assert.deepEqual(shown.at(-1), newPicture);
   assert.ok(shown.every((t) => t.length > 0), 'never blank');
 });
@@ -89,27 +93,31 @@ test('a move to a stage with no picture yet still leaves the old one after the f
   assert.equal(stages[0].left, true);
 });
 
-test('503 says "full, retrying in N s" and retries after Retry-After', async () => {
+test('503 waits for a seat: "full, retrying in N s", and retries after Retry-After', async () => {
   const full = new ApiError(503, 'full', 'Every stage is full.', 4_000);
   const { session, statuses, clock, placeCalls, stages } = setup([full, placement('a')]);
   session.start();
   await settle();
-  assert.equal(statuses.at(-1).phase, 'full');
-  assert.equal(statuses.at(-1).message, 'The broadcast is full, retrying in 4 s.');
+  assert.equal(statuses.at(-1).phase, 'waiting-seat');
+  assert.match(statuses.at(-1).message, /^The broadcast is full: waiting for a seat, retrying in 4 s\./);
   clock.advance(1_000);
-  assert.equal(statuses.at(-1).message, 'The broadcast is full, retrying in 3 s.');
+  assert.match(statuses.at(-1).message, /retrying in 3 s\./);
   clock.advance(3_000);
   await settle();
   assert.equal(placeCalls(), 2);
   assert.equal(stages.length, 1);
 });
 
-test('404 and "ended" end the session and leave the stage', async () => {
+test('a broadcast that never existed (404 before any place) is "not found", not "ended"', async () => {
   const gone = setup([new ApiError(404, 'not_found', 'LiveBroadcast default/x not found')]);
   gone.session.start();
   await settle();
-  assert.equal(gone.statuses.at(-1).phase, 'ended');
-  assert.match(gone.statuses.at(-1).message, /^The broadcast has ended\./);
+  assert.equal(gone.statuses.at(-1).phase, 'not-found');
+  assert.match(gone.statuses.at(-1).message, /no such broadcast.*press Watch/i);
+  assert.doesNotMatch(gone.statuses.at(-1).message, /ended/);
+});
+
+test('"ended" ends the session and leaves the stage', async () => {
 
   const { session, stages, sockets, statuses, shown, clock, placeCalls } = setup([placement('a')]);
   session.start();
@@ -130,15 +138,15 @@ test('410 (the broadcast is being deleted) ends the session too', async () => {
   session.start();
   await settle();
   assert.equal(statuses.at(-1).phase, 'ended');
-  assert.equal(statuses.at(-1).message, 'The broadcast has ended.');
+  assert.match(statuses.at(-1).message, /^The broadcast has ended\. Press Watch/);
 });
 
 test('409 waits for the first stage', async () => {
   const { session, statuses } = setup([new ApiError(409, 'no_stage', 'No stage yet'), placement('a')]);
   session.start();
   await settle();
-  assert.equal(statuses.at(-1).phase, 'waiting');
-  assert.match(statuses.at(-1).message, /has not started yet, retrying in \d+ s/);
+  assert.equal(statuses.at(-1).phase, 'not-started');
+  assert.match(statuses.at(-1).message, /has not started yet; this page joins it when it does \(next try in \d+ s\)/);
 });
 
 test('a presence socket that keeps failing makes the session ask for a place again', async () => {

@@ -38,8 +38,8 @@ public final class LocalCommand implements Callable<Integer> {
   int ivsPort;
 
   @Option(names = "--kubeconfig", defaultValue = "${env:STAGEFLEET_LOCAL_KUBECONFIG:-kubeconfig-local.yaml}",
-      description = "Where to write the kubeconfig for kubectl (default ${DEFAULT-VALUE}) "
-          + "[STAGEFLEET_LOCAL_KUBECONFIG].")
+      description = "Where to write the kubeconfig for kubectl, removed again on exit (default ${DEFAULT-VALUE}, in "
+          + "the working directory) [STAGEFLEET_LOCAL_KUBECONFIG].")
   Path kubeconfig;
 
   @Option(names = "--ready-file", defaultValue = "${env:STAGEFLEET_READY_FILE}",

@@ -121,11 +121,12 @@ public final class OperatorCommand implements Callable<Integer> {
     Function<String, IvsService> ivs = ivsClients(settings.region());
     KubernetesClient client = kubernetesClient();
     try {
+      // a missing or unreachable cluster is the first thing to fix, before anything about the Lease
+      checkCluster(client, settings);
       if (settings.leaderElection() && settings.leaseNamespace() == null && client.getNamespace() == null) {
         throw new UserFacingException("leader election needs a namespace for its Lease, and the kubeconfig's "
             + "context names none: give --lease-namespace (or --leader-election=false for a single replica)");
       }
-      checkCluster(client, settings);
     } catch (UserFacingException e) {
       client.close();
       throw e;

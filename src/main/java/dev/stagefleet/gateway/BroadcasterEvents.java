@@ -145,6 +145,12 @@ final class BroadcasterEvents implements BroadcastDirectory.Listener {
         }
         case DELETED -> subscriber.outbox().offer(SocketMessages.message("stage_deleted",
             SocketMessages.stageData(stage, now, null)));
+        case VIEWERS -> {
+          if (!subscriber.legacy()) {
+            subscriber.outbox().offer(SocketMessages.message("stage_viewers",
+                SocketMessages.stageData(stage, now, null)));
+          }
+        }
       }
     }
   }

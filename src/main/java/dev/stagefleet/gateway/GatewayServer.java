@@ -47,6 +47,7 @@ public final class GatewayServer implements AutoCloseable {
   private final ExecutorService changes;
   private final ScheduledExecutorService timers;
   private final String tokenMode;
+  private LocalMediaRelay localMedia;
   private Javalin app;
 
   /**
@@ -74,6 +75,15 @@ public final class GatewayServer implements AutoCloseable {
     this.viewerApi = new ViewerApi(directory, audience, settings, metrics);
     directory.addListener(events);
     directory.addListener(audience);
+  }
+
+  /**
+   * Local mode only: relay WebRTC signalling between the pages of each emulated stage (their endpoints lead nowhere),
+   * and tell the pages so. Call before {@link #start()}.
+   */
+  public GatewayServer relayLocalMedia() {
+    localMedia = new LocalMediaRelay();
+    return this;
   }
 
   /** Starts serving and watching; returns once the informers have synced (or after 30 s, still serving). */
@@ -128,6 +138,9 @@ public final class GatewayServer implements AutoCloseable {
     }
     broadcasterApi.closeAll();
     viewerApi.closeAll();
+    if (localMedia != null) {
+      localMedia.closeAll();
+    }
     if (app != null) {
       app.stop();
     }
@@ -200,6 +213,9 @@ public final class GatewayServer implements AutoCloseable {
     routes.get(SDK_PATH, this::sdk);
     broadcasterApi.routes(routes, settings.legacyEndpoints());
     viewerApi.routes(routes);
+    if (localMedia != null) {
+      localMedia.routes(routes);
+    }
     routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
     routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, new ApiError(e.getStatus(),
         errorCode(e.getStatus()), e.getMessage() == null || e.getMessage().isBlank() ? errorCode(e.getStatus())
@@ -222,7 +238,13 @@ public final class GatewayServer implements AutoCloseable {
       throw ApiError.notFound("the " + page + " page is not in " + settings.webRoot());
     }
     try {
-      ctx.contentType("text/html; charset=utf-8").result(Files.newInputStream(index));
+      if (localMedia == null) {
+        ctx.contentType("text/html; charset=utf-8").result(Files.newInputStream(index));
+      } else {
+        // the pages load their local stage client only when told so, never in a production page load
+        ctx.contentType("text/html; charset=utf-8").result(Files.readString(index).replace("</head>",
+            "<meta name=\"stagefleet-local-media\" content=\"/local-media\">\n</head>"));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

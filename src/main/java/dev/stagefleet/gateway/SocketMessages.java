@@ -37,6 +37,9 @@ final class SocketMessages {
     data.put("stageArn", stage.getArn());
     data.put("stageId", stage.getId());
     data.put("state", stage.getState());
+    if (stage.getViewers() != null) {
+      data.put("viewers", stage.getViewers());
+    }
     data.put("timestamp", timestamp.toString());
     if (token != null) {
       data.put("token", token.token());

@@ -18,7 +18,9 @@ final class StageChanges {
     /** A draining stage was made Active again. */
     REACTIVATED,
     /** A stage left the status (it was deleted). */
-    DELETED
+    DELETED,
+    /** A stage's viewer count in the status changed (its state did not). */
+    VIEWERS
   }
 
   record Change(Kind kind, StageStatus stage) {
@@ -41,6 +43,8 @@ final class StageChanges {
         } else if (stage.isActive()) {
           changes.add(new Change(Kind.REACTIVATED, stage));
         }
+      } else if (!Objects.equals(previous.getViewers(), stage.getViewers())) {
+        changes.add(new Change(Kind.VIEWERS, stage));
       }
     });
     old.forEach((arn, stage) -> {

@@ -108,7 +108,7 @@ public final class LocalMode implements AutoCloseable {
           .port(settings.gatewayPort()).replicaId("local").keySecret(NAMESPACE + "/" + KEY_SECRET)
           .corsOrigins(List.of("*")).webRoot(webRoot)
           // the simulated audience joins from one address
-          .viewerJoinsPerSecondPerIp(10_000).build(), client, ivs, clock).start();
+          .viewerJoinsPerSecondPerIp(10_000).build(), client, ivs, clock).relayLocalMedia().start();
     }
     if (settings.sample()) {
       applySample();
@@ -201,6 +201,15 @@ public final class LocalMode implements AutoCloseable {
     }
   }
 
+  /** The kubeconfig names an API server that is gone once this stops: leave no stale file behind. */
+  private void removeKubeconfig() {
+    try {
+      Files.deleteIfExists(settings.kubeconfig());
+    } catch (IOException e) {
+      out.println("could not remove the kubeconfig " + settings.kubeconfig().toAbsolutePath() + ": " + reason(e));
+    }
+  }
+
   private void removeReadyFile() {
     if (settings.readyFile() == null) {
       return;
@@ -258,7 +267,7 @@ public final class LocalMode implements AutoCloseable {
           + settings.ramp().toSeconds() + " s" + (settings.churn() ? ", leaving and coming back" : ""));
     }
     out.println();
-    out.println("  export KUBECONFIG=" + settings.kubeconfig().toAbsolutePath());
+    out.println("  export KUBECONFIG=" + settings.kubeconfig().toAbsolutePath() + "   (removed when this stops)");
     out.println("  kubectl get lbc        (kubectl apply needs --validate=false here)");
     out.println();
     out.println("Press Ctrl-C to stop; the stages are deleted on the way out.");
@@ -315,6 +324,7 @@ public final class LocalMode implements AutoCloseable {
     closeQuietly(client);
     closeQuietly(api);
     removeReadyFile();
+    removeKubeconfig();
   }
 
   private void deleteBroadcastsAndWait(Duration timeout) {

@@ -166,7 +166,8 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
       BroadcastStages stages, ScalingDecision decision, StageActions.Outcome outcome, Instant now) {
     int ready = stages.active();
     int desired = decision.desiredStages();
-    conditions.readyMessage(ready + " active stages for " + decision.viewers() + " viewers");
+    conditions.readyMessage(StageActions.count(ready, "active stage") + " for "
+        + StageActions.count(decision.viewers(), "viewer"));
     if (outcome.quotaMessage() != null) {
       conditions.degraded(ConditionTypes.REASON_QUOTA_EXCEEDED,
           outcome.quotaMessage() + "; stage creation is paused and retried with backoff");

@@ -91,8 +91,8 @@ final class StageActions {
       }
     }
     if (reactivated + created > 0) {
-      events.normal(broadcast, EventRecorder.SCALED_UP, "Scaled up to " + stages.active() + " active stages for "
-          + decision.viewers() + " viewers");
+      events.normal(broadcast, EventRecorder.SCALED_UP, "Scaled up to " + count(stages.active(), "active stage")
+          + " for " + count(decision.viewers(), "viewer"));
     }
 
     int drained = 0;
@@ -100,8 +100,9 @@ final class StageActions {
       stages.drain(id, now);
       drained++;
       events.normal(broadcast, EventRecorder.DRAINING, "Draining stage " + id + " ("
-          + stages.get(id).map(s -> s.getViewers()).orElse(0) + " viewers); " + decision.desiredStages()
-          + " active stages are enough for " + decision.viewers() + " viewers");
+          + count(stages.get(id).map(s -> s.getViewers()).orElse(0), "viewer") + "); "
+          + count(decision.desiredStages(), "active stage") + (decision.desiredStages() == 1 ? " is" : " are")
+          + " enough for " + count(decision.viewers(), "viewer"));
     }
 
     int deleted = 0;
@@ -129,5 +130,10 @@ final class StageActions {
   static long generation(LiveBroadcast broadcast) {
     Long g = broadcast.getMetadata().getGeneration();
     return g == null ? 0 : g;
+  }
+
+  /** "1 viewer", "3 viewers": a count with its noun, singular or plural. */
+  static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 }

@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
  * Run it with {@code ./mvnw -q -Pbench -Dbench="<scenario> [flags]"} (docs/benchmarks.md).
  */
 @Command(name = "stagefleet-bench", mixinStandardHelpOptions = true,
-    description = {"Runs a benchmark scenario in this process (embedded Kubernetes API, IVS emulator, operator,",
-        "gateway) and prints a table of figures, each against a yardstick measured in the same run.",
+    description = {"Runs a benchmark scenario in this process (embedded Kubernetes API, IVS emulator, operator, "
+        + "gateway) and prints a table of figures, each against a yardstick measured in the same run.",
         "Results of a reference run and how to read them: docs/benchmarks.md."},
     subcommands = {BenchMain.Joins.class, BenchMain.ScaleUp.class, BenchMain.IvsEconomy.class,
         BenchMain.Footprint.class, BenchMain.JoinStorm.class, CommandLine.HelpCommand.class})
@@ -82,8 +82,8 @@ public final class BenchMain implements Runnable {
   }
 
   @Command(name = "joins", mixinStandardHelpOptions = true,
-      description = {"Scenario 1: viewer joins/s through the gateway vs (a) raw ES384 signing and (b) a bare Javalin",
-          "endpoint, same run; median and p99 latency; tokens through the IVS API against the emulator (50/s)."})
+      description = {"Scenario 1: viewer joins/s through the gateway vs (a) raw ES384 signing and (b) a bare Javalin "
+          + "endpoint, same run; median and p99 latency; tokens through the IVS API against the emulator (50/s)."})
   static final class Joins implements Callable<Integer> {
     @CommandLine.Mixin
     Common common = new Common();
@@ -145,8 +145,8 @@ public final class BenchMain implements Runnable {
   }
 
   @Command(name = "scale-up", mixinStandardHelpOptions = true,
-      description = {"Scenario 2: from the audience crossing the threshold (a gateway-style status.audience patch) to",
-          "the broadcaster's socket receiving stage_created with a token, per emulated CreateStage latency."})
+      description = {"Scenario 2: from the audience crossing the threshold (a gateway-style status.audience patch) to "
+          + "the broadcaster's socket receiving stage_created with a token, per emulated CreateStage latency."})
   static final class ScaleUp implements Callable<Integer> {
     @CommandLine.Mixin
     Common common = new Common();
@@ -175,9 +175,9 @@ public final class BenchMain implements Runnable {
   }
 
   @Command(name = "ivs-economy", mixinStandardHelpOptions = true,
-      description = {"Scenario 3: N broadcasts x M stages at steady state for T minutes: IVS calls per minute by",
-          "operation (goal: no mutating call, ListStages within one page per 100 stages per refresh); then K",
-          "broadcasts scale up at once (goal: no 429, all converge)."})
+      description = {"Scenario 3: N broadcasts x M stages at steady state for T minutes: IVS calls per minute by "
+          + "operation (goal: no mutating call, ListStages within one page per 100 stages per refresh); then K "
+          + "broadcasts scale up at once (goal: no 429, all converge)."})
   static final class IvsEconomy implements Callable<Integer> {
     @CommandLine.Mixin
     Common common = new Common();
@@ -211,8 +211,8 @@ public final class BenchMain implements Runnable {
   }
 
   @Command(name = "footprint", mixinStandardHelpOptions = true,
-      description = {"Scenario 4: one operator (in its own JVM) with N LiveBroadcasts: resident memory and heap",
-          "against the same operator with none, convergence time, and reconcile throughput after a restart."})
+      description = {"Scenario 4: one operator (in its own JVM) with N LiveBroadcasts: resident memory and heap "
+          + "against the same operator with none, convergence time, and reconcile throughput after a restart."})
   static final class Footprint implements Callable<Integer> {
     @CommandLine.Mixin
     Common common = new Common();
@@ -239,8 +239,8 @@ public final class BenchMain implements Runnable {
   }
 
   @Command(name = "join-storm", mixinStandardHelpOptions = true,
-      description = {"Scenario 5: V viewers join over T seconds through the gateway while the operator adds stages;",
-          "no stage may go over capacity; time until all are placed (503s retried after Retry-After)."})
+      description = {"Scenario 5: V viewers join over T seconds through the gateway while the operator adds stages; "
+          + "no stage may go over capacity; time until all are placed (503s retried after Retry-After)."})
   static final class JoinStorm implements Callable<Integer> {
     @CommandLine.Mixin
     Common common = new Common();

@@ -139,6 +139,18 @@ class OperatorCommandTest {
   }
 
   @Test
+  void noClusterIsReportedBeforeTheLeaseNamespace() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), Files.readString(
+        kubeconfig("http://127.0.0.1:" + closedPort)).replace("    namespace: default\n", ""));
+    assertFailsInOneLine("cannot reach the Kubernetes API server", "operator", "--kubeconfig", kubeconfig.toString(),
+        "--health-port", "-1");
+  }
+
+  @Test
   void aHealthPortInUseIsOneLineNamingThePort() throws Exception {
     try (MockApiServer api = new MockApiServer(); ServerSocket taken = new ServerSocket(0)) {
       Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));

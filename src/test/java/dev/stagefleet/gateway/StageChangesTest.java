@@ -25,10 +25,10 @@ class StageChangesTest {
   }
 
   @Test
-  void reportsNothingWhenOnlyCountsChange() {
-    var before = List.of(KubeFixture.stage("a", "Active", 3));
-    var after = List.of(KubeFixture.stage("a", "Active", 9));
-    assertThat(StageChanges.between(before, after)).isEmpty();
+  void reportsAChangedViewerCountSoTheBroadcasterSeesTheStatusCount() {
+    var before = List.of(KubeFixture.stage("a", "Active", 3), KubeFixture.stage("b", "Active", 1));
+    var after = List.of(KubeFixture.stage("a", "Active", 9), KubeFixture.stage("b", "Active", 1));
+    assertThat(describe(StageChanges.between(before, after))).containsExactly(Kind.VIEWERS + " a");
   }
 
   @Test

@@ -83,6 +83,13 @@ class LocalModeTest {
   }
 
   @Test
+  void removesItsKubeconfigOnTheWayOut() throws Exception {
+    new LocalMode(settings(0, false, Set.of("operator")), Clock.systemUTC(),
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).start().close();
+    assertThat(dir.resolve("kubeconfig")).as("a kubeconfig for an API server that is gone").doesNotExist();
+  }
+
+  @Test
   void writesAKubeconfigAndAReadyFileAndRunsWithoutTheOperator() throws Exception {
     try (var local = new LocalMode(settings(0, false, Set.of("operator")), Clock.systemUTC(),
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).start()) {
