@@ -18,7 +18,7 @@ class LocalMediaRelayTest extends GatewayTestBase {
   static void startLocalGateway() {
     var minter = new SelfSignedTokenMinter(new SigningKey((java.security.interfaces.ECPrivateKey)
         keyPair.getPrivate(), KEY_ARN), Clock.systemUTC());
-    local = new GatewayServer(testSettings(), kube.client, ivs, clock, minter).relayLocalMedia().start();
+    local = new GatewayServer(testSettings(), kube.client, clock, minter).relayLocalMedia().start();
     localHttp = new GatewayClient(local.port());
   }
 
