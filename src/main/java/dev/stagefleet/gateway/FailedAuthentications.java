@@ -3,7 +3,6 @@ package dev.stagefleet.gateway;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,18 +15,12 @@ import java.util.Optional;
 final class FailedAuthentications {
   static final int LIMIT = 20;
   static final Duration WINDOW = Duration.ofMinutes(1);
-  static final int MAX_CLIENTS = 10_000;
 
   private record Window(Instant start, int failures) {
   }
 
   private final Clock clock;
-  private final Map<String, Window> windows = new LinkedHashMap<>(256, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Window> eldest) {
-      return size() > MAX_CLIENTS;
-    }
-  };
+  private final Map<String, Window> windows = ClientRateLimits.perClient();
 
   FailedAuthentications(Clock clock) {
     this.clock = clock;
