@@ -53,6 +53,8 @@ final class BroadcasterApi {
   private final Sockets<BroadcasterEvents.Subscriber> sockets;
   private final Sockets<BroadcasterEvents.Subscriber> legacySockets;
   private final Clock clock;
+  private final FailedAuthentications failures;
+  private final boolean trustForwardedFor;
 
   BroadcasterApi(BroadcastDirectory directory, TokenIssuer tokens, SocketTickets tickets, BroadcasterEvents events,
       GatewaySettings settings, GatewayMetrics metrics, Clock clock) {
@@ -63,6 +65,8 @@ final class BroadcasterApi {
     this.sockets = new Sockets<>("broadcaster", settings.socketQueueLimit(), metrics);
     this.legacySockets = new Sockets<>("legacy", settings.socketQueueLimit(), metrics);
     this.clock = clock;
+    this.failures = new FailedAuthentications(clock);
+    this.trustForwardedFor = settings.trustForwardedFor();
   }
 
   void routes(RoutesConfig routes, boolean legacy) {
@@ -81,21 +85,25 @@ final class BroadcasterApi {
     if (legacy) {
       routes.get("/api/broadcaster/stages", this::legacyStages);
       routes.post("/api/broadcaster/stage-token", this::legacyStageToken);
-      routes.wsBeforeUpgrade("/", ctx -> {
-        if (!"broadcaster".equals(ctx.queryParam("type"))) {
-          throw ApiError.badRequest("the root socket serves broadcasters only: "
-              + "connect with ?type=broadcaster&apiKey=KEY");
-        }
-        broadcastForKey(ctx.queryParam("apiKey"));
-      });
-      routes.ws("/", ws -> {
-        ws.onConnect(ctx -> {
-          BroadcastKey key = BroadcastKey.of(broadcastForKey(ctx.queryParam("apiKey")));
-          events.subscribe(legacySockets.opened(ctx, outbox -> new BroadcasterEvents.Subscriber(key, outbox, true)));
+      // the seed design drew the socket at the root; the seed's own broadcaster page opens it at /ws
+      for (String path : new String[] {"/", "/ws"}) {
+        routes.wsBeforeUpgrade(path, ctx -> {
+          if (!"broadcaster".equals(ctx.queryParam("type"))) {
+            throw ApiError.badRequest("the legacy socket serves broadcasters only: "
+                + "connect with ?type=broadcaster&apiKey=KEY");
+          }
+          keyOwner(ctx, ctx.queryParam("apiKey"));
         });
-        ws.onClose(ctx -> unsubscribe(legacySockets.closed(ctx)));
-        ws.onError(ctx -> unsubscribe(legacySockets.closed(ctx)));
-      });
+        routes.ws(path, ws -> {
+          ws.onConnect(ctx -> {
+            BroadcastKey key = BroadcastKey.of(broadcastForKey(ctx.queryParam("apiKey")));
+            events.subscribe(legacySockets.opened(ctx, outbox -> new BroadcasterEvents.Subscriber(key, outbox,
+                true)));
+          });
+          ws.onClose(ctx -> unsubscribe(legacySockets.closed(ctx)));
+          ws.onError(ctx -> unsubscribe(legacySockets.closed(ctx)));
+        });
+      }
     }
   }
 
@@ -155,7 +163,7 @@ final class BroadcasterApi {
   }
 
   private void legacyStages(Context ctx) {
-    LiveBroadcast broadcast = broadcastForKey(presentedKey(ctx).orElse(null));
+    LiveBroadcast broadcast = keyOwner(ctx, presentedKey(ctx).orElse(null));
     List<LegacyStage> stages = new ArrayList<>();
     for (StageStatus stage : activeStages(broadcast)) {
       MintedToken token = tokens.publish(broadcast, stage);
@@ -166,7 +174,7 @@ final class BroadcasterApi {
   }
 
   private void legacyStageToken(Context ctx) {
-    LiveBroadcast broadcast = broadcastForKey(presentedKey(ctx).orElse(null));
+    LiveBroadcast broadcast = keyOwner(ctx, presentedKey(ctx).orElse(null));
     StageTokenRequest request = RequestInput.json(ctx.bodyAsBytes(), StageTokenRequest.class, null);
     StageStatus stage = stageOf(broadcast, RequestInput.stageArn(request.stageArn()));
     MintedToken token = tokens.publish(broadcast, stage);
@@ -178,14 +186,39 @@ final class BroadcasterApi {
 
   /** The broadcast, after checking the request carries its API key. */
   private LiveBroadcast authenticate(Context ctx, BroadcastKey key) {
+    String client = RequestInput.clientAddress(ctx, trustForwardedFor);
+    refuseWhileHeldOff(client);
     LiveBroadcast broadcast = RequestInput.existingBroadcast(directory, key);
     byte[] presented = presentedKey(ctx).map(k -> k.getBytes(StandardCharsets.UTF_8))
         .orElseThrow(BroadcasterApi::missingKey);
     byte[] expected = directory.apiKey(broadcast).orElseThrow(() -> keyUnavailable(broadcast));
     if (!MessageDigest.isEqual(presented, expected)) {
+      failures.failed(client);
       throw new ApiError(403, "forbidden", "the API key is not the key of " + key);
     }
     return broadcast;
+  }
+
+  /** {@link #broadcastForKey}, counting a wrong key against the client's address. */
+  private LiveBroadcast keyOwner(Context ctx, String presentedKey) {
+    String client = RequestInput.clientAddress(ctx, trustForwardedFor);
+    refuseWhileHeldOff(client);
+    try {
+      return broadcastForKey(presentedKey);
+    } catch (ApiError e) {
+      if (e.status() == 403) {
+        failures.failed(client);
+      }
+      throw e;
+    }
+  }
+
+  /** 429 while the client has used up its wrong keys; what it presents is not looked at, nor logged. */
+  private void refuseWhileHeldOff(String client) {
+    failures.holdOff(client).ifPresent(wait -> {
+      throw new ApiError(429, "too_many_failed_authentications", "too many wrong API keys from this address; "
+          + "wait before trying again", Map.of("Retry-After", String.valueOf(Math.max(1, (wait.toMillis() + 999) / 1000))));
+    });
   }
 
   /** The one broadcast whose API key this is (the legacy endpoints carry no broadcast name). */

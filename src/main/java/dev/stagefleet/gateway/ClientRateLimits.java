@@ -11,12 +11,7 @@ final class ClientRateLimits {
   static final int MAX_CLIENTS = 10_000;
 
   private final RateLimiterConfig config;
-  private final Map<String, RateLimiter> limiters = new LinkedHashMap<>(256, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, RateLimiter> eldest) {
-      return size() > MAX_CLIENTS;
-    }
-  };
+  private final Map<String, RateLimiter> limiters = perClient();
 
   ClientRateLimits(int perSecond) {
     this.config = RateLimiterConfig.custom()
@@ -24,6 +19,16 @@ final class ClientRateLimits {
         .limitRefreshPeriod(Duration.ofSeconds(1))
         .timeoutDuration(Duration.ZERO)
         .build();
+  }
+
+  /** A map keyed by client address holding at most {@link #MAX_CLIENTS}; the least recently seen go first. */
+  static <V> Map<String, V> perClient() {
+    return new LinkedHashMap<>(256, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        return size() > MAX_CLIENTS;
+      }
+    };
   }
 
   /** True when the client may make one more request now. */

@@ -172,6 +172,13 @@ public final class GatewayServer implements AutoCloseable {
     cfg.jsonMapper(new JavalinJackson(SocketMessages.JSON, false));
     cfg.http.maxRequestSize = settings.maxBodyBytes();
     cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+    cfg.jetty.modifyHttpConfiguration(http -> {
+      // Jetty's per-connection header cache matches lines case-insensitively and hands back the value first seen,
+      // so a letter-case variant of a key sent earlier on the connection would reach the key check as the original
+      http.setHeaderCacheSize(0);
+      http.setHeaderCacheCaseSensitive(true);
+    });
+    cfg.jetty.modifyServletContextHandler(NoSessions::install);
     Duration idle = settings.heartbeatInterval().multipliedBy(4);
     cfg.jetty.modifyWebSocketServletFactory(factory -> {
       factory.setIdleTimeout(idle.compareTo(Duration.ofMinutes(1)) > 0 ? idle : Duration.ofMinutes(1));
@@ -201,6 +208,9 @@ public final class GatewayServer implements AutoCloseable {
       }
     }
     routes.before(this::limitBody);
+    if (!settings.corsOrigins().isEmpty()) {
+      routes.beforeMatched(GatewayServer::refuseForeignOrigin);
+    }
     routes.get("/health", ctx -> ctx.json(Map.of("status", "ok")));
     routes.get("/ready", ctx -> {
       if (!ready()) {
@@ -250,7 +260,20 @@ public final class GatewayServer implements AutoCloseable {
     }
   }
 
-  private void limitBody(Context ctx) {
+  /**
+   * The CORS plugin only marks a disallowed origin's answer (400, no CORS headers) and lets the route run, so a page
+   * on another site could still place viewers or mint tokens it cannot read; refuse before the route instead. It runs
+   * after the plugin (matched endpoints only), so the plugin's origin matching decides.
+   */
+  private static void refuseForeignOrigin(Context ctx) {
+    String origin = ctx.header("Origin");
+    if (origin != null && ctx.res().getHeader("Access-Control-Allow-Origin") == null) {
+      throw new ApiError(403, "origin_not_allowed", "requests from the origin " + RequestInput.abbreviate(origin)
+          + " are not allowed (--cors-origins)");
+    }
+  }
+
+  private void limitBody(Context ctx) throws Exception {
     if (ctx.contentLength() > settings.maxBodyBytes()) {
       // the body stays unread, so the connection cannot be reused
       throw new ApiError(413, "payload_too_large", "request bodies are limited to " + settings.maxBodyBytes()
@@ -259,7 +282,18 @@ public final class GatewayServer implements AutoCloseable {
     // read (and cache) every body up front, so an answer given before the body is looked at (401, 403, 404) never
     // leaves unread bytes on a kept-alive connection
     if (ctx.method() == HandlerType.POST) {
-      ctx.bodyAsBytes();
+      try {
+        ctx.bodyAsBytes();
+      } catch (Exception e) {
+        // Javalin rethrows Jetty's IOException (an early EOF) unchecked, so catch it as what it is
+        if (!RequestInput.isBrokenFraming(e)) {
+          throw e;
+        }
+        // the client's framing is broken (bad chunk size, fewer bytes than Content-Length): nothing more on this
+        // connection can be trusted
+        throw new ApiError(400, "bad_request", "the request body is malformed or ended early: "
+            + RequestInput.framingProblem(e), Map.of("Connection", "close"));
+      }
     }
   }
 
@@ -280,15 +314,41 @@ public final class GatewayServer implements AutoCloseable {
   private static void error(Context ctx, ApiError e) {
     e.headers().forEach(ctx::header);
     ctx.status(e.status()).json(e.body());
+    if (ctx.header("Sec-WebSocket-Key") != null) {
+      // a refused upgrade never reaches Javalin's result writer, so the body would be lost
+      writeNow(ctx, e);
+    }
+  }
+
+  private static void writeNow(Context ctx, ApiError e) {
+    try {
+      byte[] body = SocketMessages.JSON.writeValueAsBytes(e.body());
+      ctx.res().setContentLength(body.length);
+      ctx.res().getOutputStream().write(body);
+    } catch (IOException closed) {
+      LOG.debug("could not send the refusal of a WebSocket upgrade: {}", closed.getMessage());
+    }
   }
 
   static String errorCode(int status) {
     return switch (status) {
       case 400 -> "bad_request";
+      case 401 -> "unauthorized";
+      case 403 -> "forbidden";
       case 404 -> "not_found";
       case 405 -> "method_not_allowed";
+      case 408 -> "request_timeout";
+      case 411 -> "length_required";
       case 413 -> "payload_too_large";
+      case 414 -> "uri_too_long";
       case 415 -> "unsupported_media_type";
+      case 417 -> "expectation_failed";
+      case 426 -> "upgrade_required";
+      case 429 -> "rate_limited";
+      case 431 -> "request_header_fields_too_large";
+      case 501 -> "not_implemented";
+      case 503 -> "unavailable";
+      case 505 -> "http_version_not_supported";
       default -> status >= 500 ? "internal" : "http_" + status;
     };
   }

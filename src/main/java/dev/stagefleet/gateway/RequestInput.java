@@ -123,6 +123,41 @@ final class RequestInput {
         .collect(Collectors.joining("."));
   }
 
+  /** True when reading a body failed because its framing is broken or it ended early (the client's doing). */
+  static boolean isBrokenFraming(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e instanceof org.eclipse.jetty.http.HttpException http && http.getCode() >= 400 && http.getCode() < 500
+          || e instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** What Jetty said about a broken body, in a few words. */
+  static String framingProblem(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e instanceof org.eclipse.jetty.http.HttpException http && http.getReason() != null) {
+        return abbreviate(http.getReason());
+      }
+      if (e instanceof java.io.EOFException || e instanceof org.eclipse.jetty.io.EofException) {
+        return "the body ended before its declared length";
+      }
+    }
+    return "the body could not be read";
+  }
+
+  /** The caller's address: the socket's peer, or the first X-Forwarded-For entry when the proxy is trusted. */
+  static String clientAddress(io.javalin.http.Context ctx, boolean trustForwardedFor) {
+    if (trustForwardedFor) {
+      String forwarded = ctx.header("X-Forwarded-For");
+      if (forwarded != null && !forwarded.isBlank()) {
+        return forwarded.split(",", 2)[0].strip();
+      }
+    }
+    return ctx.ip();
+  }
+
   static String abbreviate(String value) {
     if (value == null) {
       return "";

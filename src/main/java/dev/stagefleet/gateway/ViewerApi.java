@@ -66,7 +66,7 @@ final class ViewerApi {
 
   private void join(Context ctx) {
     BroadcastKey key = RequestInput.broadcast(ctx.pathParam("ns"), ctx.pathParam("name"));
-    if (!joinLimits.tryAcquire(clientAddress(ctx))) {
+    if (!joinLimits.tryAcquire(RequestInput.clientAddress(ctx, trustForwardedFor))) {
       metrics.viewerJoin("rate_limited");
       throw new ApiError(429, "rate_limited", "too many joins from this address; slow down",
           Map.of("Retry-After", "1"));
@@ -81,17 +81,6 @@ final class ViewerApi {
     ctx.status(201).json(new JoinResponse(joined.viewerId(), joined.stage().getArn(), joined.stage().getId(),
         joined.token().token(), joined.token().participantId(), joined.token().expiresAt().toString(),
         key.apiPath() + "/viewers/" + joined.viewerId() + "/presence"));
-  }
-
-  /** The caller's address: the socket's peer, or the first X-Forwarded-For entry when the proxy is trusted. */
-  private String clientAddress(Context ctx) {
-    if (trustForwardedFor) {
-      String forwarded = ctx.header("X-Forwarded-For");
-      if (forwarded != null && !forwarded.isBlank()) {
-        return forwarded.split(",", 2)[0].strip();
-      }
-    }
-    return ctx.ip();
   }
 
   private Audience.Viewer viewer(String ns, String name, String viewerId) {

@@ -60,6 +60,20 @@ class LegacyEndpointsTest extends GatewayTestBase {
   }
 
   @Test
+  void theSeedsBroadcasterPageSocketAtWsIsTheSameSocket() {
+    String name = broadcast("seed-ws", 10, 3);
+    stages(name, active("sw-a"));
+    var socket = http.socket("/ws?type=broadcaster&apiKey=key-" + name);
+    kube.setStages(NS, name, active("sw-a"), active("sw-b"));
+    assertThat(socket.next("stage_created", Duration.ofSeconds(2)).path("data").path("stageArn").asText())
+        .isEqualTo(arn("sw-b"));
+    socket.close();
+    assertThat(http.refusedSocket("/ws?type=broadcaster&apiKey=wrong")).isEqualTo(403);
+    assertThat(http.refusedSocket("/ws?type=broadcaster")).isEqualTo(401);
+    assertThat(http.refusedSocket("/ws?type=viewer&apiKey=key-" + name)).isEqualTo(400);
+  }
+
+  @Test
   void refusesWrongKeysAndOtherClients() {
     String name = broadcast("seed-auth", 10, 3);
     assertError(http.get("/api/broadcaster/stages"), 401);
@@ -76,6 +90,7 @@ class LegacyEndpointsTest extends GatewayTestBase {
       String name = broadcast("seed-off", 10, 3);
       assertError(client.get("/api/broadcaster/stages", "x-api-key", "key-" + name), 404);
       assertThat(client.refusedSocket("/?type=broadcaster&apiKey=key-" + name)).isEqualTo(404);
+      assertThat(client.refusedSocket("/ws?type=broadcaster&apiKey=key-" + name)).isEqualTo(404);
       assertThat(client.get("/health").status()).isEqualTo(200);
     }
   }
