@@ -1,8 +1,10 @@
 package dev.stagefleet.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -12,6 +14,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /** What the user declares: audience per stage, stage limits, scaling behaviour, token lifetimes and the broadcaster. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -50,8 +53,35 @@ public class LiveBroadcastSpec {
   @Pattern(REGION_PATTERN)
   private String region;
 
+  /** Why the stored spec could not be read (a value of the wrong type); null for a spec that was read. */
+  @JsonIgnore
+  private String unreadable;
+  @JsonIgnore
+  private JsonNode raw;
+
+  /** A spec standing for one that could not be read; it fails {@link #validate()} with {@code why}. */
+  static LiveBroadcastSpec unreadable(String why, JsonNode raw) {
+    var spec = new LiveBroadcastSpec();
+    spec.unreadable = why;
+    spec.raw = raw;
+    return spec;
+  }
+
+  /** The stored JSON that could not be read, written back as it was when this object is serialized (a copy). */
+  JsonNode rawWhenUnreadable() {
+    return raw;
+  }
+
+  /** Why the stored spec could not be read, if it could not. */
+  public Optional<String> unreadableBecause() {
+    return Optional.ofNullable(unreadable);
+  }
+
   /** Every violation of the schema's rules, each as a sentence; empty when the spec is valid. */
   public List<String> validate() {
+    if (unreadable != null) {
+      return List.of("the spec cannot be read: " + unreadable);
+    }
     List<String> errors = new ArrayList<>();
     range(errors, "spec.viewersPerStage", viewersPerStage, 1, MAX_VIEWERS_PER_STAGE);
     range(errors, "spec.minStages", minStages, 1, MAX_STAGES);
@@ -105,12 +135,13 @@ public class LiveBroadcastSpec {
   public boolean equals(Object o) {
     return o instanceof LiveBroadcastSpec s && viewersPerStage == s.viewersPerStage && minStages == s.minStages
         && maxStages == s.maxStages && Objects.equals(scaling, s.scaling) && Objects.equals(tokens, s.tokens)
-        && Objects.equals(broadcaster, s.broadcaster) && Objects.equals(region, s.region);
+        && Objects.equals(broadcaster, s.broadcaster) && Objects.equals(region, s.region)
+        && Objects.equals(unreadable, s.unreadable);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(viewersPerStage, minStages, maxStages, scaling, tokens, broadcaster, region);
+    return Objects.hash(viewersPerStage, minStages, maxStages, scaling, tokens, broadcaster, region, unreadable);
   }
 
   /** Scaling behaviour. */
