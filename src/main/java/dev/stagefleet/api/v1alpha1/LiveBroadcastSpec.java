@@ -49,7 +49,7 @@ public class LiveBroadcastSpec {
   @Required
   private Broadcaster broadcaster;
 
-  @JsonPropertyDescription("AWS region of the stages; the operator's default region when empty.")
+  @JsonPropertyDescription("AWS region of the stages, such as us-east-1; omit it for the operator's default region.")
   @Pattern(REGION_PATTERN)
   private String region;
 
@@ -270,14 +270,18 @@ public class LiveBroadcastSpec {
 @JsonIgnoreProperties(ignoreUnknown = true)
   public static class SecretKeyRef {
     static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
+    static final String DATA_KEY = "^[-._a-zA-Z0-9]+$";
 
-    @JsonPropertyDescription("Name of the Secret.")
+    @JsonPropertyDescription("Name of the Secret (a DNS-1123 subdomain, at most 253 characters).")
     @Required
     @Pattern(DNS_SUBDOMAIN)
+    @io.fabric8.generator.annotation.Size(min = 1, max = 253)
     private String name;
 
-    @JsonPropertyDescription("Key within the Secret.")
+    @JsonPropertyDescription("Key within the Secret (letters, digits, \"-\", \"_\" and \".\").")
     @Default("apiKey")
+    @Pattern(DATA_KEY)
+    @io.fabric8.generator.annotation.Size(min = 1, max = 253)
     private String key = "apiKey";
 
     public SecretKeyRef() {
@@ -296,6 +300,9 @@ public class LiveBroadcastSpec {
       }
       if (key == null || key.isEmpty()) {
         errors.add("spec.broadcaster.apiKeySecretRef.key must not be empty");
+      } else if (key.length() > 253 || !key.matches(DATA_KEY)) {
+        errors.add("spec.broadcaster.apiKeySecretRef.key \"" + key + "\" is not a valid Secret key (letters, digits, "
+            + "-, _ and .)");
       }
     }
 
