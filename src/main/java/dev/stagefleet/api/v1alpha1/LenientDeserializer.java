@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import java.io.IOException;
-import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -16,14 +16,14 @@ import java.util.stream.Collectors;
  * marker keeps the stored JSON, and {@link LenientSerializer} writes it back unchanged, so a copy (java-operator-sdk
  * clones every resource it hands out through JSON) is unreadable for the same reason.
  */
-abstract class LenientDeserializer<T> extends StdDeserializer<T> {
-  private final BiFunction<String, JsonNode, T> unreadable;
+abstract class LenientDeserializer<T extends LenientlyRead> extends StdDeserializer<T> {
+  private final Supplier<T> marker;
   private final String root;
 
-  LenientDeserializer(Class<T> type, String root, BiFunction<String, JsonNode, T> unreadable) {
+  LenientDeserializer(Class<T> type, String root, Supplier<T> marker) {
     super(type);
     this.root = root;
-    this.unreadable = unreadable;
+    this.marker = marker;
   }
 
   @Override
@@ -34,7 +34,9 @@ abstract class LenientDeserializer<T> extends StdDeserializer<T> {
       // the type's own bean deserializer: this one is attached to the property, not to the class
       return context.readTreeAsValue(tree, (Class<T>) handledType());
     } catch (JsonMappingException e) {
-      return unreadable.apply(describe(e), tree);
+      T unreadable = marker.get();
+      unreadable.markUnreadable(describe(e), tree);
+      return unreadable;
     }
   }
 
@@ -49,14 +51,14 @@ abstract class LenientDeserializer<T> extends StdDeserializer<T> {
   /** For {@code LiveBroadcast.spec}. */
   static final class Spec extends LenientDeserializer<LiveBroadcastSpec> {
     Spec() {
-      super(LiveBroadcastSpec.class, "spec", LiveBroadcastSpec::unreadable);
+      super(LiveBroadcastSpec.class, "spec", LiveBroadcastSpec::new);
     }
   }
 
   /** For {@code LiveBroadcast.status}. */
   static final class Status extends LenientDeserializer<LiveBroadcastStatus> {
     Status() {
-      super(LiveBroadcastStatus.class, "status", LiveBroadcastStatus::unreadable);
+      super(LiveBroadcastStatus.class, "status", LiveBroadcastStatus::new);
     }
   }
 }

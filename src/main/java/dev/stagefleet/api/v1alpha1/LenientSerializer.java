@@ -26,8 +26,7 @@ final class LenientSerializer extends StdSerializer<Object> {
 
   @Override
   public void serialize(Object value, JsonGenerator generator, SerializerProvider provider) throws IOException {
-    JsonNode raw = value instanceof LiveBroadcastSpec spec ? spec.rawWhenUnreadable()
-        : value instanceof LiveBroadcastStatus status ? status.rawWhenUnreadable() : null;
+    JsonNode raw = value instanceof LenientlyRead read ? read.rawWhenUnreadable() : null;
     if (raw != null) {
       generator.writeTree(raw);
     } else {

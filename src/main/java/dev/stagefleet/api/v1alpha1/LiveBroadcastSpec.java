@@ -1,10 +1,8 @@
 package dev.stagefleet.api.v1alpha1;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -14,13 +12,12 @@ import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /** What the user declares: audience per stage, stage limits, scaling behaviour, token lifetimes and the broadcaster. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 @ValidationRule(value = "self.minStages <= self.maxStages", message = "minStages must not exceed maxStages")
-public class LiveBroadcastSpec {
+public class LiveBroadcastSpec extends LenientlyRead {
   public static final int MAX_VIEWERS_PER_STAGE = 10_000;
   public static final int MAX_STAGES = 1_000;
   static final String REGION_PATTERN = "^[a-z]{2}(-[a-z]+)+-[0-9]+$";
@@ -53,34 +50,10 @@ public class LiveBroadcastSpec {
   @Pattern(REGION_PATTERN)
   private String region;
 
-  /** Why the stored spec could not be read (a value of the wrong type); null for a spec that was read. */
-  @JsonIgnore
-  private String unreadable;
-  @JsonIgnore
-  private JsonNode raw;
-
-  /** A spec standing for one that could not be read; it fails {@link #validate()} with {@code why}. */
-  static LiveBroadcastSpec unreadable(String why, JsonNode raw) {
-    var spec = new LiveBroadcastSpec();
-    spec.unreadable = why;
-    spec.raw = raw;
-    return spec;
-  }
-
-  /** The stored JSON that could not be read, written back as it was when this object is serialized (a copy). */
-  JsonNode rawWhenUnreadable() {
-    return raw;
-  }
-
-  /** Why the stored spec could not be read, if it could not. */
-  public Optional<String> unreadableBecause() {
-    return Optional.ofNullable(unreadable);
-  }
-
   /** Every violation of the schema's rules, each as a sentence; empty when the spec is valid. */
   public List<String> validate() {
-    if (unreadable != null) {
-      return List.of("the spec cannot be read: " + unreadable);
+    if (unreadableBecause().isPresent()) {
+      return List.of("the spec cannot be read: " + unreadableBecause().get());
     }
     List<String> errors = new ArrayList<>();
     range(errors, "spec.viewersPerStage", viewersPerStage, 1, MAX_VIEWERS_PER_STAGE);
@@ -136,12 +109,12 @@ public class LiveBroadcastSpec {
     return o instanceof LiveBroadcastSpec s && viewersPerStage == s.viewersPerStage && minStages == s.minStages
         && maxStages == s.maxStages && Objects.equals(scaling, s.scaling) && Objects.equals(tokens, s.tokens)
         && Objects.equals(broadcaster, s.broadcaster) && Objects.equals(region, s.region)
-        && Objects.equals(unreadable, s.unreadable);
+        && Objects.equals(unreadableBecause(), s.unreadableBecause());
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(viewersPerStage, minStages, maxStages, scaling, tokens, broadcaster, region, unreadable);
+    return Objects.hash(viewersPerStage, minStages, maxStages, scaling, tokens, broadcaster, region, unreadableBecause());
   }
 
   /** Scaling behaviour. */

@@ -1,10 +1,8 @@
 package dev.stagefleet.api.v1alpha1;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +16,7 @@ import java.util.Optional;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public class LiveBroadcastStatus {
+public class LiveBroadcastStatus extends LenientlyRead {
   @JsonPropertyDescription("metadata.generation of the spec this status reflects.")
   private Long observedGeneration;
 
@@ -45,30 +43,6 @@ public class LiveBroadcastStatus {
 
   @JsonPropertyDescription("Viewer counts reported by each gateway replica; written by the gateways only.")
   private Map<String, AudienceReport> audience;
-
-  /** Why the stored status could not be read; null for a status that was read. */
-  @JsonIgnore
-  private String unreadable;
-  @JsonIgnore
-  private JsonNode raw;
-
-  /** An empty status standing for one that could not be read (the operator writes it afresh). */
-  static LiveBroadcastStatus unreadable(String why, JsonNode raw) {
-    var status = new LiveBroadcastStatus();
-    status.unreadable = why;
-    status.raw = raw;
-    return status;
-  }
-
-  /** The stored JSON that could not be read, written back as it was when this object is serialized (a copy). */
-  JsonNode rawWhenUnreadable() {
-    return raw;
-  }
-
-  /** Why the stored status could not be read, if it could not. */
-  public Optional<String> unreadableBecause() {
-    return Optional.ofNullable(unreadable);
-  }
 
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
