@@ -65,11 +65,13 @@ public final class BroadcastDirectory implements AutoCloseable {
     informer.addEventHandler(new ResourceEventHandler<>() {
       @Override
       public void onAdd(LiveBroadcast obj) {
+        reportUnreadable(null, obj);
         listeners.forEach(l -> l.changed(obj));
       }
 
       @Override
       public void onUpdate(LiveBroadcast oldObj, LiveBroadcast newObj) {
+        reportUnreadable(oldObj, newObj);
         listeners.forEach(l -> l.changed(newObj));
       }
 
@@ -85,6 +87,25 @@ public final class BroadcastDirectory implements AutoCloseable {
     });
     broadcastInformers.add(informer);
     return informer.start().toCompletableFuture();
+  }
+
+  /**
+   * One log line when a broadcast arrives with a value of the wrong type (the lenient model reads it as an invalid
+   * spec, which is never served, instead of failing the whole watch), and again only when the reason changes.
+   */
+  private static void reportUnreadable(LiveBroadcast before, LiveBroadcast now) {
+    String why = unreadable(now);
+    if (why != null && !why.equals(before == null ? null : unreadable(before))) {
+      LOG.warn("LiveBroadcast {}/{} cannot be read ({}); it is not served until it is fixed",
+          now.getMetadata().getNamespace(), now.getMetadata().getName(), why);
+    }
+  }
+
+  private static String unreadable(LiveBroadcast broadcast) {
+    if (broadcast.getSpec() != null && broadcast.getSpec().unreadableBecause().isPresent()) {
+      return broadcast.getSpec().unreadableBecause().get();
+    }
+    return broadcast.getStatus() == null ? null : broadcast.getStatus().unreadableBecause().orElse(null);
   }
 
   private CompletableFuture<?> startSecrets(SharedIndexInformer<Secret> informer) {

@@ -15,6 +15,8 @@ final class BroadcastMemory {
   volatile ScaleDownWindow scaleDownWindow;
   volatile int ivsFailures;
   volatile QuotaPause quotaPause;
+  /** Why the stored object could not be read, as last logged; logged again only when it changes. */
+  volatile String unreadable;
 
   /**
    * Stage creation is paused after IVS said the stage quota is used up, until {@code until}, or sooner when something

@@ -33,6 +33,7 @@ public final class EventRecorder {
   public static final String STAGES_RETAINED = "StagesRetained";
   public static final String QUOTA_EXCEEDED = "QuotaExceeded";
   public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String UNREADABLE_STATUS = "UnreadableStatus";
   public static final String IVS_UNAVAILABLE = "IvsUnavailable";
 
   static final Duration AGGREGATE_WITHIN = Duration.ofMinutes(10);

@@ -79,6 +79,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     Instant now = clock.instant();
     BroadcastMemory remembered = memory.computeIfAbsent(uid(broadcast), uid -> new BroadcastMemory());
     ConditionAggregator conditions = conditionsFor(broadcast, now);
+    reportUnreadable(broadcast, remembered);
 
     List<String> violations = validate(broadcast);
     if (!violations.isEmpty()) {
@@ -98,6 +99,29 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     record(broadcast, context, conditions, stages, decision, outcome, now);
     return UpdateControl.<LiveBroadcast>noUpdate()
         .rescheduleAfter(nextLook(decision, outcome, stages, remembered, region, now));
+  }
+
+  /**
+   * One log line (and for a status, a Warning Event; a spec gets its InvalidSpec Event) when the stored object has a
+   * value of the wrong type, and again only when that changes. An unreadable spec is never acted on; an unreadable
+   * status is written afresh from what IVS has.
+   */
+  private void reportUnreadable(LiveBroadcast broadcast, BroadcastMemory remembered) {
+    var spec = broadcast.getSpec() == null ? null : broadcast.getSpec().unreadableBecause().orElse(null);
+    var status = broadcast.getStatus() == null ? null : broadcast.getStatus().unreadableBecause().orElse(null);
+    String why = spec == null ? status : status == null ? spec : spec + "; " + status;
+    String before = remembered.unreadable;
+    remembered.unreadable = why;
+    if (why == null || why.equals(before)) {
+      return;
+    }
+    LOG.warn("LiveBroadcast {}/{} cannot be read ({}); {}", broadcast.getMetadata().getNamespace(),
+        broadcast.getMetadata().getName(), why,
+        spec != null ? "leaving its stages as they are until the spec is fixed" : "rewriting its status");
+    if (spec == null) {
+      events.warning(broadcast, EventRecorder.UNREADABLE_STATUS, "the status cannot be read and is written afresh: "
+          + status);
+    }
   }
 
   /** Every violation of the spec, plus a region this operator cannot serve. */

@@ -15,8 +15,9 @@ import java.util.Set;
  * @param leaderElection           only the holder of a Lease reconciles
  * @param leaseNamespace           namespace of the Lease; null means the client's namespace
  * @param leaseName                name of the Lease
- * @param serverSideApply          JOSDK patches the primary resource with server-side apply (the mock server needs
- *                                 it off); status is always written as a JSON merge patch
+ * @param serverSideApply          JOSDK adds and removes the finalizer with server-side apply instead of a JSON patch;
+ *                                 off by default, as in every test (the mock API server cannot apply), so untested;
+ *                                 status is always written as a JSON merge patch
  * @param orphanGracePeriod        how long a stage whose owner is gone is kept before it is deleted
  * @param inventoryRefreshInterval least time between two ListStages sweeps of a region
  * @param participantSampleRate    IVS participant counts per second the whole operator may take (0 turns it off)
@@ -69,7 +70,7 @@ public record OperatorSettings(String region, String clusterId, Set<String> name
   /** The production defaults. */
   public static OperatorSettings defaults() {
     return new OperatorSettings(DEFAULT_REGION, DEFAULT_CLUSTER_ID, Set.of(), DEFAULT_HEALTH_PORT, true, null,
-        DEFAULT_LEASE_NAME, true, Duration.ofSeconds(DEFAULT_ORPHAN_GRACE_SECONDS),
+        DEFAULT_LEASE_NAME, false, Duration.ofSeconds(DEFAULT_ORPHAN_GRACE_SECONDS),
         Duration.ofSeconds(DEFAULT_INVENTORY_REFRESH_SECONDS), DEFAULT_PARTICIPANT_SAMPLE_RATE,
         Duration.ofSeconds(DEFAULT_RESYNC_SECONDS), Duration.ofSeconds(1), Duration.ofSeconds(60),
         Duration.ofSeconds(30));

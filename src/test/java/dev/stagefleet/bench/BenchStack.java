@@ -60,7 +60,7 @@ public final class BenchStack implements AutoCloseable {
 
   /**
    * Starts the operator on its own API client, watching the benchmark namespace, without leader election or health
-   * server, with server-side apply off (the embedded API server has none); {@code tune} changes further settings.
+   * server, with the default (JSON patch) finalizer writes; {@code tune} changes further settings.
    */
   public OperatorRuntime startOperator(UnaryOperator<OperatorSettings> tune) {
     OperatorSettings settings = tune.apply(operatorSettings());
@@ -75,7 +75,7 @@ public final class BenchStack implements AutoCloseable {
   /** The operator's defaults, serving {@code region} in the benchmark namespace of an embedded API server. */
   static OperatorSettings operatorSettings(String region) {
     return OperatorSettings.defaults().withRegion(region).withNamespaces(Set.of(NAMESPACE))
-        .withHealthPort(-1).withLeaderElection(false, null).withServerSideApply(false);
+        .withHealthPort(-1).withLeaderElection(false, null);
   }
 
   /**

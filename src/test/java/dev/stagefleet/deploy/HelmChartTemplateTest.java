@@ -59,7 +59,7 @@ class HelmChartTemplateTest {
         "--health-port=8081",
         "--leader-election=true",
         "--lease-namespace=" + NAMESPACE,
-        "--server-side-apply=true",
+        "--server-side-apply=false",
         "--orphan-grace-seconds=120",
         "--inventory-refresh-seconds=5",
         "--participant-sample-rate=2");

@@ -50,6 +50,7 @@ class EmbeddedApiServerTest {
     lb.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default").build());
     var b = new LiveBroadcastSpec.Broadcaster();
     b.setApiKeySecretRef(new LiveBroadcastSpec.SecretKeyRef("k", "apiKey"));
+    lb.setSpec(new LiveBroadcastSpec());
     lb.getSpec().setBroadcaster(b);
     return lb;
   }

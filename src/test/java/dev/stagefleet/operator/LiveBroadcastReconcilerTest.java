@@ -47,7 +47,6 @@ class LiveBroadcastReconcilerTest {
         .withClusterId(CLUSTER)
         .withHealthPort(0)
         .withLeaderElection(true, "stagefleet-system")
-        .withServerSideApply(false)
         .withInventoryRefreshInterval(Duration.ofMillis(200))
         .withParticipantSampleRate(20)
         .withResyncInterval(Duration.ofMillis(500))

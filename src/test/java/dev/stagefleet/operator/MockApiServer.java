@@ -1,7 +1,9 @@
 package dev.stagefleet.operator;
 
 import dev.stagefleet.local.MergePatchingCrudDispatcher;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -17,8 +19,12 @@ public final class MockApiServer implements AutoCloseable {
   private final KubernetesClient client;
 
   public MockApiServer() {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new MergePatchingCrudDispatcher(), false);
+    this(new MergePatchingCrudDispatcher());
+  }
+
+  /** On the given dispatcher, for tests that look at the requests (it must keep the CRUD behaviour). */
+  public MockApiServer(MergePatchingCrudDispatcher dispatcher) {
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init();
     client = server.createClient();
     Broadcasts.applyCrd(client);
@@ -26,6 +32,14 @@ public final class MockApiServer implements AutoCloseable {
 
   public KubernetesClient client() {
     return client;
+  }
+
+  /** Another client of this server whose requests carry {@code userAgent}, so a recording dispatcher tells them apart. */
+  public KubernetesClient clientAs(String userAgent) {
+    return new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(userAgent)
+            .build())
+        .build();
   }
 
   /** A kubeconfig file pointing at this server, as a user would hand it to {@code stagefleet operator}. */

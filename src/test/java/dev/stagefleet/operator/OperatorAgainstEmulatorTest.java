@@ -64,7 +64,6 @@ class OperatorAgainstEmulatorTest {
         .withClusterId(CLUSTER)
         .withHealthPort(-1)
         .withLeaderElection(false, null)
-        .withServerSideApply(false)
         .withInventoryRefreshInterval(Duration.ofSeconds(1))
         .withResyncInterval(Duration.ofSeconds(1))
         .withRetryBackoff(Duration.ofMillis(300), Duration.ofSeconds(2))

@@ -16,7 +16,7 @@ class OperatorSettingsTest {
     assertThat(d.namespaces()).isEmpty();
     assertThat(d.healthPort()).isEqualTo(8081);
     assertThat(d.leaderElection()).isTrue();
-    assertThat(d.serverSideApply()).isTrue();
+    assertThat(d.serverSideApply()).as("the tested patch strategy").isFalse();
     assertThat(d.orphanGracePeriod()).isEqualTo(Duration.ofSeconds(120));
     assertThat(d.inventoryRefreshInterval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(d.participantSampleRate()).isEqualTo(2.0);
@@ -25,12 +25,12 @@ class OperatorSettingsTest {
   @Test
   void withersChangeOneSettingEach() {
     var s = OperatorSettings.defaults().withClusterId("eu").withNamespaces(Set.of("a", "b"))
-        .withLeaderElection(false, "ops").withServerSideApply(false);
+        .withLeaderElection(false, "ops").withServerSideApply(true);
     assertThat(s.clusterId()).isEqualTo("eu");
     assertThat(s.namespaces()).containsExactlyInAnyOrder("a", "b");
     assertThat(s.leaderElection()).isFalse();
     assertThat(s.leaseNamespace()).isEqualTo("ops");
-    assertThat(s.serverSideApply()).isFalse();
+    assertThat(s.serverSideApply()).isTrue();
     assertThat(s.region()).isEqualTo("us-east-1");
   }
 

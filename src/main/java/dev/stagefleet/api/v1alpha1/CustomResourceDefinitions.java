@@ -7,18 +7,29 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** The generated LiveBroadcast CRD, read from the classpath where the crd-generator put it at build time. */
+/**
+ * The LiveBroadcast CRD as installed: maintained beside the Java model for what the crd-generator cannot say (column
+ * order, descriptions of every node, the condition list-map, formats, bounds) and kept in step with the CRD the
+ * generator derives from the model at build time ({@link #GENERATED}) by a test.
+ */
 public final class CustomResourceDefinitions {
-  public static final String RESOURCE = "/META-INF/fabric8/" + LiveBroadcast.CRD_NAME + "-v1.yml";
+  public static final String RESOURCE = "/META-INF/stagefleet/" + LiveBroadcast.CRD_NAME + "-v1.yml";
+  /** Where the crd-generator writes the CRD it derives from the Java model. */
+  public static final String GENERATED = "/META-INF/fabric8/" + LiveBroadcast.CRD_NAME + "-v1.yml";
 
   private CustomResourceDefinitions() {
   }
 
   /** The CRD as YAML text. */
   public static String liveBroadcastYaml() {
-    try (InputStream in = CustomResourceDefinitions.class.getResourceAsStream(RESOURCE)) {
+    return read(RESOURCE);
+  }
+
+  /** The CRD text at a classpath resource. */
+  static String read(String resource) {
+    try (InputStream in = CustomResourceDefinitions.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("the CRD " + RESOURCE + " is missing from the build; run mvn package");
+        throw new IllegalStateException("the CRD " + resource + " is missing from the build; run mvn package");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

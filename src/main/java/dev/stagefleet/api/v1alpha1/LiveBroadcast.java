@@ -1,5 +1,7 @@
 package dev.stagefleet.api.v1alpha1;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -34,14 +36,42 @@ public class LiveBroadcast extends CustomResource<LiveBroadcastSpec, LiveBroadca
   public static final String DELETION_POLICY_ANNOTATION = GROUP + "/deletion-policy";
   public static final String FINALIZER = GROUP + "/stages";
 
+  /**
+   * No spec until one is set or read: java-operator-sdk builds fresh instances for its own patches (the finalizer),
+   * and a defaults-filled spec there would be applied over the user's.
+   */
   @Override
   protected LiveBroadcastSpec initSpec() {
-    return new LiveBroadcastSpec();
+    return null;
   }
 
   @Override
   protected LiveBroadcastStatus initStatus() {
     return null;
+  }
+
+  @Override
+  @JsonSerialize(using = LenientSerializer.class)
+  public LiveBroadcastSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonSerialize(using = LenientSerializer.class)
+  public LiveBroadcastStatus getStatus() {
+    return super.getStatus();
+  }
+
+  @Override
+  @JsonDeserialize(using = LenientDeserializer.Spec.class)
+  public void setSpec(LiveBroadcastSpec spec) {
+    super.setSpec(spec);
+  }
+
+  @Override
+  @JsonDeserialize(using = LenientDeserializer.Status.class)
+  public void setStatus(LiveBroadcastStatus status) {
+    super.setStatus(status);
   }
 
   /** True when the deletion-policy annotation asks to keep the stages. */

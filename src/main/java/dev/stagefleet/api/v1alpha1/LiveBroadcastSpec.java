@@ -17,7 +17,7 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 @ValidationRule(value = "self.minStages <= self.maxStages", message = "minStages must not exceed maxStages")
-public class LiveBroadcastSpec {
+public class LiveBroadcastSpec extends LenientlyRead {
   public static final int MAX_VIEWERS_PER_STAGE = 10_000;
   public static final int MAX_STAGES = 1_000;
   static final String REGION_PATTERN = "^[a-z]{2}(-[a-z]+)+-[0-9]+$";
@@ -46,12 +46,15 @@ public class LiveBroadcastSpec {
   @Required
   private Broadcaster broadcaster;
 
-  @JsonPropertyDescription("AWS region of the stages; the operator's default region when empty.")
+  @JsonPropertyDescription("AWS region of the stages, such as us-east-1; omit it for the operator's default region.")
   @Pattern(REGION_PATTERN)
   private String region;
 
   /** Every violation of the schema's rules, each as a sentence; empty when the spec is valid. */
   public List<String> validate() {
+    if (unreadableBecause().isPresent()) {
+      return List.of("the spec cannot be read: " + unreadableBecause().get());
+    }
     List<String> errors = new ArrayList<>();
     range(errors, "spec.viewersPerStage", viewersPerStage, 1, MAX_VIEWERS_PER_STAGE);
     range(errors, "spec.minStages", minStages, 1, MAX_STAGES);
@@ -105,12 +108,13 @@ public class LiveBroadcastSpec {
   public boolean equals(Object o) {
     return o instanceof LiveBroadcastSpec s && viewersPerStage == s.viewersPerStage && minStages == s.minStages
         && maxStages == s.maxStages && Objects.equals(scaling, s.scaling) && Objects.equals(tokens, s.tokens)
-        && Objects.equals(broadcaster, s.broadcaster) && Objects.equals(region, s.region);
+        && Objects.equals(broadcaster, s.broadcaster) && Objects.equals(region, s.region)
+        && Objects.equals(unreadableBecause(), s.unreadableBecause());
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(viewersPerStage, minStages, maxStages, scaling, tokens, broadcaster, region);
+    return Objects.hash(viewersPerStage, minStages, maxStages, scaling, tokens, broadcaster, region, unreadableBecause());
   }
 
   /** Scaling behaviour. */
@@ -239,14 +243,18 @@ public class LiveBroadcastSpec {
 @JsonIgnoreProperties(ignoreUnknown = true)
   public static class SecretKeyRef {
     static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
+    static final String DATA_KEY = "^[-._a-zA-Z0-9]+$";
 
-    @JsonPropertyDescription("Name of the Secret.")
+    @JsonPropertyDescription("Name of the Secret (a DNS-1123 subdomain, at most 253 characters).")
     @Required
     @Pattern(DNS_SUBDOMAIN)
+    @io.fabric8.generator.annotation.Size(min = 1, max = 253)
     private String name;
 
-    @JsonPropertyDescription("Key within the Secret.")
+    @JsonPropertyDescription("Key within the Secret (letters, digits, \"-\", \"_\" and \".\").")
     @Default("apiKey")
+    @Pattern(DATA_KEY)
+    @io.fabric8.generator.annotation.Size(min = 1, max = 253)
     private String key = "apiKey";
 
     public SecretKeyRef() {
@@ -265,6 +273,9 @@ public class LiveBroadcastSpec {
       }
       if (key == null || key.isEmpty()) {
         errors.add("spec.broadcaster.apiKeySecretRef.key must not be empty");
+      } else if (key.length() > 253 || !key.matches(DATA_KEY)) {
+        errors.add("spec.broadcaster.apiKeySecretRef.key \"" + key + "\" is not a valid Secret key (letters, digits, "
+            + "-, _ and .)");
       }
     }
 

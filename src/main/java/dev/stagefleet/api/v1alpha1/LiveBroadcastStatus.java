@@ -16,7 +16,7 @@ import java.util.Optional;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public class LiveBroadcastStatus {
+public class LiveBroadcastStatus extends LenientlyRead {
   @JsonPropertyDescription("metadata.generation of the spec this status reflects.")
   private Long observedGeneration;
 
