@@ -90,7 +90,7 @@ public final class BenchStack implements AutoCloseable {
    * through the stack's IVS client.
    */
   public GatewayServer startGateway(GatewaySettings.TokenMode mode, UnaryOperator<GatewaySettings> tune) {
-    GatewaySettings settings = tune.apply(GatewaySettings.defaults().withHost("127.0.0.1").withPort(0)
+    GatewaySettings settings = tune.apply(GatewaySettings.defaults().withHost("127.0.0.1").withPort(0).withMetricsPort(0)
         .withNamespaces(List.of(NAMESPACE)).withReplicaId("bench-gateway").withWebRoot(null, null)
         .withViewerJoinsPerSecondPerIp(Integer.MAX_VALUE)).withTokens(mode, null, null, null);
     TokenMinter minter = mode == GatewaySettings.TokenMode.API ? new ApiTokenMinter(ivs)

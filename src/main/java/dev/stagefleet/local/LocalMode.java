@@ -105,7 +105,7 @@ public final class LocalMode implements AutoCloseable {
       Secret key = SigningKeySecret.create(ivs, "stagefleet-local", KEY_SECRET, NAMESPACE);
       client.resource(key).create();
       gateway = new GatewayServer(GatewaySettings.defaults().toBuilder().host("127.0.0.1")
-          .port(settings.gatewayPort()).replicaId("local").keySecret(NAMESPACE + "/" + KEY_SECRET)
+          .port(settings.gatewayPort()).metricsPort(0).replicaId("local").keySecret(NAMESPACE + "/" + KEY_SECRET)
           .corsOrigins(List.of("*")).webRoot(webRoot)
           // the simulated audience joins from one address
           .viewerJoinsPerSecondPerIp(10_000).build(), client, ivs, clock).start();
