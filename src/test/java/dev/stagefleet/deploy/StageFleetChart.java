@@ -133,20 +133,22 @@ final class StageFleetChart {
   }
 
   /** The objects one {@code helm template} produced, typed by fabric8 (unknown kinds as generic resources). */
-  record Rendered(List<HasMetadata> objects) {
+  record Rendered(List<HasMetadata> objects, List<JsonNode> documents) {
     static Rendered parse(String manifests) {
       List<HasMetadata> objects = new ArrayList<>();
+      List<JsonNode> raw = new ArrayList<>();
       try (var documents = YAML.readValues(YAML.createParser(manifests), JsonNode.class)) {
         while (documents.hasNext()) {
           JsonNode document = documents.next();
           if (document != null && !document.isNull() && !document.isEmpty()) {
+            raw.add(document);
             objects.add(Serialization.unmarshal(document.toString(), HasMetadata.class));
           }
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      return new Rendered(List.copyOf(objects));
+      return new Rendered(List.copyOf(objects), List.copyOf(raw));
     }
 
     <T extends HasMetadata> List<T> all(Class<T> type) {
