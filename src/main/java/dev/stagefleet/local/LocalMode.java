@@ -44,7 +44,8 @@ public final class LocalMode implements AutoCloseable {
   public static final String NAMESPACE = "default";
   public static final String SAMPLE_NAME = "launch-party";
   static final String KEY_SECRET = "stagefleet-token-key";
-  private static final String SAMPLE = "/examples/minimal.yaml";
+  /** The example local mode applies, as a resource of the jar (pom.xml copies deploy/examples there). */
+  public static final String SAMPLE = "/examples/minimal.yaml";
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
   private final LocalSettings settings;
