@@ -131,18 +131,21 @@ public final class LocalMode implements AutoCloseable {
       if (in == null) {
         throw new IllegalStateException("the example " + SAMPLE + " is missing from the jar; rebuild with mvn package");
       }
-      objects = Serialization.unmarshal(in);
+      objects = client.load(in).items();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     for (HasMetadata object : objects) {
       object.getMetadata().setNamespace(NAMESPACE);
-      if (object instanceof Secret secret) {
-        secret.setStringData(Map.of("apiKey", apiKey));
-        secret.setData(null);
-      } else if (object instanceof LiveBroadcast lb) {
+      if (object instanceof LiveBroadcast lb) {
         lb.getSpec().getScaling().setScaleDownStabilizationSeconds(30);
         lb.getSpec().getScaling().setDrainTimeoutSeconds(60);
+        // the examples ship no key: local mode makes the Secret the broadcast references, holding the printed key
+        var ref = lb.getSpec().getBroadcaster().getApiKeySecretRef();
+        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+            .withNewMetadata().withName(ref.getName()).withNamespace(NAMESPACE)
+            .addToLabels(dev.stagefleet.gateway.BroadcastDirectory.READABLE_LABEL, "true").endMetadata()
+            .withStringData(Map.of(ref.getKey() == null ? "apiKey" : ref.getKey(), apiKey)).build()).create();
       }
       client.resource(object).create();
     }
