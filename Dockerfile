@@ -10,6 +10,8 @@ WORKDIR /src
 COPY mvnw pom.xml ./
 COPY .mvn .mvn
 COPY src src
+# the examples go into the jar (local mode applies deploy/examples/minimal.yaml)
+COPY deploy/examples deploy/examples
 # the cache mount keeps Maven and the dependencies between builds (BuildKit)
 RUN --mount=type=cache,target=/root/.m2 ./mvnw -B package -DskipTests
 

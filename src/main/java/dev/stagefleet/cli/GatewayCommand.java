@@ -31,6 +31,12 @@ public final class GatewayCommand implements Callable<Integer> {
       description = "HTTP port (default ${DEFAULT-VALUE}) [STAGEFLEET_PORT].")
   int port;
 
+  @Option(names = "--metrics-port",
+      defaultValue = "${env:STAGEFLEET_METRICS_PORT:-" + GatewaySettings.DEFAULT_METRICS_PORT + "}",
+      description = "Port of Prometheus /metrics, apart from the API so an Ingress never exposes it; 0 picks a free "
+          + "one, -1 serves none (default ${DEFAULT-VALUE}) [STAGEFLEET_METRICS_PORT].")
+  int metricsPort;
+
   @Option(names = "--host", defaultValue = "${env:STAGEFLEET_HOST:-0.0.0.0}",
       description = "Address to listen on (default ${DEFAULT-VALUE}) [STAGEFLEET_HOST].")
   String host;
@@ -118,11 +124,13 @@ public final class GatewayCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       close(client, ivs);
       if (causedBy(e, BindException.class)) {
-        throw new UserFacingException("cannot listen on " + host + ":" + port + ": the port is in use");
+        throw new UserFacingException("cannot listen on " + host + ":" + port + " or :" + metricsPort
+            + " (--metrics-port): the port is in use");
       }
       throw e;
     }
-    System.out.println("stagefleet gateway listening on http://" + host + ":" + server.port() + " ("
+    System.out.println("stagefleet gateway listening on http://" + host + ":" + server.port() + ", /metrics on port "
+        + server.metricsPort() + " ("
         + settings.tokenMode().flag() + " tokens, replica " + settings.replicaId() + ")");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -150,7 +158,13 @@ public final class GatewayCommand implements Callable<Integer> {
     if (keyFile != null && !Files.isReadable(keyFile)) {
       throw new UserFacingException("--key-file " + keyFile + " cannot be read");
     }
-    GatewaySettings settings = defaults.withHost(host).withPort(port)
+    GatewaySettings settings;
+    try {
+      settings = defaults.withHost(host).withPort(port).withMetricsPort(metricsPort);
+    } catch (IllegalArgumentException e) {
+      throw new UserFacingException("--port, --metrics-port: " + e.getMessage());
+    }
+    settings = settings
         .withNamespaces(nonBlank(namespaces))
         .withTokens(mode, blankToNull(keySecret), keyFile, blankToNull(keyArn))
         .withCorsOrigins(nonBlank(corsOrigins))

@@ -18,11 +18,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's view of the cluster: LiveBroadcasts and Secrets in the watched namespaces, kept current by informers.
+ * The gateway's view of the cluster: LiveBroadcasts and their API-key Secrets (those labelled {@link #READABLE_LABEL})
+ * in the watched namespaces, kept current by informers.
  * Answers "which stages exist" and "what is this broadcast's API key" without calling IVS or the API server.
  */
 public final class BroadcastDirectory implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BroadcastDirectory.class);
+  /**
+   * The label an API-key Secret carries (value {@code "true"}) for the gateway to read it: the gateway watches only
+   * those Secrets, never every Secret of the namespace.
+   */
+  public static final String READABLE_LABEL = "stagefleet.dev/gateway-readable";
 
   private final KubernetesClient client;
   private final List<String> namespaces;
@@ -51,11 +57,13 @@ public final class BroadcastDirectory implements AutoCloseable {
     List<CompletableFuture<?>> started = new ArrayList<>();
     if (namespaces.isEmpty()) {
       started.add(startBroadcasts(client.resources(LiveBroadcast.class).inAnyNamespace().runnableInformer(0)));
-      started.add(startSecrets(client.secrets().inAnyNamespace().runnableInformer(0)));
+      started.add(startSecrets(client.secrets().inAnyNamespace().withLabel(READABLE_LABEL, "true")
+          .runnableInformer(0)));
     } else {
       for (String ns : namespaces) {
         started.add(startBroadcasts(client.resources(LiveBroadcast.class).inNamespace(ns).runnableInformer(0)));
-        started.add(startSecrets(client.secrets().inNamespace(ns).runnableInformer(0)));
+        started.add(startSecrets(client.secrets().inNamespace(ns).withLabel(READABLE_LABEL, "true")
+            .runnableInformer(0)));
       }
     }
     return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));

@@ -272,7 +272,8 @@ final class BroadcasterApi {
         : broadcast.getSpec().getBroadcaster().getApiKeySecretRef();
     String secret = ref == null ? "(none)" : ref.getName() + " (key " + ref.getKey() + ")";
     return new ApiError(503, "api_key_unavailable", "the API key Secret " + secret + " of "
-        + BroadcastKey.of(broadcast) + " does not exist or is empty, so no key can be checked",
+        + BroadcastKey.of(broadcast) + " does not exist, is empty, or lacks the label "
+        + BroadcastDirectory.READABLE_LABEL + "=true, so no key can be checked",
         Map.of("Retry-After", "10"));
   }
 

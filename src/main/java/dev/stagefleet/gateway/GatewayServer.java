@@ -1,7 +1,6 @@
 package dev.stagefleet.gateway;
 
 import dev.stagefleet.ivs.IvsService;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -48,7 +47,9 @@ public final class GatewayServer implements AutoCloseable {
   private final ScheduledExecutorService timers;
   private final String tokenMode;
   private LocalMediaRelay localMedia;
+  private final TokenMinter minter;
   private Javalin app;
+  private MetricsEndpoint metricsEndpoint;
 
   /**
    * A gateway whose token minter follows the settings: a key from a Secret or file (then {@code ivs} is not used and
@@ -62,6 +63,7 @@ public final class GatewayServer implements AutoCloseable {
   GatewayServer(GatewaySettings settings, KubernetesClient client, Clock clock, TokenMinter minter) {
     this.settings = settings;
     this.tokenMode = minter.mode();
+    this.minter = minter;
     this.metrics = GatewayMetrics.create();
     this.changes = Executors.newSingleThreadExecutor(daemon("gateway-changes"));
     this.timers = Executors.newScheduledThreadPool(2, daemon("gateway-timer"));
@@ -90,8 +92,14 @@ public final class GatewayServer implements AutoCloseable {
   public GatewayServer start() {
     app = Javalin.create(this::configure);
     app.start(settings.host(), settings.port());
+    if (settings.metricsPort() >= 0) {
+      // a port of its own, so an Ingress routing / to the gateway never exposes /metrics
+      metricsEndpoint = MetricsEndpoint.start(settings.host(), settings.metricsPort(), metrics::scrape);
+    }
     try {
-      directory.start().get(30, TimeUnit.SECONDS);
+      var keyListed = minter instanceof KeySecretTokenMinter watched ? watched.listed()
+          : java.util.concurrent.CompletableFuture.completedFuture(null);
+      java.util.concurrent.CompletableFuture.allOf(directory.start(), keyListed).get(30, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       LOG.warn("the LiveBroadcast and Secret informers have not synced after 30 s; /ready stays 503 until they do");
     } catch (Exception e) {
@@ -111,9 +119,14 @@ public final class GatewayServer implements AutoCloseable {
     return app.port();
   }
 
-  /** True once the informers have listed LiveBroadcasts and Secrets. */
+  /** The port /metrics is served on; -1 when it is not served. */
+  public int metricsPort() {
+    return metricsEndpoint == null ? -1 : metricsEndpoint.port();
+  }
+
+  /** True once the informers have listed LiveBroadcasts and Secrets and tokens can be minted. */
   public boolean ready() {
-    return directory.synced();
+    return directory.synced() && minter.notReadyReason().isEmpty();
   }
 
   BroadcastDirectory directory() {
@@ -143,6 +156,16 @@ public final class GatewayServer implements AutoCloseable {
     }
     if (app != null) {
       app.stop();
+    }
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
+    }
+    if (minter instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.warn("closing the token minter failed: {}", e.getMessage());
+      }
     }
     directory.close();
     changes.shutdownNow();
@@ -213,13 +236,15 @@ public final class GatewayServer implements AutoCloseable {
     }
     routes.get("/health", ctx -> ctx.json(Map.of("status", "ok")));
     routes.get("/ready", ctx -> {
-      if (!ready()) {
+      if (!directory.synced()) {
         throw new ApiError(503, "not_ready", "the LiveBroadcast and Secret informers have not synced yet");
+      }
+      var keyProblem = minter.notReadyReason();
+      if (keyProblem.isPresent()) {
+        throw new ApiError(503, "key_unavailable", keyProblem.get());
       }
       ctx.json(Map.of("status", "ready"));
     });
-    routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-        .result(metrics.scrape()));
     routes.get(SDK_PATH, this::sdk);
     broadcasterApi.routes(routes, settings.legacyEndpoints());
     viewerApi.routes(routes);
@@ -362,23 +387,15 @@ public final class GatewayServer implements AutoCloseable {
       }
       return new ApiTokenMinter(ivs);
     }
-    return new SelfSignedTokenMinter(signingKey(settings, client), clock);
+    if (settings.keySecret() != null && !settings.keySecret().isBlank()) {
+      // the Secret may not exist yet: the gateway starts, answers /ready 503 naming it, and waits
+      return KeySecretTokenMinter.watch(client, settings.keySecret(), clock);
+    }
+    return new SelfSignedTokenMinter(fileSigningKey(settings), clock);
   }
 
-  /** The signing key from --key-secret (namespace/name) or --key-file with --key-arn. */
-  static SigningKey signingKey(GatewaySettings settings, KubernetesClient client) {
-    if (settings.keySecret() != null && !settings.keySecret().isBlank()) {
-      String[] parts = settings.keySecret().split("/", 2);
-      if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
-        throw new IllegalArgumentException("--key-secret must be namespace/name, not \"" + settings.keySecret() + "\"");
-      }
-      Secret secret = client.secrets().inNamespace(parts[0]).withName(parts[1]).get();
-      if (secret == null) {
-        throw new IllegalArgumentException("the key Secret " + settings.keySecret() + " does not exist; "
-            + "create it with: stagefleet keys create ... | kubectl apply -f -");
-      }
-      return SigningKeySecret.read(secret, settings.keySecret());
-    }
+  /** The signing key from --key-file with --key-arn. */
+  static SigningKey fileSigningKey(GatewaySettings settings) {
     if (settings.keyFile() != null) {
       if (settings.keyArn() == null || settings.keyArn().isBlank()) {
         throw new IllegalArgumentException("--key-file needs --key-arn, the ARN of its imported public key");

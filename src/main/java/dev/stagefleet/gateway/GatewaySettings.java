@@ -12,6 +12,7 @@ import java.util.Objects;
  *
  * @param host                     address to bind (all interfaces by default)
  * @param port                     HTTP port; 0 picks a free one
+ * @param metricsPort              port of Prometheus {@code /metrics}, apart from the API; 0 picks a free one, -1: none
  * @param namespaces               namespaces whose LiveBroadcasts and Secrets are watched; empty means all
  * @param tokenMode                how participant tokens are minted
  * @param keySecret                {@code namespace/name} of a Secret with {@code privateKey} and {@code publicKeyArn}
@@ -33,13 +34,14 @@ import java.util.Objects;
  * @param socketQueueLimit         messages queued for one socket before it is dropped as too slow
  * @param retryAfterSeconds        Retry-After sent when every stage is full
  */
-public record GatewaySettings(String host, int port, List<String> namespaces, TokenMode tokenMode, String keySecret,
+public record GatewaySettings(String host, int port, int metricsPort, List<String> namespaces, TokenMode tokenMode, String keySecret,
     Path keyFile, String keyArn, String replicaId, List<String> corsOrigins, boolean legacyEndpoints, Path webRoot,
     Path sdkFile, long maxBodyBytes, int viewerJoinsPerSecondPerIp, boolean trustForwardedFor,
     Duration heartbeatInterval, Duration ticketTtl, Duration audienceReportInterval, Duration audienceRefreshInterval,
     Duration pendingViewerWindow, int socketQueueLimit, int retryAfterSeconds) {
 
   public static final String DEFAULT_PORT = "8080";
+  public static final String DEFAULT_METRICS_PORT = "8082";
   public static final String DEFAULT_TOKEN_MODE = "self-signed";
   public static final String DEFAULT_LEGACY_ENDPOINTS = "true";
   public static final String DEFAULT_WEB_ROOT = "web-frontend/src";
@@ -64,12 +66,20 @@ public record GatewaySettings(String host, int port, List<String> namespaces, To
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be between 0 and 65535, but is " + port);
     }
+    if (metricsPort < -1 || metricsPort > 65535) {
+      throw new IllegalArgumentException("the metrics port must be between 0 and 65535 (or -1 for none), but is "
+          + metricsPort);
+    }
+    if (metricsPort > 0 && metricsPort == port) {
+      throw new IllegalArgumentException("the metrics port must differ from the HTTP port " + port);
+    }
   }
 
-  /** The defaults: port 8080, all namespaces, self-signed tokens, legacy endpoints on, pages from web-frontend/src. */
+  /** The defaults: port 8080, /metrics on 8082, all namespaces, self-signed tokens, legacy endpoints on, pages from web-frontend/src. */
   public static GatewaySettings defaults() {
     Path webRoot = Path.of(DEFAULT_WEB_ROOT);
-    return new Builder().host("0.0.0.0").port(Integer.parseInt(DEFAULT_PORT)).namespaces(List.of())
+    return new Builder().host("0.0.0.0").port(Integer.parseInt(DEFAULT_PORT))
+        .metricsPort(Integer.parseInt(DEFAULT_METRICS_PORT)).namespaces(List.of())
         .tokenMode(TokenMode.parse(DEFAULT_TOKEN_MODE)).replicaId(defaultReplicaId()).corsOrigins(List.of())
         .legacyEndpoints(Boolean.parseBoolean(DEFAULT_LEGACY_ENDPOINTS))
         .webRoot(Files.isDirectory(webRoot) ? webRoot : null)
@@ -122,6 +132,10 @@ public record GatewaySettings(String host, int port, List<String> namespaces, To
     return toBuilder().port(port).build();
   }
 
+  public GatewaySettings withMetricsPort(int metricsPort) {
+    return toBuilder().metricsPort(metricsPort).build();
+  }
+
   public GatewaySettings withNamespaces(List<String> namespaces) {
     return toBuilder().namespaces(namespaces).build();
   }
@@ -168,6 +182,7 @@ public record GatewaySettings(String host, int port, List<String> namespaces, To
     Builder b = new Builder();
     b.host = host;
     b.port = port;
+    b.metricsPort = metricsPort;
     b.namespaces = namespaces;
     b.tokenMode = tokenMode;
     b.keySecret = keySecret;
@@ -195,6 +210,7 @@ public record GatewaySettings(String host, int port, List<String> namespaces, To
   public static final class Builder {
     private String host;
     private int port;
+    private int metricsPort;
     private List<String> namespaces;
     private TokenMode tokenMode;
     private String keySecret;
@@ -223,6 +239,11 @@ public record GatewaySettings(String host, int port, List<String> namespaces, To
 
     public Builder port(int port) {
       this.port = port;
+      return this;
+    }
+
+    public Builder metricsPort(int metricsPort) {
+      this.metricsPort = metricsPort;
       return this;
     }
 
@@ -327,7 +348,7 @@ public record GatewaySettings(String host, int port, List<String> namespaces, To
     }
 
     public GatewaySettings build() {
-      return new GatewaySettings(host, port, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId,
+      return new GatewaySettings(host, port, metricsPort, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId,
           corsOrigins, legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, trustForwardedFor,
           heartbeatInterval, ticketTtl, audienceReportInterval, audienceRefreshInterval, pendingViewerWindow,
           socketQueueLimit, retryAfterSeconds);

@@ -61,6 +61,9 @@ final class TokenIssuer {
       LOG.warn("CreateParticipantToken for stage {} failed: {} {}", stage.getId(), e.errorCode(), e.getMessage());
       throw new ApiError(503, "ivs_unavailable", "IVS could not mint a token right now; try again shortly",
           Map.of("Retry-After", "2"));
+    } catch (KeySecretTokenMinter.KeyUnavailableException e) {
+      metrics.tokenFailed(minter.mode());
+      throw new ApiError(503, "key_unavailable", e.getMessage(), Map.of("Retry-After", "5"));
     } catch (IllegalArgumentException e) {
       metrics.tokenFailed(minter.mode());
       throw new ApiError(503, "stage_not_ready", "stage " + stage.getId() + " cannot take participants yet: "

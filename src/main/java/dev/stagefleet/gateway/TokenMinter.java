@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /** Mints participant tokens for one stage: through the IVS API, or signed locally with an imported key. */
 interface TokenMinter {
@@ -14,6 +15,11 @@ interface TokenMinter {
 
   /** The mode's name as metrics and logs show it: {@code api} or {@code self-signed}. */
   String mode();
+
+  /** Why no token can be minted yet (for {@code /ready}); empty when the minter can mint. */
+  default Optional<String> notReadyReason() {
+    return Optional.empty();
+  }
 
   /** The stage a token is for, as the LiveBroadcast status describes it. */
   record StageRef(String arn, String id, String eventsUrl, String whipUrl) {

@@ -44,7 +44,8 @@ public final class LocalMode implements AutoCloseable {
   public static final String NAMESPACE = "default";
   public static final String SAMPLE_NAME = "launch-party";
   static final String KEY_SECRET = "stagefleet-token-key";
-  private static final String SAMPLE = "/examples/minimal.yaml";
+  /** The example local mode applies, as a resource of the jar (pom.xml copies deploy/examples there). */
+  public static final String SAMPLE = "/examples/minimal.yaml";
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
   private final LocalSettings settings;
@@ -105,7 +106,7 @@ public final class LocalMode implements AutoCloseable {
       Secret key = SigningKeySecret.create(ivs, "stagefleet-local", KEY_SECRET, NAMESPACE);
       client.resource(key).create();
       gateway = new GatewayServer(GatewaySettings.defaults().toBuilder().host("127.0.0.1")
-          .port(settings.gatewayPort()).replicaId("local").keySecret(NAMESPACE + "/" + KEY_SECRET)
+          .port(settings.gatewayPort()).metricsPort(0).replicaId("local").keySecret(NAMESPACE + "/" + KEY_SECRET)
           .corsOrigins(List.of("*")).webRoot(webRoot)
           // the simulated audience joins from one address
           .viewerJoinsPerSecondPerIp(10_000).build(), client, ivs, clock).relayLocalMedia().start();
@@ -130,18 +131,21 @@ public final class LocalMode implements AutoCloseable {
       if (in == null) {
         throw new IllegalStateException("the example " + SAMPLE + " is missing from the jar; rebuild with mvn package");
       }
-      objects = Serialization.unmarshal(in);
+      objects = client.load(in).items();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     for (HasMetadata object : objects) {
       object.getMetadata().setNamespace(NAMESPACE);
-      if (object instanceof Secret secret) {
-        secret.setStringData(Map.of("apiKey", apiKey));
-        secret.setData(null);
-      } else if (object instanceof LiveBroadcast lb) {
+      if (object instanceof LiveBroadcast lb) {
         lb.getSpec().getScaling().setScaleDownStabilizationSeconds(30);
         lb.getSpec().getScaling().setDrainTimeoutSeconds(60);
+        // the examples ship no key: local mode makes the Secret the broadcast references, holding the printed key
+        var ref = lb.getSpec().getBroadcaster().getApiKeySecretRef();
+        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+            .withNewMetadata().withName(ref.getName()).withNamespace(NAMESPACE)
+            .addToLabels(dev.stagefleet.gateway.BroadcastDirectory.READABLE_LABEL, "true").endMetadata()
+            .withStringData(Map.of(ref.getKey() == null ? "apiKey" : ref.getKey(), apiKey)).build()).create();
       }
       client.resource(object).create();
     }

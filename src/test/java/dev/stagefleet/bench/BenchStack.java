@@ -86,7 +86,7 @@ public final class BenchStack implements AutoCloseable {
    */
   public GatewayServer startGateway(GatewaySettings.TokenMode mode, UnaryOperator<GatewaySettings> tune) {
     String keySecret = mode == GatewaySettings.TokenMode.API ? null : createKeySecret();
-    GatewaySettings settings = tune.apply(GatewaySettings.defaults().withHost("127.0.0.1").withPort(0)
+    GatewaySettings settings = tune.apply(GatewaySettings.defaults().withHost("127.0.0.1").withPort(0).withMetricsPort(0)
         .withNamespaces(List.of(NAMESPACE)).withReplicaId("bench-gateway").withWebRoot(null, null)
         .withViewerJoinsPerSecondPerIp(Integer.MAX_VALUE)).withTokens(mode, keySecret, null, null);
     return own(new GatewayServer(settings, own(api.newClient()), ivs, clock)).start();

@@ -35,7 +35,8 @@ public final class Broadcasts {
   /** Creates a broadcast and its key Secret; scale-down is held off for the run (stabilization 3600 s). */
   public LiveBroadcast create(String name, int viewersPerStage, int minStages, int maxStages, double targetFill) {
     client.secrets().inNamespace(namespace).resource(new SecretBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName(name + "-key").withNamespace(namespace).build())
+        .withMetadata(new ObjectMetaBuilder().withName(name + "-key").withNamespace(namespace)
+            .withLabels(Map.of(dev.stagefleet.gateway.BroadcastDirectory.READABLE_LABEL, "true")).build())
         .withData(Map.of("apiKey", Base64.getEncoder().encodeToString(apiKey(name).getBytes(StandardCharsets.UTF_8))))
         .build()).create();
     LiveBroadcast broadcast = new LiveBroadcast();

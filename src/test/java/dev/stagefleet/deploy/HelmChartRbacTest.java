@@ -22,12 +22,11 @@ class HelmChartRbacTest {
 
   /** A rule reduced to comparable text: "apiGroups | resources | resourceNames | verbs". */
   static final List<String> WATCHED_NAMESPACE_RULES = List.of(
-      "live.stagefleet.dev | livebroadcasts | - | get,list,watch,update,patch",
-      "live.stagefleet.dev | livebroadcasts/status | - | get,update,patch",
-      "live.stagefleet.dev | livebroadcasts/finalizers | - | update",
-      " | secrets | - | get,list,watch",
-      ",events.k8s.io | events | - | create,patch");
-  static final List<String> LEASE_RULES = List.of("coordination.k8s.io | leases | - | get,create,update,patch");
+      "live.stagefleet.dev | livebroadcasts | - | get,list,watch,patch",
+      "live.stagefleet.dev | livebroadcasts/status | - | patch",
+      " | secrets | - | list,watch",
+      " | events | - | create,get,patch");
+  static final List<String> LEASE_RULES = List.of("coordination.k8s.io | leases | - | get,create,patch");
 
   static Rendered allNamespaces;
   static Rendered twoNamespaces;
@@ -105,12 +104,12 @@ class HelmChartRbacTest {
   @Test
   void grantsReadOfTheTokenKeyByNameAndOnlyInSelfSignedMode() {
     Role key = role(allNamespaces, NAMESPACE, "-token-key");
-    assertThat(rules(key.getRules())).containsExactly(" | secrets | stagefleet-token-key | get,list,watch");
+    assertThat(rules(key.getRules())).containsExactly(" | secrets | stagefleet-token-key | list,watch");
 
     Rendered elsewhere = StageFleetChart.render(Map.of(
         "tokens.keySecret.name", "ivs-key", "tokens.keySecret.namespace", "keys"));
     assertThat(rules(role(elsewhere, "keys", "-token-key").getRules()))
-        .containsExactly(" | secrets | ivs-key | get,list,watch");
+        .containsExactly(" | secrets | ivs-key | list,watch");
 
     Rendered apiMode = StageFleetChart.render(Map.of("tokens.mode", "api"));
     assertThat(apiMode.all(Role.class)).noneMatch(r -> r.getMetadata().getName().endsWith("-token-key"));
@@ -129,7 +128,7 @@ class HelmChartRbacTest {
       assertThat(rule.getApiGroups()).doesNotContain("*");
       assertThat(rule.getNonResourceURLs()).isNullOrEmpty();
       if (rule.getResources().contains("secrets")) {
-        assertThat(rule.getVerbs()).containsExactly("get", "list", "watch");
+        assertThat(rule.getVerbs()).containsExactly("list", "watch");
       }
     });
   }

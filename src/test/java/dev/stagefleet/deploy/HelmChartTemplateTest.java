@@ -1,6 +1,7 @@
 package dev.stagefleet.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stagefleet.deploy.StageFleetChart.Rendered;
 import io.fabric8.kubernetes.api.model.Container;
@@ -27,7 +28,7 @@ class HelmChartTemplateTest {
   @BeforeAll
   static void renderDefaultAndFullValues() {
     defaults = StageFleetChart.render(Map.of());
-    full = StageFleetChart.render(StageFleetChart.FULL_VALUES, Map.of());
+    full = StageFleetChart.renderWithServiceMonitorCrd(StageFleetChart.FULL_VALUES, Map.of());
   }
 
   static Container container(Rendered rendered, String name) {
@@ -72,6 +73,7 @@ class HelmChartTemplateTest {
     assertThat(gateway.getArgs()).containsExactly(
         "gateway",
         "--port=8080",
+        "--metrics-port=8082",
         "--region=us-east-1",
         "--token-mode=self-signed",
         "--key-secret=" + NAMESPACE + "/stagefleet-token-key",
@@ -109,12 +111,13 @@ class HelmChartTemplateTest {
   }
 
   @Test
-  void probesEachContainersOwnHealthEndpoints() {
+  void operatorHealthDrivesOnlyItsLivenessAndThePodsReadinessFollowsTheGateway() {
     Container operator = container(defaults, "operator");
     Container gateway = container(defaults, "gateway");
 
     assertThat(probe(operator, operator.getLivenessProbe())).isEqualTo("8081/healthz");
-    assertThat(probe(operator, operator.getReadinessProbe())).isEqualTo("8081/readyz");
+    assertThat(operator.getReadinessProbe()).as("an unready operator must not take the gateway out of the Service")
+        .isNull();
     assertThat(probe(operator, operator.getStartupProbe())).isEqualTo("8081/healthz");
     assertThat(probe(gateway, gateway.getLivenessProbe())).isEqualTo("8080/health");
     assertThat(probe(gateway, gateway.getReadinessProbe())).isEqualTo("8080/ready");
@@ -198,9 +201,43 @@ class HelmChartTemplateTest {
     assertThat(service.getMetadata().getLabels()).containsAllEntriesOf(selector);
     List<Map<String, Object>> endpoints = monitor.get("spec", "endpoints");
     assertThat(endpoints).extracting(e -> e.get("port") + " " + e.get("path"))
-        .containsExactlyInAnyOrder("http /metrics", "operator-metrics /metrics");
+        .containsExactlyInAnyOrder("gateway-metrics /metrics", "operator-metrics /metrics");
     assertThat(service.getSpec().getPorts()).extracting(p -> p.getName())
-        .contains("http", "operator-metrics");
+        .contains("http", "gateway-metrics", "operator-metrics");
+  }
+
+  @Test
+  void failsToInstallAServiceMonitorWhereTheClusterHasNoServiceMonitorCrd() {
+    assertThatThrownBy(() -> StageFleetChart.render(Map.of("serviceMonitor.enabled", true)))
+        .hasMessageContaining("no ServiceMonitor CRD").hasMessageContaining("serviceMonitor.enabled=false");
+  }
+
+  @Test
+  void servesTheGatewaysMetricsOnAPortTheIngressDoesNotRouteTo() {
+    var gateway = container(full, "gateway");
+    assertThat(gateway.getArgs()).contains("--metrics-port=8082");
+    assertThat(gateway.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
+        .containsExactlyInAnyOrder("http:9080", "metrics:8082");
+    var ingress = full.one(io.fabric8.kubernetes.api.model.networking.v1.Ingress.class);
+    assertThat(ingress.getSpec().getRules()).flatExtracting(r -> r.getHttp().getPaths())
+        .allSatisfy(path -> assertThat(path.getBackend().getService().getPort().getName()).isEqualTo("http"));
+    var http = full.one(Service.class).getSpec().getPorts().stream().filter(p -> p.getName().equals("http"))
+        .findFirst().orElseThrow();
+    assertThat(http.getTargetPort().getStrVal()).isEqualTo("http");
+  }
+
+  @Test
+  void keepsEachClientOnOneGatewayReplica() {
+    var service = defaults.one(Service.class).getSpec();
+    assertThat(defaults.one(Deployment.class).getSpec().getReplicas()).isEqualTo(2);
+    assertThat(service.getSessionAffinity()).isEqualTo("ClientIP");
+    assertThat(service.getSessionAffinityConfig().getClientIP().getTimeoutSeconds()).isPositive();
+    var ingress = full.one(io.fabric8.kubernetes.api.model.networking.v1.Ingress.class);
+    assertThat(ingress.getMetadata().getAnnotations())
+        .containsEntry("nginx.ingress.kubernetes.io/affinity", "cookie")
+        .containsEntry("nginx.ingress.kubernetes.io/proxy-read-timeout", "3600");
+    assertThat(StageFleetChart.render(Map.of("service.sessionAffinity", "None")).one(Service.class).getSpec()
+        .getSessionAffinity()).isNull();
   }
 
   @Test
@@ -210,7 +247,7 @@ class HelmChartTemplateTest {
     assertThat(http.getPort()).isEqualTo(80);
     assertThat(http.getTargetPort().getStrVal()).isEqualTo("http");
     assertThat(container(defaults, "gateway").getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
-        .containsExactly("http:8080");
+        .containsExactly("http:8080", "metrics:8082");
     assertThat(service.getSpec().getSelector())
         .isEqualTo(defaults.one(Deployment.class).getSpec().getSelector().getMatchLabels());
     assertThat(defaults.all(Ingress.class)).isEmpty();

@@ -44,7 +44,53 @@ final class StageFleetChart {
 
   /** Renders the chart as the named release, with a values file (or none) plus {@code --set} overrides. */
   static Rendered render(String release, Path valuesFile, Map<String, Object> sets) {
-    TemplateCommand template = new Helm(DIRECTORY).template().withName(release).withNamespace(NAMESPACE)
+    return render(DIRECTORY, release, valuesFile, sets);
+  }
+
+  /**
+   * Renders the chart as for a cluster that serves the Prometheus Operator's ServiceMonitor CRD, i.e.
+   * {@code helm template --api-versions monitoring.coreos.com/v1/ServiceMonitor}. helm-java cannot pass
+   * {@code --api-versions}, so this renders a copy of the chart whose one Capabilities check of that API is true.
+   */
+  static Rendered renderWithServiceMonitorCrd(Path valuesFile, Map<String, Object> sets) {
+    return render(withServiceMonitorCrd(DIRECTORY), RELEASE, valuesFile, sets);
+  }
+
+  static final String SERVICE_MONITOR_CHECK = ".Capabilities.APIVersions.Has \"monitoring.coreos.com/v1/ServiceMonitor\"";
+
+  /** A copy of {@code chart} in a temporary directory, as if the cluster served the ServiceMonitor CRD. */
+  static Path withServiceMonitorCrd(Path chart) {
+    try {
+      Path copy = copy(chart, Files.createTempDirectory("stagefleet-chart"));
+      Path template = copy.resolve("templates/servicemonitor.yaml");
+      String text = Files.readString(template);
+      if (text.split(java.util.regex.Pattern.quote(SERVICE_MONITOR_CHECK), -1).length != 2) {
+        throw new AssertionError("servicemonitor.yaml must check " + SERVICE_MONITOR_CHECK + " exactly once");
+      }
+      Files.writeString(template, text.replace(SERVICE_MONITOR_CHECK, "true"));
+      return copy;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path copy(Path chart, Path scratch) throws IOException {
+    Path copy = scratch.resolve("stagefleet");
+    try (Stream<Path> files = Files.walk(chart)) {
+      for (Path source : (Iterable<Path>) files::iterator) {
+        Path target = copy.resolve(chart.relativize(source).toString());
+        if (Files.isDirectory(source)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(source, target);
+        }
+      }
+    }
+    return copy;
+  }
+
+  private static Rendered render(Path chart, String release, Path valuesFile, Map<String, Object> sets) {
+    TemplateCommand template = new Helm(chart).template().withName(release).withNamespace(NAMESPACE)
         .withKubeVersion(KUBE_VERSION);
     if (valuesFile != null) {
       template = template.withValuesFile(valuesFile);
@@ -66,17 +112,7 @@ final class StageFleetChart {
    */
   static LintResult lintStrict(Path valuesFile, Path scratch) {
     try {
-      Path copy = scratch.resolve("stagefleet");
-      try (Stream<Path> files = Files.walk(DIRECTORY)) {
-        for (Path source : (Iterable<Path>) files::iterator) {
-          Path target = copy.resolve(DIRECTORY.relativize(source).toString());
-          if (Files.isDirectory(source)) {
-            Files.createDirectories(target);
-          } else {
-            Files.copy(source, target);
-          }
-        }
-      }
+      Path copy = copy(withServiceMonitorCrd(DIRECTORY), scratch);
       JsonNode merged = merge(YAML.readTree(DIRECTORY.resolve("values.yaml").toFile()), YAML.readTree(valuesFile.toFile()));
       YAML.writeValue(copy.resolve("values.yaml").toFile(), merged);
       return new Helm(copy).lint().strict().call();
@@ -97,20 +133,22 @@ final class StageFleetChart {
   }
 
   /** The objects one {@code helm template} produced, typed by fabric8 (unknown kinds as generic resources). */
-  record Rendered(List<HasMetadata> objects) {
+  record Rendered(List<HasMetadata> objects, List<JsonNode> documents) {
     static Rendered parse(String manifests) {
       List<HasMetadata> objects = new ArrayList<>();
+      List<JsonNode> raw = new ArrayList<>();
       try (var documents = YAML.readValues(YAML.createParser(manifests), JsonNode.class)) {
         while (documents.hasNext()) {
           JsonNode document = documents.next();
           if (document != null && !document.isNull() && !document.isEmpty()) {
+            raw.add(document);
             objects.add(Serialization.unmarshal(document.toString(), HasMetadata.class));
           }
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      return new Rendered(List.copyOf(objects));
+      return new Rendered(List.copyOf(objects), List.copyOf(raw));
     }
 
     <T extends HasMetadata> List<T> all(Class<T> type) {

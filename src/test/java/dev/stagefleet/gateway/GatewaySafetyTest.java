@@ -179,7 +179,8 @@ class GatewaySafetyTest extends GatewayTestBase {
     stages(name, active("mt-a"));
     assertThat(http.post(base(name) + "/viewers", null).status()).isEqualTo(201);
     assertThat(http.get(base(name) + "/stages", "x-api-key", "key-" + name).status()).isEqualTo(200);
-    var metrics = http.get("/metrics");
+    assertThat(http.get("/metrics").status()).as("/metrics is not on the port the Ingress routes to").isEqualTo(404);
+    var metrics = new GatewayClient(gateway.metricsPort()).get("/metrics");
     assertThat(metrics.status()).isEqualTo(200);
     assertThat(metrics.header("Content-Type")).startsWith("text/plain");
     assertThat(metrics.body())

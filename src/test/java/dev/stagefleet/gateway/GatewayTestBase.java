@@ -52,7 +52,8 @@ abstract class GatewayTestBase {
   }
 
   static GatewaySettings testSettings() {
-    return GatewaySettings.defaults().withHost("127.0.0.1").withPort(0).withReplicaId("replica-a")
+    return GatewaySettings.defaults().withHost("127.0.0.1").withPort(0).withMetricsPort(0)
+        .withReplicaId("replica-a")
         .withWebRoot(null, null).withViewerJoinsPerSecondPerIp(100_000)
         .withAudience(Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(30));
   }

@@ -52,7 +52,8 @@ final class KubeFixture implements AutoCloseable {
   /** A Secret with the API key and a LiveBroadcast referencing it. */
   LiveBroadcast createBroadcast(String ns, String name, String apiKey, int viewersPerStage, int maxStages) {
     client.secrets().inNamespace(ns).resource(new SecretBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName(name + "-key").withNamespace(ns).build())
+        .withMetadata(new ObjectMetaBuilder().withName(name + "-key").withNamespace(ns)
+            .withLabels(Map.of(BroadcastDirectory.READABLE_LABEL, "true")).build())
         .withData(Map.of("apiKey", Base64.getEncoder().encodeToString(apiKey.getBytes(StandardCharsets.UTF_8))))
         .build()).create();
     LiveBroadcast broadcast = new LiveBroadcast();

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +38,7 @@ class TokenModesTest extends GatewayTestBase {
           .isEqualTo(arn("am-a") + " [PUBLISH]");
       assertThat(ivs.createParticipantTokenCalls.get() - before).isEqualTo(2);
       assertThat(ivs.otherCalls).hasValue(0);
-      assertThat(client.get("/metrics").body())
+      assertThat(new GatewayClient(api.metricsPort()).get("/metrics").body())
           .contains("stagefleet_gateway_tokens_total{capability=\"subscribe\",mode=\"api\"} 1.0");
     }
   }
@@ -79,6 +80,7 @@ class TokenModesTest extends GatewayTestBase {
     var settings = testSettings().withTokens(TokenMode.SELF_SIGNED, "stagefleet-system/token-key", null, null);
     try (var fromSecret = new GatewayServer(settings, kube.client, ivs, clock).start()) {
       var client = new GatewayClient(fromSecret.port());
+      assertThat(client.get("/ready").status()).as("the Secret existed at start, so its key is in use").isEqualTo(200);
       String name = broadcast("secret-key", 10, 3);
       stagesOn(fromSecret, name, active("sk-a"));
       var viewer = client.post(base(name) + "/viewers", null);
@@ -91,23 +93,20 @@ class TokenModesTest extends GatewayTestBase {
   void selfSignedModeReadsAPemFileAndExplainsWhatIsMissing(@TempDir Path dir) throws Exception {
     Path pem = dir.resolve("key.pem");
     Files.writeString(pem, SigningKey.privateKeyPem(keyPair.getPrivate()));
-    var fromFile = GatewayServer.signingKey(testSettings().withTokens(TokenMode.SELF_SIGNED, null, pem, KEY_ARN),
-        kube.client);
+    var fromFile = GatewayServer.fileSigningKey(testSettings().withTokens(TokenMode.SELF_SIGNED, null, pem, KEY_ARN));
     assertThat(fromFile.publicKeyArn()).isEqualTo(KEY_ARN);
 
-    assertThatThrownBy(() -> GatewayServer.signingKey(testSettings(), kube.client))
+    assertThatThrownBy(() -> GatewayServer.tokenMinter(testSettings(), kube.client, null, Clock.systemUTC()))
         .hasMessageContaining("--key-secret").hasMessageContaining("keys create");
-    assertThatThrownBy(() -> GatewayServer.signingKey(
-        testSettings().withTokens(TokenMode.SELF_SIGNED, null, pem, null), kube.client))
+    assertThatThrownBy(() -> GatewayServer.fileSigningKey(
+        testSettings().withTokens(TokenMode.SELF_SIGNED, null, pem, null)))
         .hasMessageContaining("--key-arn");
-    assertThatThrownBy(() -> GatewayServer.signingKey(
-        testSettings().withTokens(TokenMode.SELF_SIGNED, "nowhere/none", null, null), kube.client))
-        .hasMessageContaining("does not exist");
-    assertThatThrownBy(() -> GatewayServer.signingKey(
-        testSettings().withTokens(TokenMode.SELF_SIGNED, "no-slash", null, null), kube.client))
+    assertThatThrownBy(() -> GatewayServer.tokenMinter(
+        testSettings().withTokens(TokenMode.SELF_SIGNED, "no-slash", null, null), kube.client, null,
+        Clock.systemUTC()))
         .hasMessageContaining("namespace/name");
-    assertThatThrownBy(() -> GatewayServer.signingKey(
-        testSettings().withTokens(TokenMode.SELF_SIGNED, null, dir.resolve("absent.pem"), KEY_ARN), kube.client))
+    assertThatThrownBy(() -> GatewayServer.fileSigningKey(
+        testSettings().withTokens(TokenMode.SELF_SIGNED, null, dir.resolve("absent.pem"), KEY_ARN)))
         .hasMessageContaining("cannot read");
   }
 }

@@ -42,6 +42,27 @@ class LocalModeTest {
   }
 
   @Test
+  void applyingTheExampleAgainKeepsTheApiKeyLocalModePrinted() throws Exception {
+    var local = new LocalMode(settings(0, true, Set.of()), Clock.systemUTC(),
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).start();
+    try {
+      // as kubectl apply -f deploy/examples/minimal.yaml would
+      for (var object : local.client().load(Files.newInputStream(Path.of("deploy/examples/minimal.yaml"))).items()) {
+        local.client().resource(object).inNamespace(LocalMode.NAMESPACE)
+            .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::patch);
+      }
+      var reply = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              local.gatewayUrl().resolve("/api/v1/namespaces/default/livebroadcasts/launch-party/stages"))
+          .header("x-api-key", local.apiKey()).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(reply.statusCode()).as(reply.body()).isNotIn(401, 403);
+      var secret = local.client().secrets().inNamespace(LocalMode.NAMESPACE).withName("launch-party-key").get();
+      assertThat(dev.stagefleet.gateway.BroadcastDirectory.secretValue(secret, "apiKey")).contains(local.apiKey());
+    } finally {
+      local.close();
+    }
+  }
+
+  @Test
   void simulatedAudienceScalesTheSampleUpAndDownAndShutdownLeavesNoStage() throws Exception {
     var output = new ByteArrayOutputStream();
     var local = new LocalMode(settings(100, true, Set.of()), Clock.systemUTC(),

@@ -138,12 +138,19 @@ class LiveBroadcastSpecValidationTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"deploy/examples/minimal.yaml", "deploy/examples/full.yaml"})
-  void examplesParseAndValidate(String file) throws Exception {
-    List<HasMetadata> objects = Serialization.unmarshal(Files.newInputStream(Path.of(file)));
+  void examplesParseValidateAndShipNoKeyButTheCommandThatMakesOne(String file) throws Exception {
+    Object parsed = Serialization.unmarshal(Files.newInputStream(Path.of(file)));
+    List<HasMetadata> objects = parsed instanceof List<?> many ? many.stream().map(HasMetadata.class::cast).toList()
+        : List.of((HasMetadata) parsed);
     var broadcasts = objects.stream().filter(LiveBroadcast.class::isInstance).map(LiveBroadcast.class::cast).toList();
     assertThat(broadcasts).hasSize(1);
     assertThat(broadcasts.get(0).getSpec().validate()).isEmpty();
-    var secretName = broadcasts.get(0).getSpec().getBroadcaster().getApiKeySecretRef().getName();
-    assertThat(objects).anyMatch(o -> o.getKind().equals("Secret") && o.getMetadata().getName().equals(secretName));
+    var ref = broadcasts.get(0).getSpec().getBroadcaster().getApiKeySecretRef();
+    // no usable key ships: the user creates the Secret with a key of their own, as the file shows
+    assertThat(objects).noneMatch(o -> o.getKind().equals("Secret"));
+    assertThat(Files.readString(Path.of(file))).contains(
+        "kubectl create secret generic " + ref.getName() + " -n shows --from-literal=" + ref.getKey()
+            + "=$(openssl rand -hex 24)",
+        "kubectl label secret " + ref.getName() + " -n shows stagefleet.dev/gateway-readable=true");
   }
 }
