@@ -59,10 +59,12 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
   private final EventRecorder events;
   private final OperatorMetrics metrics;
   private final Map<String, BroadcastMemory> memory = new ConcurrentHashMap<>();
+  private final Leadership leadership;
 
-  public LiveBroadcastReconciler(OperatorSettings settings, IvsRegions regions, ParticipantSampler sampler,
-      KubernetesClient client, OperatorMetrics metrics, Clock clock, RandomGenerator random) {
+  LiveBroadcastReconciler(OperatorSettings settings, IvsRegions regions, ParticipantSampler sampler,
+      KubernetesClient client, OperatorMetrics metrics, Clock clock, RandomGenerator random, Leadership leadership) {
     this.settings = settings;
+    this.leadership = leadership;
     this.regions = regions;
     this.clock = clock;
     this.metrics = metrics;
@@ -70,11 +72,21 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     this.events = new EventRecorder(client, clock);
     this.statusRecorder = new StatusRecorder(client);
     this.actions = new StageActions(settings.clusterId(), new StageNames(random), events,
-        settings.quotaBackoff());
+        settings.quotaBackoff(), leadership);
   }
 
   @Override
   public UpdateControl<LiveBroadcast> reconcile(LiveBroadcast broadcast, Context<LiveBroadcast> context) {
+    try {
+      leadership.check();
+      return reconcileAsLeader(broadcast, context);
+    } catch (Leadership.Lost e) {
+      // the Lease was lost and the process is exiting: the next leader reconciles this broadcast
+      return UpdateControl.noUpdate();
+    }
+  }
+
+  private UpdateControl<LiveBroadcast> reconcileAsLeader(LiveBroadcast broadcast, Context<LiveBroadcast> context) {
     Instant now = clock.instant();
     BroadcastMemory remembered = memory.computeIfAbsent(uid(broadcast), uid -> new BroadcastMemory());
     ConditionAggregator conditions = conditionsFor(broadcast, now);
@@ -202,7 +214,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     next.setStages(stages.list());
     next.setConditions(conditions.build());
     next.setPhase(conditions.phase(ready).name());
-    statusRecorder.record(broadcast, next, context);
+    writeStatus(broadcast, next, context);
     metrics.recordBroadcast(uid(broadcast), ready, stages.draining(), decision.viewers());
   }
 
@@ -238,7 +250,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     LiveBroadcastStatus next = statusFrom(broadcast);
     next.setConditions(conditions.build());
     next.setPhase(Phase.Degraded.name());
-    statusRecorder.record(broadcast, next, context);
+    writeStatus(broadcast, next, context);
     // Nothing to retry: the next spec change triggers a reconcile.
     return UpdateControl.noUpdate();
   }
@@ -253,7 +265,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     LiveBroadcastStatus next = statusFrom(broadcast);
     next.setConditions(conditions.build());
     next.setPhase(Phase.Degraded.name());
-    statusRecorder.record(broadcast, next, context);
+    writeStatus(broadcast, next, context);
     return UpdateControl.<LiveBroadcast>noUpdate().rescheduleAfter(
         BroadcastMemory.backoff(remembered.ivsFailures, settings.retryBackoff(), settings.maxRetryBackoff()));
   }
@@ -264,6 +276,15 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
    */
   @Override
   public DeleteControl cleanup(LiveBroadcast broadcast, Context<LiveBroadcast> context) {
+    try {
+      leadership.check();
+      return cleanupAsLeader(broadcast, context);
+    } catch (Leadership.Lost e) {
+      return DeleteControl.noFinalizerRemoval();
+    }
+  }
+
+  private DeleteControl cleanupAsLeader(LiveBroadcast broadcast, Context<LiveBroadcast> context) {
     String uid = uid(broadcast);
     Instant now = clock.instant();
     BroadcastMemory remembered = memory.computeIfAbsent(uid, u -> new BroadcastMemory());
@@ -291,6 +312,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
   }
 
   private void release(LiveBroadcast broadcast, IvsRegion region, IvsService.Stage stage, boolean retain) {
+    leadership.check();
     if (retain) {
       try {
         region.ivs().tagResource(stage.arn(), Map.of(StageTags.MANAGED_BY, StageTags.RETAINED));
@@ -313,6 +335,12 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     LiveBroadcastStatus next = statusFrom(broadcast);
     next.setConditions(conditions.build());
     next.setPhase(Phase.Deleting.name());
+    writeStatus(broadcast, next, context);
+  }
+
+  /** Writes the status, unless the Lease was lost meanwhile: then what this pass saw is no longer ours to record. */
+  private void writeStatus(LiveBroadcast broadcast, LiveBroadcastStatus next, Context<LiveBroadcast> context) {
+    leadership.check();
     statusRecorder.record(broadcast, next, context);
   }
 

@@ -24,6 +24,7 @@ final class StageActions {
   private final StageNames names;
   private final EventRecorder events;
   private final Duration quotaBackoff;
+  private final Leadership leadership;
 
   /** What the step did, and why it stopped early if it did. */
   record Outcome(int created, int reactivated, int drained, int deleted, IvsException failure, String quotaMessage,
@@ -37,8 +38,10 @@ final class StageActions {
     }
   }
 
-  StageActions(String clusterId, StageNames names, EventRecorder events, Duration quotaBackoff) {
+  StageActions(String clusterId, StageNames names, EventRecorder events, Duration quotaBackoff,
+      Leadership leadership) {
     this.clusterId = clusterId;
+    this.leadership = leadership;
     this.names = names;
     this.events = events;
     this.quotaBackoff = quotaBackoff;
@@ -67,6 +70,7 @@ final class StageActions {
         deferred = true;
       } else {
         for (int i = 0; i < Math.min(decision.stagesToCreate(), MAX_CREATES_PER_PASS); i++) {
+          leadership.check();
           try {
             String name = names.next(broadcast.getMetadata().getNamespace(), broadcast.getMetadata().getName());
             IvsService.Stage stage = region.ivs().createStage(name, StageTags.of(clusterId, broadcast));
@@ -108,6 +112,7 @@ final class StageActions {
     if (failure == null) {
       for (String id : decision.toDelete()) {
         var stage = stages.get(id).orElseThrow();
+        leadership.check();
         try {
           region.ivs().deleteStage(stage.getArn());
         } catch (IvsException e) {
