@@ -66,13 +66,13 @@ final class StageActions {
       var pause = memory.quotaPause;
       if (pause != null && pause.blocks(now, generation, inventory.deletions())) {
         quotaMessage = pause.message();
-      } else if (!inventory.createsAllowed()) {
+      } else if (!inventory.createsAllowed(broadcast.getMetadata().getUid())) {
         deferred = true;
       } else {
         for (int i = 0; i < Math.min(decision.stagesToCreate(), MAX_CREATES_PER_PASS); i++) {
           leadership.check();
+          String name = names.next(broadcast.getMetadata().getNamespace(), broadcast.getMetadata().getName());
           try {
-            String name = names.next(broadcast.getMetadata().getNamespace(), broadcast.getMetadata().getName());
             IvsService.Stage stage = region.ivs().createStage(name, StageTags.of(clusterId, broadcast));
             inventory.recordCreated(stage);
             stages.add(stage, now);
@@ -85,9 +85,13 @@ final class StageActions {
                 inventory.deletions(), quotaMessage);
             events.warning(broadcast, EventRecorder.QUOTA_EXCEEDED, quotaMessage);
             break;
+          } catch (IvsException.Uncertain e) {
+            // The request may have made the stage (or may still): never create another for this broadcast until the
+            // tagged inventory shows whether it exists; if it does, the next look adopts it.
+            inventory.markUncertain(broadcast.getMetadata().getUid(), name, e.unanswered());
+            failure = e;
+            break;
           } catch (IvsException e) {
-            // The request may have created a stage before failing; the next sweep shows it, and it is adopted.
-            inventory.markUncertain();
             failure = e;
             break;
           }

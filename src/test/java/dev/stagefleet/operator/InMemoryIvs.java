@@ -104,7 +104,7 @@ final class InMemoryIvs implements IvsService {
       throw new IvsException.Unavailable("ServiceUnavailable", 0, "connection refused", null);
     }
     if (errorRate > 0 && random.nextDouble() < errorRate) {
-      throw new IvsException.Unavailable("InternalServerException", 500, "injected failure", null);
+      throw new IvsException.Uncertain("InternalServerException", 500, "injected failure", null);
     }
   }
 
