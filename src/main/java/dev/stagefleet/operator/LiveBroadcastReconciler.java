@@ -183,8 +183,9 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
           outcome.quotaMessage() + "; stage creation is paused and retried with backoff");
     }
     if (outcome.failure() != null) {
-      conditions.degraded(ConditionTypes.REASON_IVS_UNAVAILABLE, describe(outcome.failure()));
-      events.warning(broadcast, EventRecorder.IVS_UNAVAILABLE, describe(outcome.failure()));
+      IvsFailure failure = IvsFailure.of(outcome.failure());
+      conditions.degraded(failure.reason(), failure.message());
+      events.warning(broadcast, failure.reason(), failure.message());
     }
     if (ready < desired) {
       conditions.notReady("StagesPending", ready + " of " + desired + " desired stages are active");
@@ -260,8 +261,9 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     remembered.ivsFailures++;
     LOG.debug("IVS failed for {}/{}: {}", broadcast.getMetadata().getNamespace(), broadcast.getMetadata().getName(),
         e.getMessage());
-    conditions.degraded(ConditionTypes.REASON_IVS_UNAVAILABLE, describe(e));
-    events.warning(broadcast, EventRecorder.IVS_UNAVAILABLE, describe(e));
+    IvsFailure failure = IvsFailure.of(e);
+    conditions.degraded(failure.reason(), failure.message());
+    events.warning(broadcast, failure.reason(), failure.message());
     LiveBroadcastStatus next = statusFrom(broadcast);
     next.setConditions(conditions.build());
     next.setPhase(Phase.Degraded.name());
@@ -299,8 +301,9 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
       }
     } catch (IvsException e) {
       remembered.ivsFailures++;
-      conditions.degraded(ConditionTypes.REASON_IVS_UNAVAILABLE, describe(e));
-      events.warning(broadcast, EventRecorder.IVS_UNAVAILABLE, "Cannot release the stages yet: " + describe(e));
+      IvsFailure failure = IvsFailure.of(e);
+      conditions.degraded(failure.reason(), failure.message());
+      events.warning(broadcast, failure.reason(), "Cannot release the stages yet: " + failure.message());
       writeDeleting(broadcast, context, conditions);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(
           BroadcastMemory.backoff(remembered.ivsFailures, settings.retryBackoff(), settings.maxRetryBackoff()));
