@@ -46,7 +46,8 @@ import software.amazon.awssdk.services.ivsrealtime.model.StageSummary;
 /**
  * {@link IvsService} on the AWS SDK's synchronous {@link IvsRealTimeClient}. Every attempt of every call first takes a
  * permit from the shared {@link IvsRateLimits} (the SDK's own retries are off, so none bypasses it); throttling, 5xx and
- * connection failures are retried with jittered exponential backoff; other failures become {@link IvsException}
+ * connection failures are retried with jittered exponential backoff, except that a CreateStage whose outcome is unknown
+ * (5xx, timeout, reset) is never retried but thrown as {@link IvsException.Uncertain}; other failures become {@link IvsException}
  * subtypes carrying IVS's message. Records {@code stagefleet.ivs.requests} (a timer per attempt, tagged with the
  * operation and its outcome).
  */
