@@ -37,8 +37,26 @@ public class IvsException extends RuntimeException {
 
   /** The credentials may not do this, or the account is pending verification (403). */
   public static class AccessDenied extends IvsException {
+    private final String action;
+
     public AccessDenied(String errorCode, String message, Throwable cause) {
+      this(errorCode, null, message, cause);
+    }
+
+    /** @param action the IAM action that was denied, for example {@code ivs:CreateStage} (null when unknown) */
+    public AccessDenied(String errorCode, String action, String message, Throwable cause) {
       super(errorCode, 403, message, cause);
+      this.action = action;
+    }
+
+    /** The IAM action that was denied, for example {@code ivs:CreateStage}, or null when unknown. */
+    public String action() {
+      return action;
+    }
+
+    /** True when the account is pending verification, rather than the credentials lacking a permission. */
+    public boolean pendingVerification() {
+      return "PendingVerification".equals(errorCode());
     }
   }
 
@@ -60,6 +78,29 @@ public class IvsException extends RuntimeException {
   public static class Unavailable extends IvsException {
     public Unavailable(String errorCode, int statusCode, String message, Throwable cause) {
       super(errorCode, statusCode, message, cause);
+    }
+  }
+
+  /** IVS kept refusing calls for exceeding its rate quota (429), after every retry: the request took no effect. */
+  public static class Throttled extends Unavailable {
+    public Throttled(String errorCode, String message, Throwable cause) {
+      super(errorCode, 429, message, cause);
+    }
+  }
+
+  /**
+   * The call may or may not have taken effect: IVS answered 5xx, or it had (or may have had) the request and no
+   * answer came back (a timeout, a connection reset after sending). A call without an idempotency token
+   * (CreateStage) that fails this way is never retried: whether it took effect must be looked up first.
+   */
+  public static class Uncertain extends Unavailable {
+    public Uncertain(String errorCode, int statusCode, String message, Throwable cause) {
+      super(errorCode, statusCode, message, cause);
+    }
+
+    /** True when no answer came back, so IVS may still be carrying the request out. */
+    public boolean unanswered() {
+      return statusCode() == 0;
     }
   }
 }

@@ -46,7 +46,8 @@ import software.amazon.awssdk.services.ivsrealtime.model.StageSummary;
 /**
  * {@link IvsService} on the AWS SDK's synchronous {@link IvsRealTimeClient}. Every attempt of every call first takes a
  * permit from the shared {@link IvsRateLimits} (the SDK's own retries are off, so none bypasses it); throttling, 5xx and
- * connection failures are retried with jittered exponential backoff; other failures become {@link IvsException}
+ * connection failures are retried with jittered exponential backoff, except that a CreateStage whose outcome is unknown
+ * (5xx, timeout, reset) is never retried but thrown as {@link IvsException.Uncertain}; other failures become {@link IvsException}
  * subtypes carrying IVS's message. Records {@code stagefleet.ivs.requests} (a timer per attempt, tagged with the
  * operation and its outcome).
  */
@@ -56,10 +57,16 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
   public static final String REQUEST_METRIC = "stagefleet.ivs.requests";
   private static final String LOCAL_RATE_LIMIT = "ClientRateLimitTimeout";
   private static final int PAGE_SIZE = 100;
+  /**
+   * Calls without an idempotency token: retrying one whose outcome is unknown could do it twice (a second stage), so
+   * an {@link IvsException.Uncertain} failure of these is handed to the caller instead of retried.
+   */
+  private static final Set<String> NOT_IDEMPOTENT = Set.of("CreateStage");
 
   private final IvsRealTimeClient client;
   private final IvsRateLimits limits;
   private final Retry retry;
+  private final Retry retryUnlessUncertain;
   private final MeterRegistry meters;
   private final int maxAttempts;
 
@@ -74,15 +81,22 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
     this.meters = meters == null ? Metrics.globalRegistry : meters;
     Objects.requireNonNull(retryPolicy, "retryPolicy");
     this.maxAttempts = retryPolicy.maxAttempts();
-    this.retry = Retry.of("ivs", RetryConfig.custom()
-        .maxAttempts(retryPolicy.maxAttempts())
-        .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(retryPolicy.initialBackoff(), 2.0,
-            retryPolicy.jitter(), retryPolicy.maxBackoff()))
-        .retryOnException(SdkIvsService::isRetryable)
+    this.retry = retry("ivs", retryPolicy, SdkIvsService::isRetryable);
+    this.retryUnlessUncertain = retry("ivs-not-idempotent", retryPolicy,
+        e -> isRetryable(e) && !(e instanceof IvsException.Uncertain));
+  }
+
+  private static Retry retry(String name, IvsRetryPolicy policy, java.util.function.Predicate<Throwable> retryable) {
+    Retry retry = Retry.of(name, RetryConfig.custom()
+        .maxAttempts(policy.maxAttempts())
+        .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(policy.initialBackoff(), 2.0,
+            policy.jitter(), policy.maxBackoff()))
+        .retryOnException(retryable)
         .build());
     retry.getEventPublisher().onRetry(event -> LOG.debug("Retrying IVS call (attempt {}) after {}: {}",
         event.getNumberOfRetryAttempts() + 1, event.getWaitInterval(),
         event.getLastThrowable() == null ? "" : event.getLastThrowable().getMessage()));
+    return retry;
   }
 
   /** For the IVS emulator or another local endpoint: static dummy credentials, default retries, global metrics. */
@@ -275,12 +289,20 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
 
   private <T> T call(String operation, Supplier<T> request) {
     OperationClass operationClass = OperationClass.of(operation);
+    Retry retrying = NOT_IDEMPOTENT.contains(operation) ? retryUnlessUncertain : retry;
     try {
-      return retry.executeSupplier(() -> attempt(operation, operationClass, request));
+      return retrying.executeSupplier(() -> attempt(operation, operationClass, request));
     } catch (IvsException.Unavailable e) {
-      if (isRetryable(e) && maxAttempts > 1) {
-        throw new IvsException.Unavailable(e.errorCode(), e.statusCode(),
-            e.getMessage() + " (gave up after " + maxAttempts + " attempts)", e);
+      if (isRetryable(e) && maxAttempts > 1 && !(NOT_IDEMPOTENT.contains(operation)
+          && e instanceof IvsException.Uncertain)) {
+        String gaveUp = e.getMessage() + " (gave up after " + maxAttempts + " attempts)";
+        if (e instanceof IvsException.Throttled) {
+          throw new IvsException.Throttled(e.errorCode(), gaveUp, e);
+        }
+        if (e instanceof IvsException.Uncertain) {
+          throw new IvsException.Uncertain(e.errorCode(), e.statusCode(), gaveUp, e);
+        }
+        throw new IvsException.Unavailable(e.errorCode(), e.statusCode(), gaveUp, e);
       }
       throw e;
     }
@@ -302,13 +324,43 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
       record(operation, outcome(translated), System.nanoTime() - started);
       throw translated;
     } catch (SdkClientException e) {
-      record(operation, "unreachable", System.nanoTime() - started);
-      throw new IvsException.Unavailable("ConnectionFailure", 0, operation + ": IVS could not be reached: "
-          + e.getMessage(), e);
+      if (neverSent(e)) {
+        record(operation, "unreachable", System.nanoTime() - started);
+        throw new IvsException.Unavailable("ConnectionFailure", 0, operation + ": IVS could not be reached: "
+            + e.getMessage(), e);
+      }
+      record(operation, "no_answer", System.nanoTime() - started);
+      throw new IvsException.Uncertain("NoAnswer", 0, operation + ": IVS did not answer (" + e.getMessage()
+          + "); the request may still take effect", e);
     } catch (SdkException e) {
       record(operation, "unreachable", System.nanoTime() - started);
-      throw new IvsException.Unavailable("SdkFailure", 0, operation + ": " + e.getMessage(), e);
+      throw new IvsException.Uncertain("SdkFailure", 0, operation + ": " + e.getMessage(), e);
+    } catch (IvsException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // the JDK's HTTP client can fail unwrapped when the SDK aborts it at the attempt timeout (an NPE in
+      // HttpURLConnection): the request may have been sent, so the outcome is as unknown as after a timeout
+      record(operation, "no_answer", System.nanoTime() - started);
+      throw new IvsException.Uncertain("ClientFailure", 0, operation + ": the IVS client failed: " + e, e);
     }
+  }
+
+  /**
+   * True when the request cannot have reached IVS: no connection was made. Anything else (a timeout waiting for the
+   * answer, a connection reset after sending) leaves the outcome unknown.
+   */
+  static boolean neverSent(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException
+          || t instanceof java.net.NoRouteToHostException) {
+        return true;
+      }
+      if (t instanceof java.net.SocketTimeoutException && t.getMessage() != null
+          && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connect timed out")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static IvsException translate(String operation, AwsServiceException e) {
@@ -319,15 +371,17 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
         ? e.getMessage() : e.awsErrorDetails().errorMessage();
     String message = operation + ": " + ivsMessage;
     if (status == 429 || e.isThrottlingException()) {
-      return new IvsException.Unavailable(code.isEmpty() ? "ThrottlingException" : code, status, message, e);
+      return new IvsException.Throttled(code.isEmpty() ? "ThrottlingException" : code, message, e);
     }
     if (status >= 500) {
-      return new IvsException.Unavailable(code.isEmpty() ? "InternalServerException" : code, status, message, e);
+      // the request reached IVS, which may have carried it out before failing
+      return new IvsException.Uncertain(code.isEmpty() ? "InternalServerException" : code, status, message, e);
     }
     return switch (status) {
       case 400 -> new IvsException.Validation(message, e);
       case 402 -> new IvsException.QuotaExceeded(message, e);
-      case 403 -> new IvsException.AccessDenied(code.isEmpty() ? "AccessDeniedException" : code, message, e);
+      case 403 -> new IvsException.AccessDenied(code.isEmpty() ? "AccessDeniedException" : code, "ivs:" + operation,
+          message, e);
       case 404 -> new IvsException.NotFound(message, e);
       case 409 -> new IvsException.Conflict(message, e);
       default -> new IvsException(code, status, message, e);
@@ -340,7 +394,7 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
 
   private static String outcome(IvsException e) {
     int status = e.statusCode();
-    if (status == 429) {
+    if (e instanceof IvsException.Throttled) {
       return "throttled";
     }
     if (status >= 500) {

@@ -60,10 +60,12 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
   private final EventRecorder events;
   private final OperatorMetrics metrics;
   private final Map<String, BroadcastMemory> memory = new ConcurrentHashMap<>();
+  private final Leadership leadership;
 
-  public LiveBroadcastReconciler(OperatorSettings settings, IvsRegions regions, ParticipantSampler sampler,
-      KubernetesClient client, OperatorMetrics metrics, Clock clock, RandomGenerator random) {
+  LiveBroadcastReconciler(OperatorSettings settings, IvsRegions regions, ParticipantSampler sampler,
+      KubernetesClient client, OperatorMetrics metrics, Clock clock, RandomGenerator random, Leadership leadership) {
     this.settings = settings;
+    this.leadership = leadership;
     this.regions = regions;
     this.clock = clock;
     this.metrics = metrics;
@@ -71,11 +73,21 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     this.events = new EventRecorder(client, clock);
     this.statusRecorder = new StatusRecorder(client);
     this.actions = new StageActions(settings.clusterId(), new StageNames(random), events,
-        settings.quotaBackoff());
+        settings.quotaBackoff(), leadership);
   }
 
   @Override
   public UpdateControl<LiveBroadcast> reconcile(LiveBroadcast broadcast, Context<LiveBroadcast> context) {
+    try {
+      leadership.check();
+      return reconcileAsLeader(broadcast, context);
+    } catch (Leadership.Lost e) {
+      // the Lease was lost and the process is exiting: the next leader reconciles this broadcast
+      return UpdateControl.noUpdate();
+    }
+  }
+
+  private UpdateControl<LiveBroadcast> reconcileAsLeader(LiveBroadcast broadcast, Context<LiveBroadcast> context) {
     Instant now = clock.instant();
     BroadcastMemory remembered = memory.computeIfAbsent(uid(broadcast), uid -> new BroadcastMemory());
     ConditionAggregator conditions = conditionsFor(broadcast, now);
@@ -197,8 +209,9 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
           outcome.quotaMessage() + "; stage creation is paused and retried with backoff");
     }
     if (outcome.failure() != null) {
-      conditions.degraded(ConditionTypes.REASON_IVS_UNAVAILABLE, describe(outcome.failure()));
-      events.warning(broadcast, EventRecorder.IVS_UNAVAILABLE, describe(outcome.failure()));
+      IvsFailure failure = IvsFailure.of(outcome.failure());
+      conditions.degraded(failure.reason(), failure.message());
+      events.warning(broadcast, failure.reason(), failure.message());
     }
     if (ready < desired) {
       conditions.notReady("StagesPending", ready + " of " + desired + " desired stages are active");
@@ -228,7 +241,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     next.setStages(stages.list());
     next.setConditions(conditions.build());
     next.setPhase(conditions.phase(ready).name());
-    statusRecorder.record(broadcast, next, context);
+    writeStatus(broadcast, next, context);
     metrics.recordBroadcast(uid(broadcast), ready, stages.draining(), decision.viewers());
   }
 
@@ -264,7 +277,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     LiveBroadcastStatus next = statusFrom(broadcast);
     next.setConditions(conditions.build());
     next.setPhase(Phase.Degraded.name());
-    statusRecorder.record(broadcast, next, context);
+    writeStatus(broadcast, next, context);
     // Nothing to retry: the next spec change triggers a reconcile.
     return UpdateControl.noUpdate();
   }
@@ -274,12 +287,13 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     remembered.ivsFailures++;
     LOG.debug("IVS failed for {}/{}: {}", broadcast.getMetadata().getNamespace(), broadcast.getMetadata().getName(),
         e.getMessage());
-    conditions.degraded(ConditionTypes.REASON_IVS_UNAVAILABLE, describe(e));
-    events.warning(broadcast, EventRecorder.IVS_UNAVAILABLE, describe(e));
+    IvsFailure failure = IvsFailure.of(e);
+    conditions.degraded(failure.reason(), failure.message());
+    events.warning(broadcast, failure.reason(), failure.message());
     LiveBroadcastStatus next = statusFrom(broadcast);
     next.setConditions(conditions.build());
     next.setPhase(Phase.Degraded.name());
-    statusRecorder.record(broadcast, next, context);
+    writeStatus(broadcast, next, context);
     return UpdateControl.<LiveBroadcast>noUpdate().rescheduleAfter(
         BroadcastMemory.backoff(remembered.ivsFailures, settings.retryBackoff(), settings.maxRetryBackoff()));
   }
@@ -290,6 +304,15 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
    */
   @Override
   public DeleteControl cleanup(LiveBroadcast broadcast, Context<LiveBroadcast> context) {
+    try {
+      leadership.check();
+      return cleanupAsLeader(broadcast, context);
+    } catch (Leadership.Lost e) {
+      return DeleteControl.noFinalizerRemoval();
+    }
+  }
+
+  private DeleteControl cleanupAsLeader(LiveBroadcast broadcast, Context<LiveBroadcast> context) {
     String uid = uid(broadcast);
     Instant now = clock.instant();
     BroadcastMemory remembered = memory.computeIfAbsent(uid, u -> new BroadcastMemory());
@@ -304,8 +327,9 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
       }
     } catch (IvsException e) {
       remembered.ivsFailures++;
-      conditions.degraded(ConditionTypes.REASON_IVS_UNAVAILABLE, describe(e));
-      events.warning(broadcast, EventRecorder.IVS_UNAVAILABLE, "Cannot release the stages yet: " + describe(e));
+      IvsFailure failure = IvsFailure.of(e);
+      conditions.degraded(failure.reason(), failure.message());
+      events.warning(broadcast, failure.reason(), "Cannot release the stages yet: " + failure.message());
       writeDeleting(broadcast, context, conditions);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(
           BroadcastMemory.backoff(remembered.ivsFailures, settings.retryBackoff(), settings.maxRetryBackoff()));
@@ -317,6 +341,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
   }
 
   private void release(LiveBroadcast broadcast, IvsRegion region, IvsService.Stage stage, boolean retain) {
+    leadership.check();
     if (retain) {
       try {
         region.ivs().tagResource(stage.arn(), Map.of(StageTags.MANAGED_BY, StageTags.RETAINED));
@@ -339,6 +364,12 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     LiveBroadcastStatus next = statusFrom(broadcast);
     next.setConditions(conditions.build());
     next.setPhase(Phase.Deleting.name());
+    writeStatus(broadcast, next, context);
+  }
+
+  /** Writes the status, unless the Lease was lost meanwhile: then what this pass saw is no longer ours to record. */
+  private void writeStatus(LiveBroadcast broadcast, LiveBroadcastStatus next, Context<LiveBroadcast> context) {
+    leadership.check();
     statusRecorder.record(broadcast, next, context);
   }
 

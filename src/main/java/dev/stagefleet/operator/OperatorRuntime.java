@@ -33,7 +33,8 @@ public final class OperatorRuntime implements AutoCloseable {
   private final Clock clock;
   private final OperatorMetrics metrics = new OperatorMetrics();
   private final IvsRegions regions;
-  private final AtomicBoolean leading;
+  private final Leadership leadership;
+  private volatile String newLeader;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> termination = new CompletableFuture<>();
@@ -60,7 +61,7 @@ public final class OperatorRuntime implements AutoCloseable {
       return ivs == null ? null : new MeteredIvsService(ivs, metrics);
     };
     this.regions = new IvsRegions(settings.region(), metered, clock, settings.inventoryRefreshInterval());
-    this.leading = new AtomicBoolean(!settings.leaderElection());
+    this.leadership = settings.leaderElection() ? Leadership.candidate() : Leadership.unelected();
   }
 
   /** Starts watching and reconciling (once leading, with leader election), the orphan sweeps and the HTTP server. */
@@ -81,8 +82,8 @@ public final class OperatorRuntime implements AutoCloseable {
             .aLeaderElectionConfiguration(settings.leaseName())
             .withLeaseNamespace(settings.leaseNamespace())
             .withIdentity(leaseIdentity(System.getenv("HOSTNAME")))
-            .withLeaderCallbacks(new LeaderCallbacks(() -> leading.set(true), this::stoppedLeading, leader -> {
-            }))
+            .withLeaderCallbacks(new LeaderCallbacks(leadership::acquired, this::stoppedLeading,
+                leader -> newLeader = leader))
             // JOSDK would System.exit; an embedded runtime must not, so losing the Lease ends it through termination()
             .withExitOnStopLeading(false)
             .build());
@@ -90,7 +91,7 @@ public final class OperatorRuntime implements AutoCloseable {
     });
     var sampler = new ParticipantSampler(clock, new CallBudget(clock, settings.participantSampleRate()));
     var reconciler = new LiveBroadcastReconciler(settings, regions, sampler, client, metrics, clock,
-        new SecureRandom());
+        new SecureRandom(), leadership);
     operator.register(reconciler, config -> {
       if (settings.namespaces().isEmpty()) {
         config.watchingAllNamespaces();
@@ -101,7 +102,7 @@ public final class OperatorRuntime implements AutoCloseable {
     regions.region(settings.region());
     operator.start();
 
-    var collector = new OrphanCollector(settings, client, regions, metrics, clock);
+    var collector = new OrphanCollector(settings, client, regions, metrics, clock, leadership);
     sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "stagefleet-operator-sweeps");
       t.setDaemon(true);
@@ -130,30 +131,43 @@ public final class OperatorRuntime implements AutoCloseable {
   }
 
   /**
-   * Losing the Lease while running means another replica may already reconcile: stop at once (JOSDK cannot go back
-   * to standby) and complete {@link #termination()} exceptionally so the process exits and restarts as a candidate.
+   * Losing the Lease while running means another replica may already reconcile: every step stops before its next
+   * action at once ({@link Leadership}), {@link #termination()} completes exceptionally, so the process exits
+   * non-zero and Kubernetes restarts it as a candidate (JOSDK cannot go back to standby), and then the runtime
+   * closes.
    */
   private void stoppedLeading() {
-    leading.set(false);
-    if (closed.get()) {
+    if (closed.get() || !leadership.lose()) {
       return;
     }
-    LOG.error("lost the leader Lease {}; stopping", settings.leaseName());
-    Thread stopper = new Thread(() -> {
-      close();
-      termination.completeExceptionally(new IllegalStateException("lost the leader Lease " + settings.leaseName()));
-    }, "stagefleet-operator-stop");
+    String holder = newLeader;
+    String why = "lost the leader Lease " + settings.leaseName()
+        + (holder == null || holder.isBlank() ? "" : " (now held by " + holder + ")")
+        + "; stopped all work, exiting so that this replica restarts as a candidate";
+    LOG.error(why);
+    termination.completeExceptionally(new LeaseLostException(why));
+    Thread stopper = new Thread(this::close, "stagefleet-operator-stop");
     stopper.setDaemon(true);
     stopper.start();
   }
 
-  /** Completes when the runtime is closed, exceptionally when it stopped because it lost the leader Lease. */
+  /** The runtime stopped because it lost the leader Lease; the process should exit non-zero. */
+  public static final class LeaseLostException extends RuntimeException {
+    LeaseLostException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Completes when the runtime is closed, exceptionally with {@link LeaseLostException} as soon as it lost the leader
+   * Lease (before it finished closing).
+   */
   public CompletableFuture<Void> termination() {
     return termination;
   }
 
   private void sample(ParticipantSampler sampler) {
-    if (!leading.get() || closed.get()) {
+    if (!leadership.holds() || closed.get()) {
       return;
     }
     try {
@@ -165,11 +179,13 @@ public final class OperatorRuntime implements AutoCloseable {
   }
 
   private void sweepOrphans(OrphanCollector collector) {
-    if (!leading.get() || closed.get()) {
+    if (!leadership.holds() || closed.get()) {
       return;
     }
     try {
       collector.collect();
+    } catch (Leadership.Lost e) {
+      LOG.debug("orphan sweep stopped: the leader Lease was lost");
     } catch (RuntimeException e) {
       // A failed sweep (the API server or IVS unreachable) is simply tried again at the next interval.
       LOG.warn("orphan sweep failed: {}", e.getMessage());
@@ -185,7 +201,7 @@ public final class OperatorRuntime implements AutoCloseable {
 
   /** True while this replica reconciles (always, without leader election). */
   public boolean isLeader() {
-    return leading.get();
+    return leadership.holds();
   }
 
   /** The port of /healthz, /readyz and /metrics (the chosen one when the settings said 0), or -1 when off. */

@@ -29,12 +29,14 @@ final class OrphanCollector {
   private final IvsRegions regions;
   private final OperatorMetrics metrics;
   private final Clock clock;
+  private final Leadership leadership;
   /** When each candidate was first seen orphaned; only this process's sweeps count towards the grace period. */
   private final Map<String, Instant> orphanedSince = new HashMap<>();
 
   OrphanCollector(OperatorSettings settings, KubernetesClient client, IvsRegions regions, OperatorMetrics metrics,
-      Clock clock) {
+      Clock clock, Leadership leadership) {
     this.settings = settings;
+    this.leadership = leadership;
     this.client = client;
     this.regions = regions;
     this.metrics = metrics;
@@ -68,6 +70,7 @@ final class OrphanCollector {
         if (now.isBefore(since.plus(settings.orphanGracePeriod()))) {
           continue;
         }
+        leadership.check();
         try {
           region.ivs().deleteStage(stage.arn());
           region.inventory().recordDeleted(stage.arn());

@@ -24,6 +24,7 @@ final class StageActions {
   private final StageNames names;
   private final EventRecorder events;
   private final Duration quotaBackoff;
+  private final Leadership leadership;
 
   /** What the step did, and why it stopped early if it did. */
   record Outcome(int created, int reactivated, int drained, int deleted, IvsException failure, String quotaMessage,
@@ -37,8 +38,10 @@ final class StageActions {
     }
   }
 
-  StageActions(String clusterId, StageNames names, EventRecorder events, Duration quotaBackoff) {
+  StageActions(String clusterId, StageNames names, EventRecorder events, Duration quotaBackoff,
+      Leadership leadership) {
     this.clusterId = clusterId;
+    this.leadership = leadership;
     this.names = names;
     this.events = events;
     this.quotaBackoff = quotaBackoff;
@@ -63,12 +66,13 @@ final class StageActions {
       var pause = memory.quotaPause;
       if (pause != null && pause.blocks(now, generation, inventory.deletions())) {
         quotaMessage = pause.message();
-      } else if (!inventory.createsAllowed()) {
+      } else if (!inventory.createsAllowed(broadcast.getMetadata().getUid())) {
         deferred = true;
       } else {
         for (int i = 0; i < Math.min(decision.stagesToCreate(), MAX_CREATES_PER_PASS); i++) {
+          leadership.check();
+          String name = names.next(broadcast.getMetadata().getNamespace(), broadcast.getMetadata().getName());
           try {
-            String name = names.next(broadcast.getMetadata().getNamespace(), broadcast.getMetadata().getName());
             IvsService.Stage stage = region.ivs().createStage(name, StageTags.of(clusterId, broadcast));
             inventory.recordCreated(stage);
             stages.add(stage, now);
@@ -81,9 +85,13 @@ final class StageActions {
                 inventory.deletions(), quotaMessage);
             events.warning(broadcast, EventRecorder.QUOTA_EXCEEDED, quotaMessage);
             break;
+          } catch (IvsException.Uncertain e) {
+            // The request may have made the stage (or may still): never create another for this broadcast until the
+            // tagged inventory shows whether it exists; if it does, the next look adopts it.
+            inventory.markUncertain(broadcast.getMetadata().getUid(), name, e.unanswered());
+            failure = e;
+            break;
           } catch (IvsException e) {
-            // The request may have created a stage before failing; the next sweep shows it, and it is adopted.
-            inventory.markUncertain();
             failure = e;
             break;
           }
@@ -109,6 +117,7 @@ final class StageActions {
     if (failure == null) {
       for (String id : decision.toDelete()) {
         var stage = stages.get(id).orElseThrow();
+        leadership.check();
         try {
           region.ivs().deleteStage(stage.getArn());
         } catch (IvsException e) {

@@ -26,6 +26,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class StageInventory {
   static final Duration PIN = Duration.ofSeconds(60);
+  /**
+   * How long IVS may still carry out a CreateStage that went unanswered (a timeout, a reset connection): twice the
+   * client's 30 s attempt timeout. Until a sweep that started this long after the failure, a stage it made may yet
+   * appear.
+   */
+  static final Duration UNANSWERED_CREATE_SETTLES = Duration.ofSeconds(60);
 
   private final String region;
   private final IvsService ivs;
@@ -40,8 +46,20 @@ public final class StageInventory {
   private Instant lastSweepStart;
   private Instant lastSuccessfulSweepStart;
   private IvsException lastSweepFailure;
-  private Instant uncertainSince;
+  private final List<UncertainCreate> uncertainCreates = new java.util.ArrayList<>();
   private long deletions;
+
+  /**
+   * A CreateStage of broadcast {@code ownerUid} whose outcome is unknown. It is resolved by the first sweep that lists
+   * a stage of that name with the owner's tags (the stage exists, and is adopted), or by the first sweep that started
+   * after {@code settledBy} without it (it was never made).
+   */
+  private record UncertainCreate(String ownerUid, String name, Instant settledBy) {
+    boolean madeBy(IvsService.Stage stage) {
+      return name.equals(stage.name())
+          && StageTags.owner(stage).filter(o -> o.uid().equals(ownerUid)).isPresent();
+    }
+  }
 
   /** One of our own creates or deletes; {@code stage} is null for a delete. */
   private record Change(Instant at, String arn, IvsService.Stage stage) {
@@ -130,9 +148,8 @@ public final class StageInventory {
     stages.keySet().removeAll(released);
     lastSweepFailure = null;
     lastSuccessfulSweepStart = start;
-    if (uncertainSince != null && start.isAfter(uncertainSince)) {
-      uncertainSince = null;
-    }
+    uncertainCreates.removeIf(create -> start.isAfter(create.settledBy())
+        || listed.stream().anyMatch(create::madeBy));
   }
 
   /** Records a stage we just created. */
@@ -158,16 +175,20 @@ public final class StageInventory {
   }
 
   /**
-   * Notes that a create failed in a way that may still have created a stage (a 5xx or a timeout after IVS received
-   * it). Creates wait until a sweep that started after this has shown whether such a stage exists.
+   * Notes a CreateStage of the broadcast with this uid that failed in a way that may still have made the stage (a
+   * 5xx, or no answer at all). Further creates for that broadcast wait until a sweep shows whether it exists: at once
+   * when IVS answered, since the request is over; only after {@link #UNANSWERED_CREATE_SETTLES} otherwise, unless
+   * the stage shows up sooner.
    */
-  public synchronized void markUncertain() {
-    uncertainSince = clock.instant();
+  public synchronized void markUncertain(String ownerUid, String stageName, boolean unanswered) {
+    Instant now = clock.instant();
+    uncertainCreates.add(new UncertainCreate(ownerUid, stageName,
+        unanswered ? now.plus(UNANSWERED_CREATE_SETTLES) : now));
   }
 
-  /** False while a sweep must first show whether an earlier failed create left a stage behind. */
-  public synchronized boolean createsAllowed() {
-    return uncertainSince == null;
+  /** False while a sweep must first show whether an earlier uncertain create of this broadcast left a stage. */
+  public synchronized boolean createsAllowed(String ownerUid) {
+    return uncertainCreates.stream().noneMatch(c -> c.ownerUid().equals(ownerUid));
   }
 
   /** True when this process created the stage within the last {@link #PIN}. */

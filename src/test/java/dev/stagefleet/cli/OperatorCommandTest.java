@@ -86,6 +86,38 @@ class OperatorCommandTest {
   }
 
   @Test
+  void losingTheLeaseEndsTheCommandWithAFailureSayingWhy() throws Exception {
+    try (MockApiServer api = new MockApiServer();
+        IvsEmulator emulator = IvsEmulator.start(EmulatorSettings.defaults().withPort(0))) {
+      Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      CommandLine cl = StageFleetCommand.commandLine();
+      cl.setOut(new PrintWriter(out, true));
+      cl.setErr(new PrintWriter(err, true));
+      AtomicInteger exitCode = new AtomicInteger(-1);
+      Thread running = new Thread(() -> exitCode.set(cl.execute("operator", "--kubeconfig", kubeconfig.toString(),
+          "--ivs-endpoint", emulator.endpoint().toString(), "--region", emulator.region(), "--health-port", "-1",
+          "--lease-namespace", "default", "--server-side-apply=false")));
+      running.start();
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("operator running"));
+        var leases = api.client().resources(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class)
+            .inNamespace("default");
+        await().atMost(Duration.ofSeconds(10)).until(() -> leases.withName("stagefleet-operator").get() != null);
+        api.takeLease("default", "stagefleet-operator", "another-replica");
+        running.join(15_000);
+        assertThat(running.isAlive()).as("the command ended").isFalse();
+      } finally {
+        running.interrupt();
+        running.join(10_000);
+      }
+      assertThat(exitCode.get()).as("a non-zero exit, so Kubernetes restarts the replica").isNotZero();
+      assertThat(err.toString()).contains("lost the leader Lease stagefleet-operator");
+    }
+  }
+
+  @Test
   void helpListsEverySetting() {
     StringWriter out = new StringWriter();
     CommandLine cl = StageFleetCommand.commandLine();

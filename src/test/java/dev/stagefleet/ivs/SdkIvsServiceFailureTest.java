@@ -95,7 +95,20 @@ class SdkIvsServiceFailureTest {
 
     emulator.faults().clear().accessDenied(true);
     assertThatThrownBy(ivs::listStages).isInstanceOf(IvsException.AccessDenied.class)
-        .satisfies(e -> assertThat(((IvsException) e).errorCode()).isEqualTo("AccessDeniedException"));
+        .satisfies(e -> assertThat(((IvsException) e).errorCode()).isEqualTo("AccessDeniedException"))
+        .satisfies(e -> assertThat(((IvsException.AccessDenied) e).action()).isEqualTo("ivs:ListStages"));
+  }
+
+  @Test
+  void aCreateStageAnswered5xxIsUncertainAndNotRetriedWhileIdempotentCallsAre() {
+    emulator.faults().failNext(1);
+    assertThatThrownBy(() -> ivs.createStage("x", Map.of())).isInstanceOf(IvsException.Uncertain.class)
+        .satisfies(e -> assertThat(((IvsException) e).statusCode()).isEqualTo(500));
+    assertThat(emulator.stats().calls("CreateStage")).as("not retried: it may have made the stage").isEqualTo(1);
+
+    emulator.faults().failNext(1);
+    assertThat(ivs.listStages()).isNotNull();
+    assertThat(emulator.stats().calls("ListStages")).as("retried").isEqualTo(2);
   }
 
   @Test

@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The operator's in-memory IVS for fast tests: stages with tags, subscriber counts, injected faults, call counts. */
@@ -26,6 +28,8 @@ final class InMemoryIvs implements IvsService {
   private volatile boolean outage;
   private volatile int stageQuota = 1000;
   private volatile double errorRate;
+  private volatile CountDownLatch createGate;
+  private final AtomicInteger createsHeld = new AtomicInteger();
 
   InMemoryIvs(String region) {
     this.region = region;
@@ -43,6 +47,24 @@ final class InMemoryIvs implements IvsService {
 
   void errorRate(double rate) {
     errorRate = rate;
+  }
+
+  /** CreateStage calls from now on wait (outside the lock) until {@link #releaseCreates()}. */
+  void holdCreates() {
+    createGate = new CountDownLatch(1);
+  }
+
+  void releaseCreates() {
+    CountDownLatch gate = createGate;
+    createGate = null;
+    if (gate != null) {
+      gate.countDown();
+    }
+  }
+
+  /** CreateStage calls waiting at the gate right now. */
+  int createsHeld() {
+    return createsHeld.get();
   }
 
   void subscribers(String arn, int n) {
@@ -82,14 +104,30 @@ final class InMemoryIvs implements IvsService {
       throw new IvsException.Unavailable("ServiceUnavailable", 0, "connection refused", null);
     }
     if (errorRate > 0 && random.nextDouble() < errorRate) {
-      throw new IvsException.Unavailable("InternalServerException", 500, "injected failure", null);
+      throw new IvsException.Uncertain("InternalServerException", 500, "injected failure", null);
     }
   }
 
   // --- IvsService
 
   @Override
-  public synchronized Stage createStage(String name, Map<String, String> tags) {
+  public Stage createStage(String name, Map<String, String> tags) {
+    CountDownLatch gate = createGate;
+    if (gate != null) {
+      createsHeld.incrementAndGet();
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IvsException.Unavailable("Interrupted", 0, "interrupted while held", e);
+      } finally {
+        createsHeld.decrementAndGet();
+      }
+    }
+    return create(name, tags);
+  }
+
+  private synchronized Stage create(String name, Map<String, String> tags) {
     call("CreateStage");
     if (stages.size() >= stageQuota) {
       throw new IvsException.QuotaExceeded("Stages quota of " + stageQuota + " exceeded", null);

@@ -50,6 +50,23 @@ public final class MockApiServer implements AutoCloseable {
     return java.nio.file.Files.writeString(file, yaml);
   }
 
+  /**
+   * Hands the Lease to {@code holder}, freshly renewed, as another replica that took over would: whoever held it
+   * sees on its next renewal that it lost it.
+   */
+  public void takeLease(String namespace, String name, String holder) {
+    var leases = client.resources(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class).inNamespace(namespace);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+      leases.withName(name).edit(lease -> {
+        lease.getSpec().setHolderIdentity(holder);
+        lease.getSpec().setRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+        lease.getSpec().setAcquireTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+        return lease;
+      });
+      return holder.equals(leases.withName(name).get().getSpec().getHolderIdentity());
+    });
+  }
+
   @Override
   public void close() {
     client.close();

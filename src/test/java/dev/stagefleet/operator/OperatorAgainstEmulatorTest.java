@@ -258,6 +258,9 @@ class OperatorAgainstEmulatorTest {
     await().atMost(WAIT).untilAsserted(() -> {
       LiveBroadcastStatus status = broadcasts.status("outage", "show");
       assertThat(degradedReason(status)).isEqualTo(ConditionTypes.REASON_IVS_UNAVAILABLE);
+      assertThat(status.condition(ConditionTypes.DEGRADED).orElseThrow().getMessage())
+          .contains("IVS cannot be reached or keeps failing").contains("ServiceUnavailableException")
+          .contains("recovers by itself");
       assertThat(isReady(status)).isFalse();
     });
     emulator.faults().outage(false);
@@ -266,6 +269,25 @@ class OperatorAgainstEmulatorTest {
       assertThat(isReady(status)).isTrue();
       assertThat(degradedReason(status)).isNull();
     });
+  }
+
+  @Test
+  void accessDeniedIsItsOwnReasonNamingTheDeniedActionAndTheFix() {
+    broadcasts.create("denied", "show", spec(10, 1, 3, 60, 60));
+    await().atMost(WAIT).until(() -> isReady(broadcasts.status("denied", "show")));
+    emulator.faults().accessDenied(true);
+    try {
+      await().atMost(WAIT).untilAsserted(() -> {
+        LiveBroadcastStatus status = broadcasts.status("denied", "show");
+        assertThat(degradedReason(status)).isEqualTo(ConditionTypes.REASON_ACCESS_DENIED);
+        assertThat(status.condition(ConditionTypes.DEGRADED).orElseThrow().getMessage())
+            .contains("ivs:ListStages denied for the operator's role")
+            .contains("grant ivs:ListStages in the IAM policy of the operator's role");
+      });
+    } finally {
+      emulator.faults().accessDenied(false);
+    }
+    await().atMost(WAIT).untilAsserted(() -> assertThat(isReady(broadcasts.status("denied", "show"))).isTrue());
   }
 
   @Test

@@ -82,16 +82,47 @@ class StageInventoryTest {
   }
 
   @Test
-  void createsWaitForASweepAfterAnUncertainFailure() {
+  void createsOfABroadcastWaitForASweepAfterAnAnswered5xx() {
     inventory.view();
     clock.advance(Duration.ofSeconds(1));
-    inventory.markUncertain();
-    assertThat(inventory.createsAllowed()).isFalse();
+    inventory.markUncertain("u1", "ns-show-abc", false);
+    assertThat(inventory.createsAllowed("u1")).isFalse();
+    assertThat(inventory.createsAllowed("u2")).as("other broadcasts are not affected").isTrue();
     inventory.view();
-    assertThat(inventory.createsAllowed()).as("no sweep yet").isFalse();
+    assertThat(inventory.createsAllowed("u1")).as("no sweep yet").isFalse();
     clock.advance(Duration.ofSeconds(5));
     inventory.view();
-    assertThat(inventory.createsAllowed()).isTrue();
+    assertThat(inventory.createsAllowed("u1")).isTrue();
+  }
+
+  @Test
+  void anUnansweredCreateIsResolvedWhenItsStageShowsUp() {
+    inventory.view();
+    inventory.markUncertain("u1", "ns-show-abc", true);
+    clock.advance(Duration.ofSeconds(5));
+    inventory.view();
+    assertThat(inventory.createsAllowed("u1")).as("IVS may still be making it").isFalse();
+    // the request IVS was still working on lands
+    var late = ivs.put("ns-show-abc", StageTags.of("c1", owner("u1")));
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(inventory.view().ownedBy("c1", "u1")).extracting(IvsService.Stage::arn).containsExactly(late.arn());
+    assertThat(inventory.createsAllowed("u1")).isTrue();
+  }
+
+  @Test
+  void anUnansweredCreateThatNeverLandsIsResolvedOnceItCanNoLongerTakeEffect() {
+    inventory.view();
+    inventory.markUncertain("u1", "ns-show-abc", true);
+    // another broadcast's stage with that name does not resolve it
+    ivs.put("ns-show-abc", StageTags.of("c1", owner("u2")));
+    for (int i = 0; i < 12; i++) {
+      clock.advance(Duration.ofSeconds(5));
+      inventory.view();
+      assertThat(inventory.createsAllowed("u1")).isFalse();
+    }
+    clock.advance(Duration.ofSeconds(5));
+    inventory.view();
+    assertThat(inventory.createsAllowed("u1")).isTrue();
   }
 
   @Test

@@ -10,6 +10,7 @@ public final class ConditionTypes {
   public static final String REASON_QUOTA_EXCEEDED = "QuotaExceeded";
   public static final String REASON_IVS_UNAVAILABLE = "IvsUnavailable";
   public static final String REASON_THROTTLED = "Throttled";
+  public static final String REASON_ACCESS_DENIED = "AccessDenied";
 
   private ConditionTypes() {
   }
