@@ -32,7 +32,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     Ports.ensureFree(port);
     var crud = new MergePatchingCrudDispatcher();
     var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new DiscoveryDispatcher(crud, clock), false);
+        new KubectlDispatcher(crud, clock), false);
     server.init(InetAddress.getLoopbackAddress(), port);
     var api = new EmbeddedApiServer(server, server.getPort());
     try (KubernetesClient client = api.newClient()) {
