@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.mockwebserver.http.MockResponse;
 
 /** A request the API server refuses, answered with a {@code Status} of this code and reason. */
-final class ApiException extends RuntimeException {
+class ApiException extends RuntimeException {
   private final int code;
   private final String reason;
 

@@ -14,20 +14,22 @@ import java.util.stream.Collectors;
 
 /**
  * Routes kubectl's requests in front of fabric8's CRUD store: discovery to {@link ApiDiscovery}, strategic merge
- * patches through {@link KubectlPatches}, field selectors to {@link FieldSelector}, Tables to {@link TableRenderer},
- * everything else to the store (with the query string dropped from writes: the store ignores the status subresource
- * otherwise). Refusals are {@link ApiStatus} bodies.
+ * patches through {@link KubectlPatches}, writes through {@link ObjectAdmission}, field selectors to
+ * {@link FieldSelector}, Tables to {@link TableRenderer}, everything else to the store (with the query string dropped
+ * from writes: the store ignores the status subresource otherwise). Refusals are {@link ApiStatus} bodies.
  */
 final class KubectlDispatcher extends Dispatcher {
   private final KubernetesCrudDispatcher crud;
   private final StoredCrds crds;
   private final ApiDiscovery discovery;
+  private final ObjectAdmission admission;
   private final Clock clock;
 
   KubectlDispatcher(KubernetesCrudDispatcher crud, Clock clock) {
     this.crud = crud;
     this.crds = new StoredCrds(crud);
     this.discovery = new ApiDiscovery(crds);
+    this.admission = new ObjectAdmission(crud, crds);
     this.clock = clock;
   }
 
@@ -66,10 +68,21 @@ final class KubectlDispatcher extends Dispatcher {
       }
       return read(request, path, query, apiPath.get());
     }
-    if (request.method() == HttpMethod.PATCH && KubectlPatches.isStrategic(request)) {
-      return crud.dispatch(KubectlPatches.asMergePatch(request, path));
+    RecordedRequest write = request.method() == HttpMethod.PATCH && KubectlPatches.isStrategic(request)
+        ? KubectlPatches.asMergePatch(request, path) : request;
+    return write(query.isEmpty() ? write : withPath(write, path), query, apiPath);
+  }
+
+  /** A write, admitted as kube-apiserver would before the store sees it; one at a time, as admission reads first. */
+  private synchronized MockResponse write(RecordedRequest request, String query, Optional<ApiPath> apiPath) {
+    Optional<ObjectAdmission.Admitted> admitted = apiPath.flatMap(p -> admission.admit(request, p,
+        parameter(query, "fieldValidation")));
+    if (admitted.isEmpty()) {
+      return crud.dispatch(request);
     }
-    return crud.dispatch(query.isEmpty() ? request : withPath(request, path));
+    MockResponse response = crud.dispatch(admitted.get().request());
+    admitted.get().warnings().forEach(w -> response.addHeader("Warning", "299 - " + FieldError.quote(w)));
+    return response;
   }
 
   /** A get or list, filtered by a field selector, typed, and as a Table when kubectl asks for one. */

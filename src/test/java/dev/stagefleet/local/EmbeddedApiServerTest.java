@@ -206,7 +206,8 @@ class EmbeddedApiServerTest {
     assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
     var secret = client.secrets().inNamespace("default").withName("applied").get();
     assertThat(secret.getMetadata().getAnnotations()).containsEntry("note", "applied");
-    assertThat(secret.getStringData()).containsEntry("apiKey", "new");
+    assertThat(secret.getData()).as("stringData is stored in data, as the API server does")
+        .containsEntry("apiKey", java.util.Base64.getEncoder().encodeToString("new".getBytes()));
     assertThat(response.body()).doesNotContain("$setElementOrder");
   }
 
