@@ -61,6 +61,9 @@ final class ObjectAdmission {
       old = (ObjectNode) ApiStatus.body(stored);
     }
     ObjectNode object = candidate(request, old);
+    if (old != null) {
+      requireCurrent(object, old, path);
+    }
     List<String> warnings = new ArrayList<>();
     if (secret) {
       foldStringData(object);
@@ -104,6 +107,19 @@ final class ObjectAdmission {
       throw ApiException.badRequest("the request body must be a JSON object");
     }
     return object;
+  }
+
+  /**
+   * An update naming a resourceVersion other than the stored one is a 409 Conflict (the store checks this for the
+   * object but not for its /status); a patch without one applies to whatever is stored.
+   */
+  private static void requireCurrent(ObjectNode object, ObjectNode old, ApiPath path) {
+    String wanted = object.path("metadata").path("resourceVersion").asText("");
+    if (!wanted.isEmpty() && !wanted.equals(old.path("metadata").path("resourceVersion").asText())) {
+      throw new ApiException(409, "Conflict", "Operation cannot be fulfilled on " + path.qualifiedResource() + " \""
+          + path.name() + "\": the object has been modified; please apply your changes to the latest version and"
+          + " try again");
+    }
   }
 
   /** kube-apiserver stores a Secret's {@code stringData} base64-encoded in {@code data}, overriding keys there. */
