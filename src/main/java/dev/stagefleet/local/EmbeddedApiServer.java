@@ -31,14 +31,15 @@ public final class EmbeddedApiServer implements AutoCloseable {
   public static EmbeddedApiServer start(int port, Clock clock) {
     Ports.ensureFree(port);
     var crud = new MergePatchingCrudDispatcher();
-    var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubectlDispatcher(crud, clock), false);
+    var dispatcher = new KubectlDispatcher(crud, clock);
+    var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), port);
     var api = new EmbeddedApiServer(server, server.getPort());
     try (KubernetesClient client = api.newClient()) {
       client.apiextensions().v1().customResourceDefinitions().resource(CustomResourceDefinitions.liveBroadcast())
           .create();
     }
+    dispatcher.prepare();
     return api;
   }
 

@@ -33,6 +33,11 @@ final class KubectlDispatcher extends Dispatcher {
     this.clock = clock;
   }
 
+  /** Compiles the stored CRDs' schemas and rules ahead of the first write (loading CEL takes seconds). */
+  void prepare() {
+    admission.compileStored();
+  }
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     String fullPath = request.getPath();
@@ -67,6 +72,9 @@ final class KubectlDispatcher extends Dispatcher {
         return crud.dispatch(request);
       }
       return read(request, path, query, apiPath.get());
+    }
+    if (request.method() == HttpMethod.PATCH && KubectlPatches.isServerSideApply(request)) {
+      throw KubectlPatches.serverSideApplyRefused();
     }
     RecordedRequest write = request.method() == HttpMethod.PATCH && KubectlPatches.isStrategic(request)
         ? KubectlPatches.asMergePatch(request, path) : request;

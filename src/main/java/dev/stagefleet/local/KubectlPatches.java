@@ -19,6 +19,18 @@ final class KubectlPatches {
   private KubectlPatches() {
   }
 
+  static final String APPLY = "application/apply-patch+yaml";
+
+  static boolean isServerSideApply(RecordedRequest request) {
+    return String.valueOf(request.getHeader("Content-Type")).startsWith(APPLY);
+  }
+
+  /** Server-side apply needs field ownership, which this API server does not keep: refused at once, not half-done. */
+  static ApiException serverSideApplyRefused() {
+    return new ApiException(415, "UnsupportedMediaType", "server-side apply is not supported by the StageFleet local"
+        + " API server; run kubectl apply without --server-side");
+  }
+
   static boolean isStrategic(RecordedRequest request) {
     return String.valueOf(request.getHeader("Content-Type")).startsWith(STRATEGIC);
   }

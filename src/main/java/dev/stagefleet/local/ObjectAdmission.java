@@ -159,11 +159,43 @@ final class ObjectAdmission {
     }
   }
 
+  /**
+   * The errors kube-apiserver reports: a /status write is checked against the status schema only, and an update
+   * ratchets (a field left as it was stored is not refused for a rule it already broke).
+   */
+  private static List<FieldError> relevant(List<FieldError> errors, JsonNode object, JsonNode old, ApiPath path) {
+    boolean status = "status".equals(path.subresource());
+    return errors.stream().filter(e -> !status || e.field().equals("status") || e.field().startsWith("status.")
+        || e.field().startsWith("status[")).filter(e -> old == null || changed(e.field(), object, old)).toList();
+  }
+
+  private static boolean changed(String field, JsonNode object, JsonNode old) {
+    String pointer = "/" + field.replaceAll("\\[(\\d+)]", ".$1").replace("~", "~0").replace("/", "~1")
+        .replace('.', '/');
+    return !object.at(pointer).equals(old.at(pointer));
+  }
+
+  /** Compiles the schemas of every stored CRD now, so the first write does not wait for CEL to load. */
+  void compileStored() {
+    for (JsonNode crd : crds.all()) {
+      crd.path("spec").path("versions").forEach(v -> {
+        JsonNode schema = v.path("schema").path("openAPIV3Schema");
+        if (schema.isObject()) {
+          compiled(schema);
+        }
+      });
+    }
+  }
+
+  private CompiledSchema compiled(JsonNode schema) {
+    return compiled.computeIfAbsent(schema, s -> new CompiledSchema(new StructuralSchema(s), new SchemaValidator(s),
+        new CelRules(s)));
+  }
+
   /** Prunes, defaults and validates a custom resource; returns the warnings for pruned fields. */
   private List<String> admitCustom(ObjectNode object, ObjectNode old, ApiPath path, JsonNode schema,
       String fieldValidation) {
-    CompiledSchema compiledSchema = compiled.computeIfAbsent(schema, s -> new CompiledSchema(new StructuralSchema(s),
-        new SchemaValidator(s), new CelRules(s)));
+    CompiledSchema compiledSchema = compiled(schema);
     String kind = object.path("kind").asText(crds.find(path.group(), path.plural())
         .map(crd -> crd.path("spec").path("names").path("kind").asText()).orElse(path.plural()));
     List<String> pruned = compiledSchema.structure().prune(object);
@@ -174,9 +206,9 @@ final class ObjectAdmission {
     }
     compiledSchema.structure().applyDefaults(object);
     String name = object.path("metadata").path("name").asText(path.name() == null ? "" : path.name());
-    List<FieldError> errors = compiledSchema.validator().validate(object);
+    List<FieldError> errors = relevant(compiledSchema.validator().validate(object), object, old, path);
     if (errors.isEmpty()) {
-      errors = compiledSchema.rules().validate(object, old);
+      errors = relevant(compiledSchema.rules().validate(object, old), object, old, path);
     }
     if (!errors.isEmpty()) {
       throw FieldError.invalid(path.group(), kind, name, errors);

@@ -36,11 +36,11 @@ final class StructuralSchema {
         continue;
       }
       JsonNode schema = root.path("properties").path(field.getKey());
-      if (schema.isMissingNode() && !preservesUnknown(root)) {
+      if (!schema.isMissingNode()) {
+        prune(field.getValue(), schema, field.getKey(), pruned);
+      } else if (!preservesUnknown(root)) {
         pruned.add(field.getKey());
         it.remove();
-      } else {
-        prune(field.getValue(), schema, field.getKey(), pruned);
       }
     }
     return pruned;

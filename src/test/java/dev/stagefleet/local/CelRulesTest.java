@@ -47,6 +47,10 @@ class CelRulesTest {
     ObjectNode object = (ObjectNode) json("{'apiVersion':'v','kind':'K','metadata':{'name':'x'},'top':1,"
         + "'spec':{'free':{'any':{'thing':1}},'byName':{'a':{'junk':true}},'junk':2}}");
     assertThat(schema.prune(object)).containsExactlyInAnyOrder("top", "spec.junk", "spec.byName.a.junk");
+    var preserving = new StructuralSchema(json("{'type':'object','x-kubernetes-preserve-unknown-fields':true}"));
+    ObjectNode free = (ObjectNode) json("{'spec':{'any':{'thing':1}}}");
+    assertThat(preserving.prune(free)).as("nothing under a preserving schema is pruned").isEmpty();
+    assertThat(free).isEqualTo(json("{'spec':{'any':{'thing':1}}}"));
     schema.applyDefaults(object);
     assertThat(object).isEqualTo(json("{'apiVersion':'v','kind':'K','metadata':{'name':'x'},"
         + "'spec':{'free':{'any':{'thing':1}},'byName':{'a':{'weight':1}}}}"));
