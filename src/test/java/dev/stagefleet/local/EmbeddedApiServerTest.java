@@ -212,6 +212,23 @@ class EmbeddedApiServerTest {
   }
 
   @Test
+  void serverSideApplyIsRefusedAtOnceWithASentenceSayingWhatToDoInstead() throws Exception {
+    client.resource(broadcast("applied-ssa")).create();
+    var request = HttpRequest.newBuilder(URI.create(api.url()
+            + "/apis/live.stagefleet.dev/v1alpha1/namespaces/default/livebroadcasts/applied-ssa?fieldManager=kubectl"))
+        .header("Content-Type", "application/apply-patch+yaml")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("spec:\n  maxStages: 3\n")).build();
+    var response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(415);
+    JsonNode status = JSON.readTree(response.body());
+    assertThat(status.path("reason").asText()).isEqualTo("UnsupportedMediaType");
+    assertThat(status.path("message").asText()).isEqualTo("server-side apply is not supported by the StageFleet "
+        + "local API server; run kubectl apply without --server-side");
+    assertThat(client.resources(LiveBroadcast.class).inNamespace("default").withName("applied-ssa").get().getSpec()
+        .getMaxStages()).isEqualTo(10);
+  }
+
+  @Test
   void refusesAPortInUseWithAClearMessage() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmbeddedApiServer.start(api.port(), Clock.systemUTC()))
         .hasMessageContaining("port " + api.port() + " is already in use");
