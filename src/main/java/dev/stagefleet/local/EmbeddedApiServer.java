@@ -29,16 +29,21 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
   /** Starts on the given loopback port (0 = any free port) and applies the LiveBroadcast CRD. */
   public static EmbeddedApiServer start(int port, Clock clock) {
+    return start(port, clock, new MergePatchingCrudDispatcher());
+  }
+
+  /** Starts on the given loopback port over the given CRUD store (tests record requests through it). */
+  public static EmbeddedApiServer start(int port, Clock clock, MergePatchingCrudDispatcher crud) {
     Ports.ensureFree(port);
-    var crud = new MergePatchingCrudDispatcher();
-    var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new DiscoveryDispatcher(crud, clock), false);
+    var dispatcher = new KubectlDispatcher(crud, clock);
+    var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), port);
     var api = new EmbeddedApiServer(server, server.getPort());
     try (KubernetesClient client = api.newClient()) {
       client.apiextensions().v1().customResourceDefinitions().resource(CustomResourceDefinitions.liveBroadcast())
           .create();
     }
+    dispatcher.prepare();
     return api;
   }
 

@@ -1,28 +1,19 @@
 package dev.stagefleet.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.mockwebserver.http.MockResponse;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Filters a list by a field selector ({@code involvedObject.name=x,type!=Normal}), which the CRUD store ignores; kubectl
  * describe finds an object's Events this way.
  */
 final class FieldSelector {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private FieldSelector() {
   }
 
   static MockResponse filter(MockResponse response, String selector) {
-    JsonNode body;
-    try {
-      body = JSON.readTree(new String(response.getBody().getBytes(), StandardCharsets.UTF_8));
-    } catch (Exception e) {
-      return response;
-    }
+    JsonNode body = ApiStatus.body(response);
     if (!body.has("items")) {
       return response;
     }
@@ -33,7 +24,7 @@ final class FieldSelector {
         items.add(item);
       }
     }
-    return DiscoveryDispatcher.json(200, filtered);
+    return ApiStatus.json(200, filtered);
   }
 
   static boolean matches(JsonNode object, String selector) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.mockwebserver.http.MockResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,19 +16,14 @@ import java.util.regex.Pattern;
 
 /** Renders objects as a {@code meta.k8s.io/v1 Table}, as the API server does for {@code kubectl get}. */
 final class TableRenderer {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = ApiStatus.JSON;
   private static final Pattern FILTER = Pattern.compile("\\[\\?\\(@\\.([A-Za-z0-9_]+)==[\"']([^\"']*)[\"']\\)\\]");
 
   private TableRenderer() {
   }
 
-  static MockResponse toTable(MockResponse response, String path, List<JsonNode> printerColumns, Clock clock) {
-    JsonNode body;
-    try {
-      body = JSON.readTree(new String(response.getBody().getBytes(), StandardCharsets.UTF_8));
-    } catch (Exception e) {
-      return response;
-    }
+  static MockResponse toTable(MockResponse response, List<JsonNode> printerColumns, Clock clock) {
+    JsonNode body = ApiStatus.body(response);
     List<JsonNode> objects = new ArrayList<>();
     if (body.has("items")) {
       body.path("items").forEach(objects::add);
@@ -75,7 +69,7 @@ final class TableRenderer {
           .put("apiVersion", "meta.k8s.io/v1");
       partial.set("metadata", object.path("metadata").deepCopy());
     }
-    return DiscoveryDispatcher.json(200, table);
+    return ApiStatus.json(200, table);
   }
 
   /** Evaluates the simple JSONPath subset CRD printer columns use: fields, [n] and [?(@.field=="value")]. */

@@ -90,7 +90,10 @@ class GatewaySafetyTest extends GatewayTestBase {
 
   @Test
   void anInvalidSpecThatSlippedPastValidationIsAConflictNotACrash() {
-    String name = broadcast("invalid", 0, 3);
+    String name = uniqueName("invalid");
+    kube.beforeTheSchemaTightened(() -> kube.createBroadcast(NS, name, "key-" + name, 0, 3));
+    await().atMost(Duration.ofSeconds(5)).until(() -> gateway.directory().find(new BroadcastKey(NS, name))
+        .isPresent());
     stages(name, active("iv-a"));
     var join = http.post(base(name) + "/viewers", null);
     assertError(join, 409);

@@ -2,7 +2,6 @@ package dev.stagefleet.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stagefleet.api.v1alpha1.AudienceReports;
-import dev.stagefleet.api.v1alpha1.CustomResourceDefinitions;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastSpec;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.Endpoints;
@@ -12,37 +11,31 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import dev.stagefleet.local.MergePatchingCrudDispatcher;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
+import dev.stagefleet.local.EmbeddedApiServer;
+import dev.stagefleet.operator.MockApiServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashMap;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
 /**
- * fabric8's CRUD mock API server with the LiveBroadcast CRD, and helpers to write resources as the operator would.
- * It uses the project's {@link MergePatchingCrudDispatcher}: the stock dispatcher applies merge patches with Jackson's
- * readerForUpdating, which appends to arrays and keeps nulls, so status.stages could never shrink by a merge patch.
+ * Local mode's API server with the LiveBroadcast CRD, and helpers to write resources as the operator would. Writes
+ * are pruned, defaulted and validated by the CRD's schema as in a cluster, and merge patches follow RFC 7386 (the stock
+ * mock appends to arrays, so status.stages could never shrink by a merge patch).
  */
 final class KubeFixture implements AutoCloseable {
   static final String ACCOUNT = "123456789012";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  final KubernetesMockServer server;
+  final EmbeddedApiServer server;
   final KubernetesClient client;
 
   private KubeFixture() {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new MergePatchingCrudDispatcher(), false);
-    server.init();
-    client = server.createClient();
-    client.apiextensions().v1().customResourceDefinitions().resource(CustomResourceDefinitions.liveBroadcast())
-        .create();
+    server = EmbeddedApiServer.start(0, Clock.systemUTC());
+    client = server.newClient();
   }
 
   static KubeFixture start() {
@@ -68,6 +61,11 @@ final class KubeFixture implements AutoCloseable {
     LiveBroadcast created = client.resources(LiveBroadcast.class).inNamespace(ns).resource(broadcast).create();
     patchStatus(ns, name, Map.of("phase", "Pending"));
     return created;
+  }
+
+  /** Runs the writes as if before the CRD's schema tightened: see {@link MockApiServer#beforeTheSchemaTightened}. */
+  void beforeTheSchemaTightened(Runnable writes) {
+    MockApiServer.beforeTheSchemaTightened(client, writes);
   }
 
   /** Writes status.stages with a JSON merge patch on the status subresource, as the operator does. */
@@ -124,6 +122,6 @@ final class KubeFixture implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    server.destroy();
+    server.close();
   }
 }

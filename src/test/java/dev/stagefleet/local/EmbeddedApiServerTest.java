@@ -207,8 +207,26 @@ class EmbeddedApiServerTest {
     assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
     var secret = client.secrets().inNamespace("default").withName("applied").get();
     assertThat(secret.getMetadata().getAnnotations()).containsEntry("note", "applied");
-    assertThat(secret.getStringData()).containsEntry("apiKey", "new");
+    assertThat(secret.getData()).as("stringData is stored in data, as the API server does")
+        .containsEntry("apiKey", java.util.Base64.getEncoder().encodeToString("new".getBytes()));
     assertThat(response.body()).doesNotContain("$setElementOrder");
+  }
+
+  @Test
+  void serverSideApplyIsRefusedAtOnceWithASentenceSayingWhatToDoInstead() throws Exception {
+    client.resource(broadcast("applied-ssa")).create();
+    var request = HttpRequest.newBuilder(URI.create(api.url()
+            + "/apis/live.stagefleet.dev/v1alpha1/namespaces/default/livebroadcasts/applied-ssa?fieldManager=kubectl"))
+        .header("Content-Type", "application/apply-patch+yaml")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("spec:\n  maxStages: 3\n")).build();
+    var response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(415);
+    JsonNode status = JSON.readTree(response.body());
+    assertThat(status.path("reason").asText()).isEqualTo("UnsupportedMediaType");
+    assertThat(status.path("message").asText()).isEqualTo("server-side apply is not supported by the StageFleet "
+        + "local API server; run kubectl apply without --server-side");
+    assertThat(client.resources(LiveBroadcast.class).inNamespace("default").withName("applied-ssa").get().getSpec()
+        .getMaxStages()).isEqualTo(10);
   }
 
   @Test

@@ -2,7 +2,6 @@ package dev.stagefleet.operator;
 
 import dev.stagefleet.api.v1alpha1.AudienceReports;
 import dev.stagefleet.api.v1alpha1.ConditionTypes;
-import dev.stagefleet.api.v1alpha1.CustomResourceDefinitions;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastSpec;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
@@ -24,11 +23,6 @@ final class Broadcasts {
 
   Broadcasts(KubernetesClient client) {
     this.client = client;
-  }
-
-  static void applyCrd(KubernetesClient client) {
-    client.apiextensions().v1().customResourceDefinitions().resource(CustomResourceDefinitions.liveBroadcast())
-        .create();
   }
 
   static LiveBroadcastSpec spec(int viewersPerStage, int min, int max, int windowSeconds, int drainSeconds) {

@@ -163,7 +163,7 @@ class LiveBroadcastReconcilerTest {
   void anInvalidSpecIsDegradedWithEveryViolationAndCallsNoIvs() {
     long creates = ivs.calls("CreateStage");
     var bad = spec(0, 4, 2, 60, 60);
-    broadcasts.create("epsilon", "bad", bad);
+    MockApiServer.beforeTheSchemaTightened(api.client(), () -> broadcasts.create("epsilon", "bad", bad));
     await().atMost(WAIT).untilAsserted(() -> {
       LiveBroadcastStatus status = broadcasts.status("epsilon", "bad");
       assertThat(degradedReason(status)).isEqualTo(ConditionTypes.REASON_INVALID_SPEC);

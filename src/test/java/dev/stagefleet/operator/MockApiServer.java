@@ -1,33 +1,31 @@
 package dev.stagefleet.operator;
 
+import dev.stagefleet.api.v1alpha1.CustomResourceDefinitions;
+import dev.stagefleet.local.EmbeddedApiServer;
 import dev.stagefleet.local.MergePatchingCrudDispatcher;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import java.util.HashMap;
+import java.time.Clock;
 
 /**
- * fabric8's CRUD mock API server (plain HTTP) with the LiveBroadcast CRD applied, on local mode's dispatcher: JSON
- * merge patches as RFC 7386 says (the stock mock appends to arrays, so {@code status.stages} would pile up) and a
- * permissive answer to java-operator-sdk's RBAC self-check before leader election.
+ * Local mode's API server (plain HTTP) with the LiveBroadcast CRD applied, so the operator's tests meet what a cluster
+ * does: objects pruned, defaulted and validated by the CRD's schema, the status subresource, RFC 7386 merge patches
+ * and a permissive answer to java-operator-sdk's RBAC self-check before leader election.
  */
 public final class MockApiServer implements AutoCloseable {
-  private final KubernetesMockServer server;
+  private final EmbeddedApiServer server;
   private final KubernetesClient client;
 
   public MockApiServer() {
     this(new MergePatchingCrudDispatcher());
   }
 
-  /** On the given dispatcher, for tests that look at the requests (it must keep the CRUD behaviour). */
-  public MockApiServer(MergePatchingCrudDispatcher dispatcher) {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
-    server.init();
-    client = server.createClient();
-    Broadcasts.applyCrd(client);
+  /** On the given CRUD store (it must keep the CRUD behaviour), for tests that look at the requests. */
+  public MockApiServer(MergePatchingCrudDispatcher store) {
+    server = EmbeddedApiServer.start(0, Clock.systemUTC(), store);
+    client = server.newClient();
   }
 
   public KubernetesClient client() {
@@ -67,9 +65,29 @@ public final class MockApiServer implements AutoCloseable {
     });
   }
 
+  /**
+   * Runs the writes under a CRD without a schema, then restores it: the objects written are stored as given, as objects
+   * stored before a CRD grew stricter are in a cluster (the only way an invalid spec reaches a reconciler).
+   */
+  public static void beforeTheSchemaTightened(KubernetesClient client, Runnable writes) {
+    var crds = client.apiextensions().v1().customResourceDefinitions();
+    var strict = crds.withName(CustomResourceDefinitions.liveBroadcast().getMetadata().getName()).get();
+    var lenient = new CustomResourceDefinitionBuilder(strict).editSpec().editFirstVersion().withNewSchema()
+        .withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema()
+        .endSchema().endVersion().endSpec().build();
+    crds.resource(lenient).update();
+    try {
+      writes.run();
+    } finally {
+      var current = crds.withName(strict.getMetadata().getName()).get();
+      strict.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
+      crds.resource(strict).update();
+    }
+  }
+
   @Override
   public void close() {
     client.close();
-    server.destroy();
+    server.close();
   }
 }

@@ -1,0 +1,129 @@
+package dev.stagefleet.local;
+
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Routes kubectl's requests in front of fabric8's CRUD store: discovery to {@link ApiDiscovery}, strategic merge
+ * patches through {@link KubectlPatches}, writes through {@link ObjectAdmission}, field selectors to
+ * {@link FieldSelector}, Tables to {@link TableRenderer}, everything else to the store (with the query string dropped
+ * from writes: the store ignores the status subresource otherwise). Refusals are {@link ApiStatus} bodies.
+ */
+final class KubectlDispatcher extends Dispatcher {
+  private final KubernetesCrudDispatcher crud;
+  private final StoredCrds crds;
+  private final ApiDiscovery discovery;
+  private final ObjectAdmission admission;
+  private final Clock clock;
+
+  KubectlDispatcher(KubernetesCrudDispatcher crud, Clock clock) {
+    this.crud = crud;
+    this.crds = new StoredCrds(crud);
+    this.discovery = new ApiDiscovery(crds);
+    this.admission = new ObjectAdmission(crud, crds);
+    this.clock = clock;
+  }
+
+  /** Compiles the stored CRDs' schemas and rules ahead of the first write (loading CEL takes seconds). */
+  void prepare() {
+    admission.compileStored();
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    String fullPath = request.getPath();
+    int q = fullPath.indexOf('?');
+    String path = q < 0 ? fullPath : fullPath.substring(0, q);
+    String query = q < 0 ? "" : fullPath.substring(q + 1);
+    Optional<ApiPath> apiPath = ApiPath.parse(path);
+    MockResponse response;
+    try {
+      response = route(request, path, query, apiPath);
+    } catch (ApiException e) {
+      return e.response();
+    }
+    if (request.method() != HttpMethod.GET && apiPath.filter(StoredCrds::isCrdPath).isPresent()) {
+      crds.invalidate();
+    }
+    // the CRUD store answers a missing object with an empty 404; kubectl then cannot say which object is missing
+    return response.code() == 404 && ApiStatus.isEmpty(response) ? ApiStatus.notFound(apiPath.orElse(null))
+        : response;
+  }
+
+  private MockResponse route(RecordedRequest request, String path, String query, Optional<ApiPath> apiPath) {
+    if (request.method() == HttpMethod.GET) {
+      Optional<MockResponse> answer = discovery.answer(path, apiPath);
+      if (answer.isPresent()) {
+        return answer.get();
+      }
+      if (path.startsWith("/openapi")) {
+        return ApiStatus.failure(404, "NotFound", "this API server publishes no OpenAPI; use --validate=false");
+      }
+      if (apiPath.isEmpty() || parameter(query, "watch") != null) {
+        return crud.dispatch(request);
+      }
+      return read(request, path, query, apiPath.get());
+    }
+    if (request.method() == HttpMethod.PATCH && KubectlPatches.isServerSideApply(request)) {
+      throw KubectlPatches.serverSideApplyRefused();
+    }
+    RecordedRequest write = request.method() == HttpMethod.PATCH && KubectlPatches.isStrategic(request)
+        ? KubectlPatches.asMergePatch(request, path) : request;
+    return write(query.isEmpty() ? write : withPath(write, path), query, apiPath);
+  }
+
+  /** A write, admitted as kube-apiserver would before the store sees it; one at a time, as admission reads first. */
+  private synchronized MockResponse write(RecordedRequest request, String query, Optional<ApiPath> apiPath) {
+    Optional<ObjectAdmission.Admitted> admitted = apiPath.flatMap(p -> admission.admit(request, p,
+        parameter(query, "fieldValidation")));
+    if (admitted.isEmpty()) {
+      return crud.dispatch(request);
+    }
+    MockResponse response = crud.dispatch(admitted.get().request());
+    admitted.get().warnings().forEach(w -> response.addHeader("Warning", "299 - " + FieldError.quote(w)));
+    return response;
+  }
+
+  /** A get or list, filtered by a field selector, typed, and as a Table when kubectl asks for one. */
+  private MockResponse read(RecordedRequest request, String path, String query, ApiPath apiPath) {
+    String fieldSelector = parameter(query, "fieldSelector");
+    MockResponse response = crud.dispatch(fieldSelector == null ? request
+        : withPath(request, path + queryWithout(query, "fieldSelector")));
+    if (response.code() != 200) {
+      return response;
+    }
+    if (fieldSelector != null) {
+      response = FieldSelector.filter(response, fieldSelector);
+    }
+    response = discovery.typedList(response, apiPath);
+    return String.valueOf(request.getHeader("Accept")).contains("as=Table")
+        ? TableRenderer.toTable(response, discovery.printerColumns(apiPath), clock) : response;
+  }
+
+  private static RecordedRequest withPath(RecordedRequest request, String path) {
+    return new RecordedRequest(request.method().name() + " " + path + " HTTP/1.1", request.method(), path,
+        request.getHeaders(), request.getBody());
+  }
+
+  /** The decoded value of a query parameter, or null. */
+  static String parameter(String query, String name) {
+    return Arrays.stream(query.split("&")).filter(pair -> pair.startsWith(name + "=")).findFirst()
+        .map(pair -> URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8)).orElse(null);
+  }
+
+  /** {@code ?rest} of the query without the named parameter, or the empty string. */
+  private static String queryWithout(String query, String name) {
+    String kept = Arrays.stream(query.split("&")).filter(pair -> !pair.isEmpty() && !pair.startsWith(name + "="))
+        .collect(Collectors.joining("&"));
+    return kept.isEmpty() ? "" : "?" + kept;
+  }
+}
