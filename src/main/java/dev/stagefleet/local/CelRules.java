@@ -120,6 +120,10 @@ final class CelRules {
     if (rule.transition() && (old == null || old.isNull())) {
       return;
     }
+    if (!rule.transition() && value.equals(old)) {
+      // validation ratcheting (Kubernetes 1.30+): a rule does not fail an update on a value the update left as stored
+      return;
+    }
     Map<String, Object> bindings = new HashMap<>();
     bindings.put("self", celValue(value));
     if (old != null) {

@@ -7,12 +7,16 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.function.Consumer;
 
 /**
  * A Kubernetes API server for one machine: fabric8's mock server in CRUD mode on loopback, with discovery and Tables
@@ -29,14 +33,24 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
   /** Starts on the given loopback port (0 = any free port) and applies the LiveBroadcast CRD. */
   public static EmbeddedApiServer start(int port, Clock clock) {
-    return start(port, clock, new MergePatchingCrudDispatcher());
+    return start(port, clock, request -> { });
   }
 
-  /** Starts on the given loopback port over the given CRUD store (tests record requests through it). */
-  public static EmbeddedApiServer start(int port, Clock clock, MergePatchingCrudDispatcher crud) {
+  /**
+   * Starts on the given loopback port; {@code observer} sees every request as the client sent it, before admission
+   * (tests record what a component writes through it).
+   */
+  public static EmbeddedApiServer start(int port, Clock clock, Consumer<RecordedRequest> observer) {
     Ports.ensureFree(port);
-    var dispatcher = new KubectlDispatcher(crud, clock);
-    var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    var dispatcher = new KubectlDispatcher(new MergePatchingCrudDispatcher(), clock);
+    Dispatcher observed = new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        observer.accept(request);
+        return dispatcher.dispatch(request);
+      }
+    };
+    var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), observed, false);
     server.init(InetAddress.getLoopbackAddress(), port);
     var api = new EmbeddedApiServer(server, server.getPort());
     try (KubernetesClient client = api.newClient()) {

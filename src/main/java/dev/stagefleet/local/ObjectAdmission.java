@@ -205,6 +205,11 @@ final class ObjectAdmission {
           + " cannot be handled as a " + kind + ": strict decoding error: " + String.join(", ", unknown));
     }
     compiledSchema.structure().applyDefaults(object);
+    if (old != null) {
+      // kube-apiserver defaults objects read from storage too, so ratcheting compares defaulted with defaulted
+      old = old.deepCopy();
+      compiledSchema.structure().applyDefaults(old);
+    }
     String name = object.path("metadata").path("name").asText(path.name() == null ? "" : path.name());
     List<FieldError> errors = relevant(compiledSchema.validator().validate(object), object, old, path);
     if (errors.isEmpty()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import dev.stagefleet.operator.MockApiServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -15,13 +16,14 @@ import org.junit.jupiter.api.Test;
 /** A LiveBroadcast the model cannot read (a string where a number belongs) never stops a gateway serving the rest. */
 class UnreadableBroadcastTest extends GatewayTestBase {
 
+  /** Stores the object as given, as one stored before the CRD grew a schema (how such a value reaches a cluster). */
   static void storeRaw(String name, Map<String, Object> spec) {
-    kube.client.genericKubernetesResources(LiveBroadcast.GROUP + "/" + LiveBroadcast.VERSION, "LiveBroadcast")
+    MockApiServer.beforeTheSchemaTightened(kube.client, () -> kube.client.genericKubernetesResources(LiveBroadcast.GROUP + "/" + LiveBroadcast.VERSION, "LiveBroadcast")
         .inNamespace(NS).resource(new GenericKubernetesResourceBuilder()
             .withApiVersion(LiveBroadcast.GROUP + "/" + LiveBroadcast.VERSION).withKind("LiveBroadcast")
             .withNewMetadata().withNamespace(NS).withName(name).endMetadata()
             .addToAdditionalProperties("spec", spec).build())
-        .create();
+        .create());
   }
 
   @Test
@@ -43,9 +45,10 @@ class UnreadableBroadcastTest extends GatewayTestBase {
     String turned = broadcast("turned", 10, 3);
     stages(good, active("ut-a"));
     stages(turned, active("ut-b"));
-    kube.client.genericKubernetesResources(LiveBroadcast.GROUP + "/" + LiveBroadcast.VERSION, "LiveBroadcast")
+    MockApiServer.beforeTheSchemaTightened(kube.client, () -> kube.client
+        .genericKubernetesResources(LiveBroadcast.GROUP + "/" + LiveBroadcast.VERSION, "LiveBroadcast")
         .inNamespace(NS).withName(turned)
-        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"maxStages\":\"ten\"}}");
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"maxStages\":\"ten\"}}"));
     await().atMost(Duration.ofSeconds(5)).until(() -> gateway.directory().find(new BroadcastKey(NS, turned))
         .map(b -> b.getSpec().unreadableBecause().isPresent()).orElse(false));
 

@@ -2,12 +2,13 @@ package dev.stagefleet.operator;
 
 import dev.stagefleet.api.v1alpha1.CustomResourceDefinitions;
 import dev.stagefleet.local.EmbeddedApiServer;
-import dev.stagefleet.local.MergePatchingCrudDispatcher;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Clock;
+import java.util.function.Consumer;
 
 /**
  * Local mode's API server (plain HTTP) with the LiveBroadcast CRD applied, so the operator's tests meet what a cluster
@@ -19,12 +20,12 @@ public final class MockApiServer implements AutoCloseable {
   private final KubernetesClient client;
 
   public MockApiServer() {
-    this(new MergePatchingCrudDispatcher());
+    this(request -> { });
   }
 
-  /** On the given CRUD store (it must keep the CRUD behaviour), for tests that look at the requests. */
-  public MockApiServer(MergePatchingCrudDispatcher store) {
-    server = EmbeddedApiServer.start(0, Clock.systemUTC(), store);
+  /** With {@code observer} seeing every request as its client sent it, for tests that look at the requests. */
+  public MockApiServer(Consumer<RecordedRequest> observer) {
+    server = EmbeddedApiServer.start(0, Clock.systemUTC(), observer);
     client = server.newClient();
   }
 

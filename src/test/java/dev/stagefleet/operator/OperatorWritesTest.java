@@ -10,9 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
-import dev.stagefleet.local.MergePatchingCrudDispatcher;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -62,18 +61,17 @@ class OperatorWritesTest {
     }
   }
 
-  /** The CRUD store, keeping every non-GET request the operator's client sent. */
-  static final class RecordingDispatcher extends MergePatchingCrudDispatcher {
+  /** Keeps every non-GET request the operator's client sent, as sent (before the API server's admission). */
+  static final class RecordingObserver implements Consumer<RecordedRequest> {
     final List<Write> writes = new CopyOnWriteArrayList<>();
 
     @Override
-    public MockResponse dispatch(RecordedRequest request) {
+    public void accept(RecordedRequest request) {
       if (OPERATOR.equals(request.getHeader("User-Agent")) && !"GET".equals(request.getMethod())) {
         writes.add(new Write(request.getMethod(), request.getPath(), request.getHeader("Content-Type"),
             // getBytes leaves the body for the CRUD store; the read methods would drain it
             request.getBody() == null ? "" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8)));
       }
-      return super.dispatch(request);
     }
 
     List<Write> broadcastWrites() {
@@ -100,7 +98,7 @@ class OperatorWritesTest {
 
   @Test
   void neverWritesTheSpecFromCreateThroughScalingAndDrainToDelete() {
-    var recorder = new RecordingDispatcher();
+    var recorder = new RecordingObserver();
     try (var api = new MockApiServer(recorder); KubernetesClient operatorClient = api.clientAs(OPERATOR);
         var runtime = new OperatorRuntime(settings(), operatorClient, new InMemoryIvs("us-east-1"),
             Clock.systemUTC()).start()) {
@@ -140,7 +138,7 @@ class OperatorWritesTest {
 
   @Test
   void theServerSideApplyOfTheFinalizerCarriesOnlyMetadata() {
-    var recorder = new RecordingDispatcher();
+    var recorder = new RecordingObserver();
     // The mock cannot apply (it answers 415), but the body JOSDK sends is what a real API server would apply.
     try (var api = new MockApiServer(recorder); KubernetesClient operatorClient = api.clientAs(OPERATOR);
         var runtime = new OperatorRuntime(settings().withServerSideApply(true), operatorClient,

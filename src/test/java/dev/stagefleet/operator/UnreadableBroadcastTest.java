@@ -44,7 +44,9 @@ class UnreadableBroadcastTest {
       var generic = client.genericKubernetesResources(LiveBroadcast.GROUP + "/" + LiveBroadcast.VERSION,
           "LiveBroadcast");
       // stored before the operator starts, so its first list already holds it
-      generic.inNamespace("shows").resource(raw("shows", "broken", specWithMaxStages("ten"))).create();
+      // only an object stored before the CRD grew a schema can hold such a value in a cluster
+      MockApiServer.beforeTheSchemaTightened(client, () ->
+          generic.inNamespace("shows").resource(raw("shows", "broken", specWithMaxStages("ten"))).create());
       var ivs = new InMemoryIvs("us-east-1");
       var settings = OperatorSettings.defaults().withClusterId("unreadable-test").withHealthPort(-1)
           .withLeaderElection(false, null).withInventoryRefreshInterval(Duration.ofMillis(200))
@@ -64,8 +66,8 @@ class UnreadableBroadcastTest {
         // turned unreadable while live, as by kubectl patch --type=merge: it keeps its stages, the others go on
         broadcasts.create("shows", "later", spec(10, 1, 5, 60, 60));
         await().atMost(WAIT).until(() -> stageIds(broadcasts.status("shows", "later"), null).size() == 1);
-        generic.inNamespace("shows").withName("later")
-            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"minStages\":\"two\"}}");
+        MockApiServer.beforeTheSchemaTightened(client, () -> generic.inNamespace("shows").withName("later")
+            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"minStages\":\"two\"}}"));
         await().atMost(WAIT).until(() -> ConditionTypes.REASON_INVALID_SPEC
             .equals(degradedReason(broadcasts.status("shows", "later"))));
         broadcasts.editSpec("shows", "good", s -> s.setMinStages(3));
