@@ -1,7 +1,7 @@
 package dev.stagefleet.cli;
 
-import dev.stagefleet.ivs.emulator.EmulatorSettings;
-import dev.stagefleet.ivs.emulator.IvsEmulator;
+import dev.stagefleet.emulator.EmulatorSettings;
+import dev.stagefleet.emulator.IvsEmulator;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stagefleet.ivs.IvsRateLimits.OperationClass;
 import dev.stagefleet.ivs.IvsService.Capability;
-import dev.stagefleet.ivs.emulator.EmulatorSettings;
-import dev.stagefleet.ivs.emulator.IvsEmulator;
+import dev.stagefleet.emulator.EmulatorSettings;
+import dev.stagefleet.emulator.IvsEmulator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

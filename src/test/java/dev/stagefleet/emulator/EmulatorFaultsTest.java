@@ -1,4 +1,4 @@
-package dev.stagefleet.ivs.emulator;
+package dev.stagefleet.emulator;
 
 import dev.stagefleet.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,7 +1,7 @@
-package dev.stagefleet.ivs.emulator;
+package dev.stagefleet.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.stagefleet.ivs.emulator.ParticipantRejectedException.Reason;
+import dev.stagefleet.emulator.ParticipantRejectedException.Reason;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package dev.stagefleet.ivs.emulator;
+package dev.stagefleet.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.stagefleet.ivs.emulator.IvsServiceModel.Member;
-import dev.stagefleet.ivs.emulator.IvsServiceModel.Operation;
-import dev.stagefleet.ivs.emulator.IvsServiceModel.Shape;
+import dev.stagefleet.emulator.IvsServiceModel.Member;
+import dev.stagefleet.emulator.IvsServiceModel.Operation;
+import dev.stagefleet.emulator.IvsServiceModel.Shape;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

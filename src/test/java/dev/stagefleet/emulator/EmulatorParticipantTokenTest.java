@@ -1,10 +1,10 @@
-package dev.stagefleet.ivs.emulator;
+package dev.stagefleet.emulator;
 
 import dev.stagefleet.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.stagefleet.ivs.emulator.ParticipantRejectedException.Reason;
+import dev.stagefleet.emulator.ParticipantRejectedException.Reason;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
