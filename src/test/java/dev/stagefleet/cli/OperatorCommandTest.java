@@ -24,11 +24,13 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code stagefleet operator} runs the operator against the configured cluster and IVS until stopped. */
+@Tag("apiserver")
 class OperatorCommandTest {
   @TempDir
   Path dir;

@@ -12,11 +12,13 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ivsrealtime.IvsRealTimeClient;
 import software.amazon.awssdk.services.ivsrealtime.model.ParticipantTokenCapability;
 
 /** Joining checks participant tokens as IVS does: API-issued and self-signed ES384 tokens. */
+@Tag("wire")
 class EmulatorParticipantTokenTest {
   private static final ManualClock CLOCK = new ManualClock(Instant.parse("2026-11-24T10:00:00Z"));
   private static IvsEmulator emulator;
