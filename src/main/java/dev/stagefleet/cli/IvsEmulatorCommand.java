@@ -1,14 +1,14 @@
 package dev.stagefleet.cli;
 
-import dev.stagefleet.ivs.emulator.EmulatorSettings;
-import dev.stagefleet.ivs.emulator.IvsEmulator;
+import dev.stagefleet.emulator.EmulatorSettings;
+import dev.stagefleet.emulator.IvsEmulator;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** Runs the IVS emulator alone. */
 @Command(name = "ivs-emulator", mixinStandardHelpOptions = true,

@@ -14,7 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.OperatorException;
-import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.File;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -28,7 +28,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -118,7 +120,9 @@ public final class OperatorCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     OperatorSettings settings = settings();
-    Function<String, IvsService> ivs = ivsClients(settings.region());
+    // the IVS clients are made on first use, after the runtime whose registry their per-attempt metrics go to
+    AtomicReference<MeterRegistry> meters = new AtomicReference<>();
+    Function<String, IvsService> ivs = ivsClients(settings.region(), meters::get);
     KubernetesClient client = kubernetesClient();
     try {
       // a missing or unreachable cluster is the first thing to fix, before anything about the Lease
@@ -132,8 +136,7 @@ public final class OperatorCommand implements Callable<Integer> {
       throw e;
     }
     OperatorRuntime runtime = new OperatorRuntime(settings, client, ivs, Clock.systemUTC());
-    // the IVS client records its per-attempt metrics in the global registry; make them part of /metrics
-    Metrics.addRegistry(runtime.meterRegistry());
+    meters.set(runtime.meterRegistry());
     Thread shutdown = new Thread(runtime::close, "stagefleet-operator-shutdown");
     try {
       runtime.start();
@@ -163,8 +166,6 @@ public final class OperatorCommand implements Callable<Integer> {
       client.close();
       Thread.currentThread().interrupt();
       return 0;
-    } finally {
-      Metrics.removeRegistry(runtime.meterRegistry());
     }
   }
 
@@ -208,12 +209,13 @@ public final class OperatorCommand implements Callable<Integer> {
   }
 
   /** One IVS client per region, sharing one set of rate limits (IVS counts the account's calls). */
-  private Function<String, IvsService> ivsClients(String defaultRegion) {
+  private Function<String, IvsService> ivsClients(String defaultRegion, Supplier<MeterRegistry> meters) {
     IvsRateLimits limits = new IvsRateLimits();
     Map<String, IvsService> clients = new ConcurrentHashMap<>();
     String endpoint = blankToNull(ivsEndpoint);
     if (endpoint == null) {
-      return r -> clients.computeIfAbsent(r, x -> SdkIvsService.forAws(x, limits));
+      return r -> clients.computeIfAbsent(r, x -> SdkIvsService.builder(x, limits)
+          .meterRegistry(meters.get()).build());
     }
     URI uri;
     try {
@@ -225,7 +227,8 @@ public final class OperatorCommand implements Callable<Integer> {
       throw new UserFacingException("--ivs-endpoint must be an absolute URI such as http://127.0.0.1:4590, got "
           + endpoint);
     }
-    return r -> r.equals(defaultRegion) ? clients.computeIfAbsent(r, x -> SdkIvsService.forEndpoint(uri, x, limits))
+    return r -> r.equals(defaultRegion) ? clients.computeIfAbsent(r,
+        x -> SdkIvsService.builder(x, limits).endpoint(uri).meterRegistry(meters.get()).build())
         : null;
   }
 

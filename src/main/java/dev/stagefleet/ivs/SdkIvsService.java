@@ -5,8 +5,8 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +55,7 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SdkIvsService.class);
   /** The metric name: one timer sample per attempt, tags {@code operation} and {@code outcome}. */
   public static final String REQUEST_METRIC = "stagefleet.ivs.requests";
-  private static final String LOCAL_RATE_LIMIT = "ClientRateLimitTimeout";
+  private static final String LOCAL_RATE_LIMIT = IvsOutcome.LOCAL_RATE_LIMIT;
   private static final int PAGE_SIZE = 100;
   /**
    * Calls without an idempotency token: retrying one whose outcome is unknown could do it twice (a second stage), so
@@ -78,7 +78,7 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
       MeterRegistry meters) {
     this.client = Objects.requireNonNull(client, "client");
     this.limits = Objects.requireNonNull(limits, "limits");
-    this.meters = meters == null ? Metrics.globalRegistry : meters;
+    this.meters = Objects.requireNonNull(meters, "meters");
     Objects.requireNonNull(retryPolicy, "retryPolicy");
     this.maxAttempts = retryPolicy.maxAttempts();
     this.retry = retry("ivs", retryPolicy, SdkIvsService::isRetryable);
@@ -99,7 +99,7 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
     return retry;
   }
 
-  /** For the IVS emulator or another local endpoint: static dummy credentials, default retries, global metrics. */
+  /** For the IVS emulator or another local endpoint: static dummy credentials, default retries, unobserved metrics. */
   public static SdkIvsService forEndpoint(URI endpoint, String region, IvsRateLimits limits) {
     return builder(region, limits).endpoint(endpoint).build();
   }
@@ -310,37 +310,37 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
 
   private <T> T attempt(String operation, OperationClass operationClass, Supplier<T> request) {
     if (!limits.acquire(operationClass)) {
-      record(operation, "rate_limited", 0);
+      record(operation, IvsOutcome.RATE_LIMITED, 0);
       throw new IvsException.Unavailable(LOCAL_RATE_LIMIT, 0, operation + ": no " + operationClass
           + " rate-limit permit within " + limits.maxWait().toSeconds() + " s; too many IVS calls are queued", null);
     }
     long started = System.nanoTime();
     try {
       T result = request.get();
-      record(operation, "success", System.nanoTime() - started);
+      record(operation, IvsOutcome.SUCCESS, System.nanoTime() - started);
       return result;
     } catch (AwsServiceException e) {
       IvsException translated = translate(operation, e);
-      record(operation, outcome(translated), System.nanoTime() - started);
+      record(operation, IvsOutcome.of(translated), System.nanoTime() - started);
       throw translated;
     } catch (SdkClientException e) {
       if (neverSent(e)) {
-        record(operation, "unreachable", System.nanoTime() - started);
+        record(operation, IvsOutcome.UNREACHABLE, System.nanoTime() - started);
         throw new IvsException.Unavailable("ConnectionFailure", 0, operation + ": IVS could not be reached: "
             + e.getMessage(), e);
       }
-      record(operation, "no_answer", System.nanoTime() - started);
+      record(operation, IvsOutcome.NO_ANSWER, System.nanoTime() - started);
       throw new IvsException.Uncertain("NoAnswer", 0, operation + ": IVS did not answer (" + e.getMessage()
           + "); the request may still take effect", e);
     } catch (SdkException e) {
-      record(operation, "unreachable", System.nanoTime() - started);
+      record(operation, IvsOutcome.UNREACHABLE, System.nanoTime() - started);
       throw new IvsException.Uncertain("SdkFailure", 0, operation + ": " + e.getMessage(), e);
     } catch (IvsException e) {
       throw e;
     } catch (RuntimeException e) {
       // the JDK's HTTP client can fail unwrapped when the SDK aborts it at the attempt timeout (an NPE in
       // HttpURLConnection): the request may have been sent, so the outcome is as unknown as after a timeout
-      record(operation, "no_answer", System.nanoTime() - started);
+      record(operation, IvsOutcome.NO_ANSWER, System.nanoTime() - started);
       throw new IvsException.Uncertain("ClientFailure", 0, operation + ": the IVS client failed: " + e, e);
     }
   }
@@ -392,27 +392,11 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
     return e instanceof IvsException.Unavailable unavailable && !LOCAL_RATE_LIMIT.equals(unavailable.errorCode());
   }
 
-  private static String outcome(IvsException e) {
-    int status = e.statusCode();
-    if (e instanceof IvsException.Throttled) {
-      return "throttled";
-    }
-    if (status >= 500) {
-      return "server_error";
-    }
-    return switch (status) {
-      case 402 -> "quota_exceeded";
-      case 403 -> "access_denied";
-      case 404 -> "not_found";
-      default -> "client_error";
-    };
-  }
-
-  private void record(String operation, String outcome, long nanos) {
+  private void record(String operation, IvsOutcome outcome, long nanos) {
     Timer.builder(REQUEST_METRIC)
         .description("IVS API attempts by operation and outcome")
         .tag("operation", operation)
-        .tag("outcome", outcome)
+        .tag("outcome", outcome.tag())
         .register(meters)
         .record(nanos, TimeUnit.NANOSECONDS);
   }
@@ -430,7 +414,7 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
     private URI endpoint;
     private AwsCredentialsProvider credentials;
     private IvsRetryPolicy retryPolicy = IvsRetryPolicy.defaults();
-    private MeterRegistry meters;
+    private MeterRegistry meters = new SimpleMeterRegistry();
     private Duration attemptTimeout = Duration.ofSeconds(30);
 
     private Builder(String region, IvsRateLimits limits) {
@@ -461,7 +445,7 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
       return this;
     }
 
-    /** Where request metrics go; default {@link Metrics#globalRegistry}. */
+    /** Where request metrics go; by default a registry of this client's own that nothing publishes. */
     public Builder meterRegistry(MeterRegistry meters) {
       this.meters = meters;
       return this;

@@ -2,7 +2,7 @@ package dev.stagefleet.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stagefleet.ivs.emulator.IvsEmulator;
+import dev.stagefleet.emulator.IvsEmulator;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -3,10 +3,8 @@ package dev.stagefleet.operator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToIntFunction;
@@ -60,11 +58,5 @@ public final class OperatorMetrics {
 
   void orphanDeleted() {
     orphansDeleted.increment();
-  }
-
-  /** Counts one IVS request; {@code outcome} is one of {@link MeteredIvsService}'s fixed outcomes. */
-  void ivsRequest(String operation, String outcome, Duration took) {
-    Timer.builder("stagefleet.operator.ivs.calls").description("IVS calls made by the operator (after retries)")
-        .tag("operation", operation).tag("outcome", outcome).register(registry).record(took);
   }
 }

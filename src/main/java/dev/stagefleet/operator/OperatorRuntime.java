@@ -1,6 +1,7 @@
 package dev.stagefleet.operator;
 
 import dev.stagefleet.ivs.IvsService;
+import dev.stagefleet.ivs.MeteredIvsService;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -58,7 +59,7 @@ public final class OperatorRuntime implements AutoCloseable {
     this.clock = Objects.requireNonNull(clock, "clock");
     Function<String, IvsService> metered = region -> {
       IvsService ivs = ivsForRegion.apply(region);
-      return ivs == null ? null : new MeteredIvsService(ivs, metrics);
+      return ivs == null ? null : new MeteredIvsService(ivs, metrics.registry());
     };
     this.regions = new IvsRegions(settings.region(), metered, clock, settings.inventoryRefreshInterval());
     this.leadership = settings.leaderElection() ? Leadership.candidate() : Leadership.unelected();

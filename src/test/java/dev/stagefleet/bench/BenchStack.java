@@ -1,12 +1,12 @@
 package dev.stagefleet.bench;
 
+import dev.stagefleet.emulator.EmulatorSettings;
+import dev.stagefleet.emulator.IvsEmulator;
 import dev.stagefleet.gateway.GatewayServer;
 import dev.stagefleet.gateway.GatewaySettings;
 import dev.stagefleet.gateway.SigningKeySecret;
 import dev.stagefleet.ivs.IvsRateLimits;
 import dev.stagefleet.ivs.SdkIvsService;
-import dev.stagefleet.ivs.emulator.EmulatorSettings;
-import dev.stagefleet.ivs.emulator.IvsEmulator;
 import dev.stagefleet.local.EmbeddedApiServer;
 import dev.stagefleet.operator.OperatorRuntime;
 import dev.stagefleet.operator.OperatorSettings;

@@ -1,8 +1,8 @@
 package dev.stagefleet.bench;
 
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
-import dev.stagefleet.ivs.emulator.EmulatorStats;
-import dev.stagefleet.ivs.emulator.IvsEmulator;
+import dev.stagefleet.emulator.EmulatorStats;
+import dev.stagefleet.emulator.IvsEmulator;
 import dev.stagefleet.operator.OperatorSettings;
 import java.io.PrintStream;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package dev.stagefleet.bench;
 
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import dev.stagefleet.emulator.IvsEmulator;
 import dev.stagefleet.gateway.GatewayServer;
 import dev.stagefleet.gateway.GatewaySettings.TokenMode;
-import dev.stagefleet.ivs.emulator.IvsEmulator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** The help texts read as sentences: the list of commands shows each description's first line on its own. */
+@Tag("unit")
 class HelpTextTest {
   @Test
   void noCommandDescriptionLineStopsMidSentence() {

@@ -25,11 +25,13 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code stagefleet local}: its mistakes are one line and a non-zero exit; a part left out runs as its own command. */
+@Tag("apiserver")
 class LocalCommandTest {
   @TempDir
   Path dir;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastSpec;
-import dev.stagefleet.ivs.emulator.EmulatorSettings;
-import dev.stagefleet.ivs.emulator.IvsEmulator;
+import dev.stagefleet.emulator.EmulatorSettings;
+import dev.stagefleet.emulator.IvsEmulator;
 import dev.stagefleet.operator.MockApiServer;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -24,11 +24,13 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code stagefleet operator} runs the operator against the configured cluster and IVS until stopped. */
+@Tag("apiserver")
 class OperatorCommandTest {
   @TempDir
   Path dir;

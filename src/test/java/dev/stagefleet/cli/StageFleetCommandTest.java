@@ -7,10 +7,12 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** {@code stagefleet} offers the product's parts, and only them: the benchmark harness lives outside the product. */
+@Tag("unit")
 class StageFleetCommandTest {
 
   @Test

@@ -6,13 +6,13 @@ import static org.awaitility.Awaitility.await;
 import dev.stagefleet.api.v1alpha1.CustomResourceDefinitions;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import dev.stagefleet.bench.Broadcasts;
+import dev.stagefleet.emulator.EmulatorSettings;
+import dev.stagefleet.emulator.IvsEmulator;
 import dev.stagefleet.gateway.GatewayServer;
 import dev.stagefleet.gateway.GatewaySettings;
 import dev.stagefleet.gateway.SigningKeySecret;
 import dev.stagefleet.ivs.IvsRateLimits;
 import dev.stagefleet.ivs.SdkIvsService;
-import dev.stagefleet.ivs.emulator.EmulatorSettings;
-import dev.stagefleet.ivs.emulator.IvsEmulator;
 import dev.stagefleet.local.MergePatchingCrudDispatcher;
 import dev.stagefleet.operator.OperatorRuntime;
 import dev.stagefleet.operator.OperatorSettings;
@@ -41,6 +41,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.Test;
  * create a broadcast, serve viewers and report them, scale up, delete through the finalizer) is granted by the chart's
  * rendered RBAC, and every verb the chart grants is one of those calls.
  */
+@Tag("chart")
 class ApiCallsMatchRbacTest {
   static final String RELEASE_NS = StageFleetChart.NAMESPACE;
   static final String SHOWS = "shows";

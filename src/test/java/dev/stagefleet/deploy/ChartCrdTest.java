@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The chart installs the very CRD the build generates (helm template never renders crds/, so it is checked here). */
+@Tag("chart")
 class ChartCrdTest {
   static final Path DEPLOY_CRDS = Path.of("deploy/crds");
   static final Path CHART_CRDS = StageFleetChart.DIRECTORY.resolve("crds");

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Element;
@@ -24,6 +25,7 @@ import picocli.CommandLine;
  * pom.xml resource directory (the examples local mode applies among them) and every COPY source is there. It does not
  * run Maven in that copy nor start the image; it does start every subcommand (--help) from this build's classes.
  */
+@Tag("chart")
 class DockerContextTest {
   static final Path ROOT = Path.of("");
 

@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The image (which cannot be built here) and the chart agree on the user, the jar and the web root. */
+@Tag("chart")
 class DockerfileTest {
   static final Path DOCKERFILE = Path.of("Dockerfile");
 

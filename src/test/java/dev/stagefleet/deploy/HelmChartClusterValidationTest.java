@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * parses into fabric8's typed model with no field the model does not know, and its pods meet the Pod Security
  * "restricted" profile.
  */
+@Tag("chart")
 class HelmChartClusterValidationTest {
   /** fabric8's typed model for each kind the chart renders (the ServiceMonitor has none here; it is checked apart). */
   static final Map<String, Class<?>> MODEL = Map.of(

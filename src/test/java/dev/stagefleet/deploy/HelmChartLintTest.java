@@ -3,9 +3,11 @@ package dev.stagefleet.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Tag("chart")
 class HelmChartLintTest {
 
   @Test

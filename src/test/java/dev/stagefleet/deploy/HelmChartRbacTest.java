@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The chart grants StageFleet exactly what it uses, as Roles or ClusterRoles by the watched namespaces. */
+@Tag("chart")
 class HelmChartRbacTest {
   static final String NAMESPACE = StageFleetChart.NAMESPACE;
 

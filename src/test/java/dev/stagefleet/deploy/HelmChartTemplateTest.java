@@ -16,9 +16,11 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** What {@code helm template} renders: workloads, their flags, probes, security, Service, Ingress, PDB, monitoring. */
+@Tag("chart")
 class HelmChartTemplateTest {
   static final String NAMESPACE = StageFleetChart.NAMESPACE;
 

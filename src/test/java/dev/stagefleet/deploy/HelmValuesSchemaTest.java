@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 /** values.schema.json stops bad values before anything reaches the cluster. */
+@Tag("chart")
 class HelmValuesSchemaTest {
 
   @ParameterizedTest(name = "{0}={1}")

@@ -13,9 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** docs/run-on-a-cluster.md stays true: its IAM policy grants exactly StageFleet's IVS actions, its names match the chart. */
+@Tag("chart")
 class RunOnAClusterGuideTest {
   static final Path GUIDE = Path.of("docs/run-on-a-cluster.md");
   static final List<String> IVS_ACTIONS_STAGEFLEET_CALLS = List.of(

@@ -22,9 +22,11 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The per-stage counts the audience keeps as viewers come and go must always equal a full recount. */
+@Tag("apiserver")
 class AudienceCountsTest {
   private static final Duration WINDOW = Duration.ofSeconds(30);
   private static final int STAGES = 4;

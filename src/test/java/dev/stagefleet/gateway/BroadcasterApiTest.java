@@ -11,8 +11,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("apiserver")
 class BroadcasterApiTest extends GatewayTestBase {
 
   static List<String> arns(JsonNode stages) {

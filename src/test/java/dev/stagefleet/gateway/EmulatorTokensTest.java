@@ -6,20 +6,22 @@ import static org.awaitility.Awaitility.await;
 
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.Endpoints;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
+import dev.stagefleet.emulator.EmulatorSettings;
+import dev.stagefleet.emulator.IvsEmulator;
 import dev.stagefleet.gateway.GatewaySettings.TokenMode;
 import dev.stagefleet.ivs.IvsRateLimits;
 import dev.stagefleet.ivs.IvsService;
 import dev.stagefleet.ivs.SdkIvsService;
-import dev.stagefleet.ivs.emulator.EmulatorSettings;
-import dev.stagefleet.ivs.emulator.IvsEmulator;
 import java.security.interfaces.ECPrivateKey;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Tokens from the gateway, in both modes, accepted by the IVS emulator's token checks. */
+@Tag("apiserver")
 class EmulatorTokensTest extends GatewayTestBase {
   static IvsEmulator emulator;
   static SdkIvsService emulatorIvs;

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stagefleet.cli.StageFleetCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The gateway's and the keys command's command lines: every flag documented, mistakes told in one line. */
+@Tag("unit")
 class GatewayCommandLineTest {
 
   record Run(int exitCode, String out, String err) {

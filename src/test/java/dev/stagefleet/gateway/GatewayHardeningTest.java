@@ -8,10 +8,12 @@ import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What an outside attack-and-fault run found at the HTTP layer (issue 12), each driven the way the run drove it. */
+@Tag("apiserver")
 class GatewayHardeningTest extends GatewayTestBase {
   private static final String HOST = "Host: 127.0.0.1\r\n";
 

@@ -3,6 +3,7 @@ package dev.stagefleet.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JWSObject;
+import dev.stagefleet.testing.ManualClock;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import java.security.KeyPair;
 import java.security.interfaces.ECPublicKey;
@@ -16,8 +17,10 @@ import static org.awaitility.Awaitility.await;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 
 /** One mock API server and one gateway (self-signed tokens) per test class; each test uses its own broadcast names. */
+@Tag("apiserver")
 abstract class GatewayTestBase {
   static final String NS = "shows";
   static final String KEY_ARN = "arn:aws:ivs:us-east-1:123456789012:public-key/testkey";
@@ -29,14 +32,14 @@ abstract class GatewayTestBase {
   static GatewayServer gateway;
   static GatewayClient http;
   /** The gateway's clock (tokens are signed with real time; windows and reports follow this one). */
-  static MutableClock clock;
+  static ManualClock clock;
 
   @BeforeAll
   static void startGateway() {
     kube = KubeFixture.start();
     keyPair = SigningKey.generateKeyPair();
     ivs = new TokenRecordingIvs(Clock.systemUTC());
-    clock = new MutableClock();
+    clock = ManualClock.followingSystemTime();
     gateway = startGateway(testSettings());
     http = new GatewayClient(gateway.port());
   }

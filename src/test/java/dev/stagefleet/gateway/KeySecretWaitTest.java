@@ -14,9 +14,11 @@ import java.security.KeyPair;
 import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A self-signed gateway started before its key Secret exists waits for it, and follows its rotation. */
+@Tag("apiserver")
 class KeySecretWaitTest extends GatewayTestBase {
   static final String KEY_NS = "stagefleet";
   static final String KEY_NAME = "late-token-key";

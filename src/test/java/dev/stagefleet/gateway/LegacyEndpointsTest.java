@@ -8,9 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The seed design's endpoints, exercised the way the seed's broadcaster client used them. */
+@Tag("apiserver")
 class LegacyEndpointsTest extends GatewayTestBase {
 
   @Test

@@ -7,9 +7,11 @@ import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Local mode's signalling relay: the pages of one emulated stage find each other and exchange descriptions. */
+@Tag("apiserver")
 class LocalMediaRelayTest extends GatewayTestBase {
   private static GatewayServer local;
   private static GatewayClient localHttp;

@@ -8,8 +8,10 @@ import dev.stagefleet.ivs.IvsService.Capability;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class ParticipantClaimsTest {
   static final StageRef STAGE = new StageRef("arn:aws:ivs:us-east-1:123456789012:stage/AbCd1234", "AbCd1234",
       "wss://global.events.live-video.net", "https://global.whip.live-video.net");

@@ -19,8 +19,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class SelfSignedTokenMinterTest {
   static final String ARN = "arn:aws:ivs:us-west-2:123456789012:public-key/Xy12abCD";
   static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");

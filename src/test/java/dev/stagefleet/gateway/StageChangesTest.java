@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stagefleet.gateway.StageChanges.Change;
 import dev.stagefleet.gateway.StageChanges.Kind;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("apiserver")
 class StageChangesTest {
 
   static List<String> describe(List<Change> changes) {

@@ -11,9 +11,11 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A LiveBroadcast the model cannot read (a string where a number belongs) never stops a gateway serving the rest. */
+@Tag("apiserver")
 class UnreadableBroadcastTest extends GatewayTestBase {
 
   /** Stores the object as given, as one stored before the CRD grew a schema (how such a value reaches a cluster). */

@@ -2,10 +2,10 @@ package dev.stagefleet.ivs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stagefleet.emulator.EmulatorSettings;
+import dev.stagefleet.emulator.IvsEmulator;
 import dev.stagefleet.ivs.IvsRateLimits.OperationClass;
 import dev.stagefleet.ivs.IvsService.Capability;
-import dev.stagefleet.ivs.emulator.EmulatorSettings;
-import dev.stagefleet.ivs.emulator.IvsEmulator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +15,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** One shared limiter per operation class keeps every caller together under IVS's rate quotas. */
+@Tag("wire")
 class IvsRateLimitsTest {
 
   @Test

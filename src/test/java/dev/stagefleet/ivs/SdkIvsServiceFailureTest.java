@@ -3,10 +3,10 @@ package dev.stagefleet.ivs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stagefleet.emulator.EmulatorSettings;
+import dev.stagefleet.emulator.IvsEmulator;
+import dev.stagefleet.emulator.SelfSignedTokens;
 import dev.stagefleet.ivs.IvsRateLimits.OperationClass;
-import dev.stagefleet.ivs.emulator.EmulatorSettings;
-import dev.stagefleet.ivs.emulator.IvsEmulator;
-import dev.stagefleet.ivs.emulator.SelfSignedTokens;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -17,9 +17,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** IVS's errors become typed exceptions carrying its message; throttling, 5xx and outages are retried, then given up. */
+@Tag("wire")
 class SdkIvsServiceFailureTest {
   private static final IvsRetryPolicy QUICK_RETRIES =
       new IvsRetryPolicy(4, Duration.ofMillis(50), Duration.ofMillis(400), 0.5);

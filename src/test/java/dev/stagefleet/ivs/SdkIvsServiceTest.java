@@ -3,16 +3,16 @@ package dev.stagefleet.ivs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.stagefleet.emulator.EmulatedParticipant;
+import dev.stagefleet.emulator.EmulatorSdkClients;
+import dev.stagefleet.emulator.EmulatorSettings;
+import dev.stagefleet.emulator.IvsEmulator;
+import dev.stagefleet.emulator.SelfSignedTokens;
 import dev.stagefleet.ivs.IvsService.Capability;
 import dev.stagefleet.ivs.IvsService.ParticipantCount;
 import dev.stagefleet.ivs.IvsService.ParticipantToken;
 import dev.stagefleet.ivs.IvsService.PublicKey;
 import dev.stagefleet.ivs.IvsService.Stage;
-import dev.stagefleet.ivs.emulator.EmulatedParticipant;
-import dev.stagefleet.ivs.emulator.EmulatorSdkClients;
-import dev.stagefleet.ivs.emulator.EmulatorSettings;
-import dev.stagefleet.ivs.emulator.IvsEmulator;
-import dev.stagefleet.ivs.emulator.SelfSignedTokens;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,10 +22,12 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ivsrealtime.IvsRealTimeClient;
 
 /** Every IvsService operation through the real SDK client against the emulator, IVS's rate quotas enforced. */
+@Tag("wire")
 class SdkIvsServiceTest {
   private static final IvsRateLimits LIMITS = new IvsRateLimits();
   private static IvsEmulator emulator;

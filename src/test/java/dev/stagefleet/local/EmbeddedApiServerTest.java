@@ -18,8 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("apiserver")
 class EmbeddedApiServerTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static EmbeddedApiServer api;

@@ -22,9 +22,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Tag("apiserver")
 class LocalModeTest {
   static final ObjectMapper JSON = new ObjectMapper();
 

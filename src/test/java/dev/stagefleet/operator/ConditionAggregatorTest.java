@@ -7,8 +7,10 @@ import dev.stagefleet.api.v1alpha1.Phase;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class ConditionAggregatorTest {
   static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
   static final Instant T1 = Instant.parse("2026-01-01T10:05:00.750Z");

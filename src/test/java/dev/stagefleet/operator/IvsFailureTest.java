@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stagefleet.api.v1alpha1.ConditionTypes;
 import dev.stagefleet.ivs.IvsException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Each kind of IVS failure gets its own condition reason and a message saying what to do. */
+@Tag("unit")
 class IvsFailureTest {
   @Test
   void throttlingIsThrottledAndPointsAtTheSharedRateQuota() {

@@ -8,9 +8,11 @@ import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Losing the leader Lease: the replica stops every step at once and ends with a failure, so it is restarted. */
+@Tag("apiserver")
 class LeaderElectionTest {
   static final String LEASE_NAMESPACE = "stagefleet-system";
 

@@ -23,9 +23,11 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The operator end to end against the CRUD mock API server and the in-memory IVS: fast and deterministic. */
+@Tag("apiserver")
 class LiveBroadcastReconcilerTest {
   static final String REGION = "us-east-1";
   static final String CLUSTER = "test-cluster";

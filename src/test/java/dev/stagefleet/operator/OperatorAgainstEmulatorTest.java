@@ -9,14 +9,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.stagefleet.api.v1alpha1.ConditionTypes;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
-import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
+import dev.stagefleet.emulator.EmulatorSettings;
+import dev.stagefleet.emulator.IvsEmulator;
 import dev.stagefleet.ivs.IvsRateLimits;
 import dev.stagefleet.ivs.IvsRetryPolicy;
 import dev.stagefleet.ivs.IvsService;
 import dev.stagefleet.ivs.SdkIvsService;
-import dev.stagefleet.ivs.emulator.EmulatorSettings;
-import dev.stagefleet.ivs.emulator.IvsEmulator;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -27,12 +27,14 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The operator against the CRUD mock API server and the IVS emulator over HTTP, through the real IVS client with its
  * shared rate limits: the scenarios of issue 3, including faults, quotas, crash recovery and deletion policies.
  */
+@Tag("apiserver")
 class OperatorAgainstEmulatorTest {
   static final String CLUSTER = "e2e";
   static final Duration WAIT = Duration.ofSeconds(20);

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * carrying one (such as a server-side apply of a defaults-filled spec) would reset the user's settings on a cluster
  * and take ownership of their fields.
  */
+@Tag("apiserver")
 class OperatorWritesTest {
   static final String OPERATOR = "stagefleet-operator-under-test";
   static final Duration WAIT = Duration.ofSeconds(15);

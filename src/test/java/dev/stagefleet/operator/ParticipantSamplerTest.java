@@ -7,8 +7,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class ParticipantSamplerTest {
   final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   final InMemoryIvs ivs = new InMemoryIvs("us-east-1");

@@ -3,8 +3,10 @@ package dev.stagefleet.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class StageNamesTest {
   final StageNames names = new StageNames(new Random(1));
 

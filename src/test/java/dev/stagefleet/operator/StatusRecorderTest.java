@@ -8,8 +8,10 @@ import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class StatusRecorderTest {
   @Test
   void theMergePatchNeverCarriesTheAudience() throws Exception {

@@ -7,11 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
+import dev.stagefleet.emulator.EmulatorSettings;
+import dev.stagefleet.emulator.IvsEmulator;
 import dev.stagefleet.ivs.IvsRateLimits;
 import dev.stagefleet.ivs.IvsRetryPolicy;
 import dev.stagefleet.ivs.SdkIvsService;
-import dev.stagefleet.ivs.emulator.EmulatorSettings;
-import dev.stagefleet.ivs.emulator.IvsEmulator;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -19,12 +19,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * CreateStage slower than the client's timeout, through the real IVS client against the emulator: the first attempt
  * still makes its stage, so a retry would make a second one. The operator must never retry it blindly.
  */
+@Tag("apiserver")
 class UncertainCreateTest {
   static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(3);
 

@@ -18,12 +18,14 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * A LiveBroadcast with a value of the wrong type (stored raw, as an API server without the CRD's schema keeps it)
  * neither stops the operator nor keeps it from reconciling the others: it is reported, and left alone.
  */
+@Tag("apiserver")
 class UnreadableBroadcastTest {
   static final Duration WAIT = Duration.ofSeconds(15);
 

@@ -9,8 +9,10 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class AudienceReportsTest {
   static final Instant NOW = Instant.parse("2026-01-01T10:00:00Z");
   static final ObjectMapper JSON = new ObjectMapper();

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * same fields, types, defaults and bounds; every node described; conditions as metav1.Condition; and a schema that
  * refuses everything {@link LiveBroadcastSpec#validate()} refuses, so the API server turns it away at once.
  */
+@Tag("unit")
 class CrdInStepWithModelTest {
   static final ObjectMapper JSON = Serialization.jsonMapper();
   static final CustomResourceDefinition MAINTAINED = CustomResourceDefinitions.liveBroadcast();

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class CustomResourceDefinitionTest {
   static final Path COMMITTED = Path.of("deploy/crds/" + LiveBroadcast.CRD_NAME + "-v1.yml");
 

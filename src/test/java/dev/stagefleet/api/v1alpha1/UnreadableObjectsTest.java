@@ -3,9 +3,11 @@ package dev.stagefleet.api.v1alpha1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The model reads an object with a value of the wrong type as an invalid one, so one such object fails no list. */
+@Tag("unit")
 class UnreadableObjectsTest {
   static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 

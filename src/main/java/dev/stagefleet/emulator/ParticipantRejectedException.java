@@ -1,4 +1,4 @@
-package dev.stagefleet.ivs.emulator;
+package dev.stagefleet.emulator;
 
 /** A simulated client could not join a stage: its token or the stage refused it, as IVS would. */
 public final class ParticipantRejectedException extends IllegalArgumentException {

@@ -1,19 +1,20 @@
-package dev.stagefleet.ivs.emulator;
+package dev.stagefleet.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.stagefleet.ivs.emulator.EmulatedRegion.EventView;
-import dev.stagefleet.ivs.emulator.EmulatedRegion.KeyView;
-import dev.stagefleet.ivs.emulator.EmulatedRegion.Page;
-import dev.stagefleet.ivs.emulator.EmulatedRegion.ParticipantFilter;
-import dev.stagefleet.ivs.emulator.EmulatedRegion.ParticipantView;
-import dev.stagefleet.ivs.emulator.EmulatedRegion.ReplicaView;
-import dev.stagefleet.ivs.emulator.EmulatedRegion.SessionView;
-import dev.stagefleet.ivs.emulator.EmulatedRegion.StageView;
-import dev.stagefleet.ivs.emulator.EmulatedRegion.TokenRequest;
-import dev.stagefleet.ivs.emulator.EmulatedRegion.TokenView;
+import dev.stagefleet.emulator.EmulatorViews.EventView;
+import dev.stagefleet.emulator.EmulatorViews.KeyView;
+import dev.stagefleet.emulator.EmulatorViews.Page;
+import dev.stagefleet.emulator.EmulatorViews.ParticipantFilter;
+import dev.stagefleet.emulator.EmulatorViews.ParticipantState;
+import dev.stagefleet.emulator.EmulatorViews.ParticipantView;
+import dev.stagefleet.emulator.EmulatorViews.ReplicaView;
+import dev.stagefleet.emulator.EmulatorViews.SessionView;
+import dev.stagefleet.emulator.EmulatorViews.StageView;
+import dev.stagefleet.emulator.EmulatorViews.TokenRequest;
+import dev.stagefleet.emulator.EmulatorViews.TokenView;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,8 @@ final class IvsOperations {
   private static final Pattern PUBLIC_KEY_MATERIAL = Pattern.compile(
       ".*-----BEGIN PUBLIC KEY-----\\r?\\n([a-zA-Z0-9+/=\\r\\n]+)\\r?\\n-----END PUBLIC KEY-----(\\r?\\n)?.*");
   private static final Set<String> CAPABILITIES = Set.of("PUBLISH", "SUBSCRIBE");
-  private static final Set<String> PARTICIPANT_STATES = Set.of("CONNECTED", "DISCONNECTED");
+  private static final Set<String> PARTICIPANT_STATES = java.util.Arrays.stream(ParticipantState.values()).map(Enum::name)
+      .collect(java.util.stream.Collectors.toUnmodifiableSet());
   /** ParticipantRecordingFilterByRecordingState: a participant's recording states, less DISABLED. */
   private static final Set<String> RECORDING_FILTER_STATES = Set.of("STARTING", "ACTIVE", "STOPPING", "STOPPED",
       "FAILED");
@@ -98,7 +100,7 @@ final class IvsOperations {
       }
     }
     JsonNode recording = recordingConfiguration(request);
-    EmulatedRegion.StageCreated created = region.createStage(name, tags, tokenRequests, recording);
+    EmulatorViews.StageCreated created = region.createStage(name, tags, tokenRequests, recording);
     ObjectNode response = json.createObjectNode();
     response.set("stage", stage(created.stage()));
     ArrayNode tokens = response.putArray("participantTokens");
@@ -191,7 +193,7 @@ final class IvsOperations {
     int maxResults = request.maxResults(100, 50);
     String scope = "ListParticipants|" + stageArn + "|" + sessionId;
     Page<ParticipantView> page = region.listParticipants(stageArn, sessionId,
-        new ParticipantFilter(state, published, userId, recordingState),
+        new ParticipantFilter(state == null ? null : ParticipantState.valueOf(state), published, userId, recordingState),
         PageTokens.decode(scope, nextToken(request)), maxResults);
     ObjectNode response = json.createObjectNode();
     ArrayNode participants = response.putArray("participants");
@@ -210,7 +212,7 @@ final class IvsOperations {
     ObjectNode response = json.createObjectNode();
     ArrayNode events = response.putArray("events");
     for (EventView event : page.items()) {
-      ObjectNode node = events.addObject().put("name", event.name()).put("participantId", event.participantId())
+      ObjectNode node = events.addObject().put("name", event.name().name()).put("participantId", event.participantId())
           .put("eventTime", time(event.eventTime()));
       if (event.destinationStageArn() != null) {
         node.put("destinationStageArn", event.destinationStageArn());
@@ -311,7 +313,7 @@ final class IvsOperations {
       ObjectNode node = replicas.addObject().put("sourceStageArn", replica.sourceStageArn())
           .put("participantId", replica.participantId())
           .put("destinationStageArn", replica.destinationStageArn())
-          .put("replicationState", replica.replicationState());
+          .put("replicationState", replica.replicationState().name());
       putIfPresent(node, "sourceSessionId", replica.sourceSessionId());
       putIfPresent(node, "destinationSessionId", replica.destinationSessionId());
     }
@@ -437,12 +439,14 @@ final class IvsOperations {
   private ObjectNode participant(ParticipantView participant) {
     ObjectNode node = json.createObjectNode().put("participantId", participant.participantId());
     putIfPresent(node, "userId", participant.userId());
-    node.put("state", participant.state());
+    node.put("state", participant.state().name());
     node.put("firstJoinTime", time(participant.firstJoinTime()));
     node.put("published", participant.published());
     node.put("recordingState", "DISABLED");
-    node.put("replicationType", participant.replicationType());
-    putIfPresent(node, "replicationState", participant.replicationState());
+    node.put("replicationType", participant.replicationType().name());
+    if (participant.replicationState() != null) {
+      node.put("replicationState", participant.replicationState().name());
+    }
     putIfPresent(node, "sourceStageArn", participant.sourceStageArn());
     putIfPresent(node, "sourceSessionId", participant.sourceSessionId());
     return node;

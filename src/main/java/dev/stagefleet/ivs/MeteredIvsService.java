@@ -1,52 +1,44 @@
-package dev.stagefleet.operator;
+package dev.stagefleet.ivs;
 
-import dev.stagefleet.ivs.IvsException;
-import dev.stagefleet.ivs.IvsService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** An {@link IvsService} that counts and times every request in {@link OperatorMetrics}, by operation and outcome. */
+/**
+ * An {@link IvsService} that times every call once, after the wrapped service's retries, tagged with the operation and
+ * its {@link IvsOutcome}. {@link SdkIvsService} times each attempt in the same vocabulary.
+ */
 public final class MeteredIvsService implements IvsService {
+  /** The metric name (kept from when the operator owned it, for dashboards): tags {@code operation}, {@code outcome}. */
+  public static final String CALL_METRIC = "stagefleet.operator.ivs.calls";
+
   private final IvsService ivs;
-  private final OperatorMetrics metrics;
+  private final MeterRegistry meters;
 
-  public MeteredIvsService(IvsService ivs, OperatorMetrics metrics) {
-    this.ivs = ivs;
-    this.metrics = metrics;
-  }
-
-  /** The fixed set of outcomes: success or the kind of failure. */
-  static String outcome(RuntimeException e) {
-    if (e instanceof IvsException.NotFound) {
-      return "not_found";
-    } else if (e instanceof IvsException.QuotaExceeded) {
-      return "quota_exceeded";
-    } else if (e instanceof IvsException.Unavailable) {
-      return "unavailable";
-    } else if (e instanceof IvsException.Validation) {
-      return "invalid";
-    } else if (e instanceof IvsException.AccessDenied) {
-      return "access_denied";
-    } else if (e instanceof IvsException.Conflict) {
-      return "conflict";
-    }
-    return "error";
+  public MeteredIvsService(IvsService ivs, MeterRegistry meters) {
+    this.ivs = Objects.requireNonNull(ivs, "ivs");
+    this.meters = Objects.requireNonNull(meters, "meters");
   }
 
   private <T> T timed(String operation, Supplier<T> call) {
     long start = System.nanoTime();
-    String outcome = "success";
+    IvsOutcome outcome = IvsOutcome.SUCCESS;
     try {
       return call.get();
     } catch (RuntimeException e) {
-      outcome = outcome(e);
+      outcome = IvsOutcome.of(e);
       throw e;
     } finally {
-      metrics.ivsRequest(operation, outcome, Duration.ofNanos(System.nanoTime() - start));
+      Timer.builder(CALL_METRIC).description("IVS calls (after retries) by operation and outcome")
+          .tag("operation", operation).tag("outcome", outcome.tag())
+          .register(meters).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
   }
 

@@ -1,10 +1,10 @@
-package dev.stagefleet.ivs.emulator;
+package dev.stagefleet.emulator;
 
 import dev.stagefleet.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.stagefleet.ivs.emulator.ParticipantRejectedException.Reason;
+import dev.stagefleet.emulator.ParticipantRejectedException.Reason;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,11 +12,13 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ivsrealtime.IvsRealTimeClient;
 import software.amazon.awssdk.services.ivsrealtime.model.ParticipantTokenCapability;
 
 /** Joining checks participant tokens as IVS does: API-issued and self-signed ES384 tokens. */
+@Tag("wire")
 class EmulatorParticipantTokenTest {
   private static final ManualClock CLOCK = new ManualClock(Instant.parse("2026-11-24T10:00:00Z"));
   private static IvsEmulator emulator;

@@ -1,11 +1,13 @@
-package dev.stagefleet.ivs.emulator;
+package dev.stagefleet.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class RateQuotaBucketsTest {
   private final AtomicLong nanos = new AtomicLong();
   private final EmulatorQuotas quotas = new EmulatorQuotas();

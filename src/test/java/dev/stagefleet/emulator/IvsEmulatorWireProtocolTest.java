@@ -1,4 +1,4 @@
-package dev.stagefleet.ivs.emulator;
+package dev.stagefleet.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,9 +14,11 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The emulator speaks IVS's REST-JSON protocol to any HTTP client, not only to our SDK-based one. */
+@Tag("wire")
 class IvsEmulatorWireProtocolTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static IvsEmulator emulator;

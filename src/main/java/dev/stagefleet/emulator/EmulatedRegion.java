@@ -1,19 +1,29 @@
-package dev.stagefleet.ivs.emulator;
+package dev.stagefleet.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.stagefleet.ivs.emulator.ParticipantRejectedException.Reason;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.MessageDigest;
-import java.security.PublicKey;
+import dev.stagefleet.emulator.EmulatorViews.Endpoints;
+import dev.stagefleet.emulator.EmulatorViews.EventName;
+import dev.stagefleet.emulator.EmulatorViews.EventView;
+import dev.stagefleet.emulator.EmulatorViews.KeyView;
+import dev.stagefleet.emulator.EmulatorViews.Page;
+import dev.stagefleet.emulator.EmulatorViews.ParticipantFilter;
+import dev.stagefleet.emulator.EmulatorViews.ParticipantState;
+import dev.stagefleet.emulator.EmulatorViews.ParticipantView;
+import dev.stagefleet.emulator.EmulatorViews.ReplicaView;
+import dev.stagefleet.emulator.EmulatorViews.ReplicationState;
+import dev.stagefleet.emulator.EmulatorViews.ReplicationType;
+import dev.stagefleet.emulator.EmulatorViews.SessionView;
+import dev.stagefleet.emulator.EmulatorViews.StageCreated;
+import dev.stagefleet.emulator.EmulatorViews.StageView;
+import dev.stagefleet.emulator.EmulatorViews.TokenRequest;
+import dev.stagefleet.emulator.EmulatorViews.TokenView;
+import dev.stagefleet.emulator.ParticipantRejectedException.Reason;
 import java.security.SecureRandom;
 import java.security.interfaces.ECPublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,8 +35,8 @@ import java.util.function.ToLongFunction;
 
 /**
  * One account's IVS real-time resources in one region: stages and their sessions, participants and events, public
- * keys, replications and tags. Every method is atomic (one lock); failures are {@link IvsError}s as IVS reports them,
- * or {@link ParticipantRejectedException} for joins.
+ * keys and tags, with {@link Replications} working on the same records. Every method is atomic (one lock); failures
+ * are {@link IvsError}s as IVS reports them, or {@link ParticipantRejectedException} for joins.
  */
 final class EmulatedRegion {
   private static final String ALPHANUMERIC = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -39,7 +49,7 @@ final class EmulatedRegion {
   private final SecureRandom random = new SecureRandom();
   private final Map<String, StageRecord> stages = new LinkedHashMap<>();
   private final Map<String, KeyRecord> keys = new LinkedHashMap<>();
-  private final List<ReplicationRecord> replications = new ArrayList<>();
+  private final Replications replications;
   private long sequence;
 
   EmulatedRegion(String region, String accountId, Clock clock, EmulatorQuotas quotas, ParticipantTokens tokens) {
@@ -48,59 +58,7 @@ final class EmulatedRegion {
     this.clock = clock;
     this.quotas = quotas;
     this.tokens = tokens;
-  }
-
-  // ---- views handed to the wire layer (immutable snapshots) ----
-
-  record Endpoints(String events, String whip, String rtmp, String rtmps) {
-  }
-
-  record StageView(String arn, String name, String activeSessionId, Map<String, String> tags, Endpoints endpoints,
-      JsonNode recordingConfiguration) {
-  }
-
-  record TokenRequest(Integer duration, String userId, Map<String, String> attributes, List<String> capabilities) {
-  }
-
-  record TokenView(String participantId, String token, String userId, Map<String, String> attributes, int duration,
-      List<String> capabilities, Instant expirationTime) {
-  }
-
-  record StageCreated(StageView stage, List<TokenView> participantTokens) {
-  }
-
-  record SessionView(String sessionId, Instant startTime, Instant endTime) {
-  }
-
-  record ParticipantView(String participantId, String userId, String state, Instant firstJoinTime,
-      Map<String, String> attributes, boolean published, String replicationType, String replicationState,
-      String sourceStageArn, String sourceSessionId) {
-  }
-
-  record EventView(String name, String participantId, Instant eventTime, String destinationStageArn,
-      String destinationSessionId, Boolean replica) {
-  }
-
-  record KeyView(String arn, String name, String publicKeyMaterial, String fingerprint, Map<String, String> tags) {
-  }
-
-  record ReplicaView(String sourceStageArn, String participantId, String sourceSessionId, String destinationStageArn,
-      String destinationSessionId, String replicationState) {
-  }
-
-  /** One page of a list: the items, and the sequence number to continue after when there are more. */
-  record Page<T>(List<T> items, Long continueAfter) {
-  }
-
-  /** At most one filter of ListParticipants. */
-  record ParticipantFilter(String state, Boolean published, String userId, String recordingState) {
-    boolean matches(ParticipantView p) {
-      return (state == null || state.equals(p.state()))
-          && (published == null || published == p.published())
-          && (userId == null || userId.equals(p.userId()))
-          // nobody is recorded here: every participant's recordingState is DISABLED, which no filter value names
-          && recordingState == null;
-    }
+    this.replications = new Replications(this, quotas);
   }
 
   // ---- stages ----
@@ -152,11 +110,7 @@ final class EmulatedRegion {
   synchronized void deleteStage(String arn) {
     StageRecord stage = stage(arn);
     Instant now = now();
-    for (ReplicationRecord replication : List.copyOf(replications)) {
-      if (replication.sourceStageArn.equals(arn) || replication.destinationStageArn.equals(arn)) {
-        removeReplication(replication, now);
-      }
-    }
+    replications.removeTouching(arn, now);
     if (stage.active != null) {
       for (ParticipantRecord participant : stage.active.participants.values()) {
         if (participant.connected) {
@@ -211,7 +165,7 @@ final class EmulatedRegion {
 
   synchronized Page<ParticipantView> listParticipants(String stageArn, String sessionId, ParticipantFilter filter,
       Long after, int limit) {
-    expireLapsedReplications(now());
+    replications.expireLapsed(now());
     SessionRecord session = session(stageArn, sessionId);
     if (session == null) {
       return new Page<>(List.of(), null);
@@ -260,7 +214,7 @@ final class EmulatedRegion {
   private synchronized EmulatedParticipant join(ParticipantTokens.Claims claims, boolean publish,
       String expectedStageArn) {
     Instant now = now();
-    expireLapsedReplications(now);
+    replications.expireLapsed(now);
     String resource = claims.stageArn();
     if (!resource.substring(resource.lastIndexOf('/') + 1).equals(claims.topic())) {
       throw new ParticipantRejectedException(Reason.WRONG_STAGE,
@@ -291,7 +245,7 @@ final class EmulatedRegion {
     checkRoom(stage, participantId, publish);
     if (existing != null && existing.connected) {
       // IVS allows one connection per token: the newer connection wins, the older one leaves (token-reused)
-      existing.event("LEFT", now);
+      existing.event(EventName.LEFT, now);
       existing.connected = false;
     }
     SessionRecord session = activeSession(stage, now);
@@ -305,12 +259,12 @@ final class EmulatedRegion {
     participant.connected = true;
     participant.connections++;
     participant.publishing = publish;
-    participant.event("JOINED", now);
+    participant.event(EventName.JOINED, now);
     if (publish) {
       participant.published = true;
-      participant.event("PUBLISH_STARTED", now);
+      participant.event(EventName.PUBLISH_STARTED, now);
     }
-    reconnectReplicas(stage, participant, now);
+    replications.sourceRejoined(stage, participant, now);
     return participant.emulated(stage.arn, session.id);
   }
 
@@ -342,10 +296,10 @@ final class EmulatedRegion {
       checkRoom(stage, participantId, true);
       participant.publishing = true;
       participant.published = true;
-      participant.event("PUBLISH_STARTED", now);
+      participant.event(EventName.PUBLISH_STARTED, now);
     } else {
       participant.publishing = false;
-      participant.event("PUBLISH_STOPPED", now);
+      participant.event(EventName.PUBLISH_STOPPED, now);
     }
     return participant.emulated(stageArn, stage.active.id);
   }
@@ -363,8 +317,8 @@ final class EmulatedRegion {
   // ---- public keys ----
 
   synchronized KeyView importPublicKey(String material, String name, Map<String, String> tags) {
-    ECPublicKey key = parsePublicKey(material);
-    String fingerprint = fingerprint(key);
+    ECPublicKey key = PublicKeys.parse(material);
+    String fingerprint = PublicKeys.fingerprint(key);
     if (keys.size() >= quotas.publicKeys()) {
       throw IvsError.quotaExceeded("Public key quota exceeded: the account has " + keys.size() + " of at most "
           + quotas.publicKeys() + " public keys in " + region);
@@ -407,65 +361,23 @@ final class EmulatedRegion {
   synchronized void startReplication(String sourceStageArn, String destinationStageArn, String participantId,
       int reconnectWindowSeconds, Map<String, String> attributes) {
     Instant now = now();
-    expireLapsedReplications(now);
+    replications.expireLapsed(now);
     if (sourceStageArn.equals(destinationStageArn)) {
       throw IvsError.validation("The source and destination stages must be different");
     }
-    StageRecord source = stage(sourceStageArn);
-    StageRecord destination = stage(destinationStageArn);
-    ParticipantRecord participant = source.active == null ? null : source.active.participants.get(participantId);
-    if (participant == null || !participant.connected) {
-      throw IvsError.notFound("Participant " + participantId + " is not connected to stage " + sourceStageArn);
-    }
-    if (participant.isReplica()) {
-      throw IvsError.validation("Participant " + participantId + " is itself a replica and cannot be replicated");
-    }
-    if (!participant.publishing) {
-      throw IvsError.validation("Participant " + participantId + " is not publishing; only publishers can be "
-          + "replicated");
-    }
-    for (ReplicationRecord replication : replications) {
-      if (replication.matches(sourceStageArn, destinationStageArn, participantId)
-          && replication.state.equals("ACTIVE")) {
-        throw IvsError.conflict("Participant " + participantId + " is already replicated into "
-            + destinationStageArn);
-      }
-    }
-    long active = replications.stream()
-        .filter(r -> r.participantId.equals(participantId) && r.state.equals("ACTIVE")).count();
-    if (active >= quotas.replicationsPerParticipant()) {
-      throw IvsError.quotaExceeded("Participant replication quota exceeded: " + participantId + " already has "
-          + active + " of at most " + quotas.replicationsPerParticipant() + " concurrent replications");
-    }
-    if (publishers(destination, participantId) >= quotas.publishersPerStage()) {
-      throw IvsError.quotaExceeded("Stage " + destinationStageArn + " already has " + quotas.publishersPerStage()
-          + " publishers");
-    }
-    replications.removeIf(r -> r.matches(sourceStageArn, destinationStageArn, participantId));
-    ReplicationRecord replication = new ReplicationRecord(sourceStageArn, destinationStageArn, participantId,
-        ++sequence, reconnectWindowSeconds);
-    replication.sourceSessionId = source.active.id;
-    replications.add(replication);
-    participant.replicationType = "SOURCE";
-    participant.replicationState = "ACTIVE";
-    connectReplica(replication, participant, attributes, now);
+    replications.start(stage(sourceStageArn), stage(destinationStageArn), participantId, reconnectWindowSeconds,
+        attributes, now);
   }
 
   synchronized void stopReplication(String sourceStageArn, String destinationStageArn, String participantId) {
     stage(sourceStageArn);
     stage(destinationStageArn);
-    ReplicationRecord replication = replications.stream()
-        .filter(r -> r.matches(sourceStageArn, destinationStageArn, participantId)).findFirst()
-        .orElseThrow(() -> IvsError.notFound("No replication of participant " + participantId + " from "
-            + sourceStageArn + " to " + destinationStageArn));
-    removeReplication(replication, now());
+    replications.stop(sourceStageArn, destinationStageArn, participantId, now());
   }
 
   synchronized Page<ReplicaView> listReplicas(String sourceStageArn, String participantId, Long after, int limit) {
-    expireLapsedReplications(now());
-    List<ReplicationRecord> matching = replications.stream()
-        .filter(r -> r.sourceStageArn.equals(sourceStageArn) && r.participantId.equals(participantId)).toList();
-    return page(matching, r -> r.seq, after, limit, true, ReplicationRecord::view);
+    replications.expireLapsed(now());
+    return replications.list(sourceStageArn, participantId, after, limit);
   }
 
   // ---- tags ----
@@ -534,7 +446,7 @@ final class EmulatedRegion {
     }
   }
 
-  private int publishers(StageRecord stage, String exceptParticipantId) {
+  int publishers(StageRecord stage, String exceptParticipantId) {
     return count(stage, exceptParticipantId, p -> p.publishing || p.isReplica());
   }
 
@@ -551,7 +463,7 @@ final class EmulatedRegion {
     return n;
   }
 
-  private SessionRecord activeSession(StageRecord stage, Instant now) {
+  SessionRecord activeSession(StageRecord stage, Instant now) {
     if (stage.active == null) {
       stage.active = new SessionRecord("st-" + randomId(13), ++sequence, now);
       stage.sessions.add(stage.active);
@@ -559,7 +471,7 @@ final class EmulatedRegion {
     return stage.active;
   }
 
-  private void endSessionIfEmpty(StageRecord stage, Instant now) {
+  void endSessionIfEmpty(StageRecord stage, Instant now) {
     if (stage.active != null && stage.active.participants.values().stream().noneMatch(p -> p.connected)) {
       stage.active.end = now;
       stage.active = null;
@@ -570,104 +482,25 @@ final class EmulatedRegion {
   private void disconnect(StageRecord stage, ParticipantRecord participant, Instant now) {
     participant.connected = false;
     if (participant.publishing) {
-      participant.event("PUBLISH_STOPPED", now);
+      participant.event(EventName.PUBLISH_STOPPED, now);
     }
     participant.publishing = false;
-    participant.event("LEFT", now);
-    for (ReplicationRecord replication : replications) {
-      if (replication.sourceStageArn.equals(stage.arn) && replication.participantId.equals(participant.id)
-          && replication.state.equals("ACTIVE") && replication.lapsesAt == null) {
-        disconnectReplica(replication, now);
-        if (replication.reconnectWindowSeconds == 0) {
-          replication.state = "STOPPED";
-        } else {
-          replication.lapsesAt = now.plusSeconds(replication.reconnectWindowSeconds);
-        }
-      }
-    }
+    participant.event(EventName.LEFT, now);
+    replications.sourceLeft(stage, participant, now);
   }
 
-  private void reconnectReplicas(StageRecord stage, ParticipantRecord participant, Instant now) {
-    for (ReplicationRecord replication : replications) {
-      if (replication.sourceStageArn.equals(stage.arn) && replication.participantId.equals(participant.id)
-          && replication.state.equals("ACTIVE") && replication.lapsesAt != null) {
-        replication.lapsesAt = null;
-        replication.sourceSessionId = stage.active.id;
-        participant.replicationType = "SOURCE";
-        participant.replicationState = "ACTIVE";
-        if (participant.publishing) {
-          connectReplica(replication, participant, null, now);
-        }
-      }
-    }
+  /** The stage with this ARN, or null. */
+  StageRecord findStage(String arn) {
+    return stages.get(arn);
   }
 
-  private void connectReplica(ReplicationRecord replication, ParticipantRecord source, Map<String, String> attributes,
-      Instant now) {
-    StageRecord destination = stages.get(replication.destinationStageArn);
-    SessionRecord session = activeSession(destination, now);
-    ParticipantRecord replica = session.participants.get(source.id);
-    if (replica == null) {
-      replica = new ParticipantRecord(source.id, ++sequence, now);
-      session.participants.put(source.id, replica);
-    }
-    replica.userId = source.userId;
-    Map<String, String> merged = new LinkedHashMap<>(source.attributes);
-    if (attributes != null) {
-      merged.putAll(attributes);
-    }
-    replica.attributes = merged;
-    replica.connected = true;
-    replica.publishing = true;
-    replica.published = true;
-    replica.replicationType = "REPLICA";
-    replica.replicationState = "ACTIVE";
-    replica.sourceStageArn = replication.sourceStageArn;
-    replica.sourceSessionId = replication.sourceSessionId;
-    replica.event("JOINED", now, null, null, true);
-    replication.destinationSessionId = session.id;
-    source.event("REPLICATION_STARTED", now, destination.arn, session.id, null);
+  /** A new participant record, numbered in this region's sequence. */
+  ParticipantRecord newParticipant(String id, Instant now) {
+    return new ParticipantRecord(id, ++sequence, now);
   }
 
-  private void disconnectReplica(ReplicationRecord replication, Instant now) {
-    StageRecord destination = stages.get(replication.destinationStageArn);
-    if (destination == null || destination.active == null) {
-      return;
-    }
-    ParticipantRecord replica = destination.active.participants.get(replication.participantId);
-    if (replica != null && replica.isReplica() && replica.connected) {
-      replica.connected = false;
-      replica.publishing = false;
-      replica.replicationState = "STOPPED";
-      replica.event("LEFT", now, null, null, true);
-      endSessionIfEmpty(destination, now);
-    }
-  }
-
-  private void removeReplication(ReplicationRecord replication, Instant now) {
-    disconnectReplica(replication, now);
-    replications.remove(replication);
-    StageRecord source = stages.get(replication.sourceStageArn);
-    if (source != null && source.active != null) {
-      ParticipantRecord participant = source.active.participants.get(replication.participantId);
-      if (participant != null) {
-        participant.event("REPLICATION_STOPPED", now, replication.destinationStageArn,
-            replication.destinationSessionId, null);
-        boolean stillReplicated = replications.stream().anyMatch(r -> r.sourceStageArn.equals(source.arn)
-            && r.participantId.equals(participant.id) && r.state.equals("ACTIVE"));
-        if (!stillReplicated) {
-          participant.replicationState = "STOPPED";
-        }
-      }
-    }
-  }
-
-  private void expireLapsedReplications(Instant now) {
-    for (ReplicationRecord replication : replications) {
-      if (replication.state.equals("ACTIVE") && replication.lapsesAt != null && !now.isBefore(replication.lapsesAt)) {
-        replication.state = "STOPPED";
-      }
-    }
+  long nextSequence() {
+    return ++sequence;
   }
 
   private StageRecord stage(String arn) {
@@ -699,7 +532,7 @@ final class EmulatedRegion {
         Map.copyOf(stage.tags), stage.endpoints, stage.recordingConfiguration);
   }
 
-  private static <R, V> Page<V> page(List<R> ordered, ToLongFunction<R> seqOf, Long after, int limit,
+  static <R, V> Page<V> page(List<R> ordered, ToLongFunction<R> seqOf, Long after, int limit,
       boolean ascending, java.util.function.Function<R, V> view) {
     List<V> items = new ArrayList<>();
     Long last = null;
@@ -731,44 +564,9 @@ final class EmulatedRegion {
     return id.toString();
   }
 
-  static ECPublicKey parsePublicKey(String pem) {
-    String body = pem.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
-    if (!pem.contains("-----BEGIN PUBLIC KEY-----") || body.isEmpty()) {
-      throw IvsError.validation("publicKeyMaterial must be a PEM-encoded public key "
-          + "(-----BEGIN PUBLIC KEY-----)");
-    }
-    PublicKey key;
-    try {
-      key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(body)));
-    } catch (IllegalArgumentException | GeneralSecurityException e) {
-      throw IvsError.validation("publicKeyMaterial is not a valid EC public key: it must be an ECDSA P-384 key "
-          + "in PEM (SubjectPublicKeyInfo) form");
-    }
-    if (!(key instanceof ECPublicKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 384) {
-      throw IvsError.validation("publicKeyMaterial must be an ECDSA P-384 (secp384r1) public key");
-    }
-    return ec;
-  }
+  // ---- mutable records, only touched under the lock (here and in Replications) ----
 
-  private static String fingerprint(ECPublicKey key) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
-      StringBuilder hex = new StringBuilder();
-      for (byte b : digest) {
-        if (hex.length() > 0) {
-          hex.append(':');
-        }
-        hex.append(String.format("%02x", b));
-      }
-      return hex.toString();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("SHA-256 is not available", e);
-    }
-  }
-
-  // ---- mutable records, only touched under the lock ----
-
-  private static final class StageRecord {
+  static final class StageRecord {
     final String arn;
     final String id;
     final long seq;
@@ -789,7 +587,7 @@ final class EmulatedRegion {
     }
   }
 
-  private static final class SessionRecord {
+  static final class SessionRecord {
     final String id;
     final long seq;
     final Instant start;
@@ -807,7 +605,7 @@ final class EmulatedRegion {
     }
   }
 
-  private final class ParticipantRecord {
+  final class ParticipantRecord {
     final String id;
     final long seq;
     final Instant firstJoin;
@@ -818,8 +616,8 @@ final class EmulatedRegion {
     boolean publishing;
     boolean published;
     int connections;
-    String replicationType = "NONE";
-    String replicationState;
+    ReplicationType replicationType = ReplicationType.NONE;
+    ReplicationState replicationState;
     String sourceStageArn;
     String sourceSessionId;
 
@@ -830,19 +628,19 @@ final class EmulatedRegion {
     }
 
     boolean isReplica() {
-      return "REPLICA".equals(replicationType);
+      return replicationType == ReplicationType.REPLICA;
     }
 
-    void event(String name, Instant time) {
+    void event(EventName name, Instant time) {
       event(name, time, null, null, null);
     }
 
-    void event(String name, Instant time, String destinationStageArn, String destinationSessionId, Boolean replica) {
+    void event(EventName name, Instant time, String destinationStageArn, String destinationSessionId, Boolean replica) {
       events.add(new EventRecord(++sequence, name, id, time, destinationStageArn, destinationSessionId, replica));
     }
 
     ParticipantView view() {
-      return new ParticipantView(id, userId, connected ? "CONNECTED" : "DISCONNECTED", firstJoin,
+      return new ParticipantView(id, userId, connected ? ParticipantState.CONNECTED : ParticipantState.DISCONNECTED, firstJoin,
           Map.copyOf(attributes), published, replicationType, replicationState, sourceStageArn, sourceSessionId);
     }
 
@@ -851,7 +649,7 @@ final class EmulatedRegion {
     }
   }
 
-  private record EventRecord(long seq, String name, String participantId, Instant time, String destinationStageArn,
+  private record EventRecord(long seq, EventName name, String participantId, Instant time, String destinationStageArn,
       String destinationSessionId, Boolean replica) {
     EventView view() {
       return new EventView(name, participantId, time, destinationStageArn, destinationSessionId, replica);
@@ -878,37 +676,6 @@ final class EmulatedRegion {
 
     KeyView view() {
       return new KeyView(arn, name, material, fingerprint, Map.copyOf(tags));
-    }
-  }
-
-  private static final class ReplicationRecord {
-    final String sourceStageArn;
-    final String destinationStageArn;
-    final String participantId;
-    final long seq;
-    final int reconnectWindowSeconds;
-    String sourceSessionId;
-    String destinationSessionId;
-    String state = "ACTIVE";
-    Instant lapsesAt;
-
-    ReplicationRecord(String sourceStageArn, String destinationStageArn, String participantId, long seq,
-        int reconnectWindowSeconds) {
-      this.sourceStageArn = sourceStageArn;
-      this.destinationStageArn = destinationStageArn;
-      this.participantId = participantId;
-      this.seq = seq;
-      this.reconnectWindowSeconds = reconnectWindowSeconds;
-    }
-
-    boolean matches(String source, String destination, String participant) {
-      return sourceStageArn.equals(source) && destinationStageArn.equals(destination)
-          && participantId.equals(participant);
-    }
-
-    ReplicaView view() {
-      return new ReplicaView(sourceStageArn, participantId, sourceSessionId, destinationStageArn,
-          destinationSessionId, state);
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.stagefleet.ivs.emulator;
+package dev.stagefleet.emulator;
 
 /** An IVS error response: HTTP status, the {@code x-amzn-ErrorType} code and a message. */
 final class IvsError extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.stagefleet.ivs.emulator;
+package dev.stagefleet.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.stagefleet.ivs.emulator.IvsServiceModel.Member;
-import dev.stagefleet.ivs.emulator.IvsServiceModel.Operation;
-import dev.stagefleet.ivs.emulator.IvsServiceModel.Shape;
+import dev.stagefleet.emulator.IvsServiceModel.Member;
+import dev.stagefleet.emulator.IvsServiceModel.Operation;
+import dev.stagefleet.emulator.IvsServiceModel.Shape;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -34,6 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
@@ -49,6 +50,7 @@ import org.junit.jupiter.api.TestFactory;
  * one letter before the slash) matches no real IVS ARN; the emulator allows {@code [a-z-]+}, so stage ARNs can be
  * tagged, and the probes generated from the model's pattern hold under both.
  */
+@Tag("wire")
 class ModelConformanceTest {
   /** The operations StageFleet uses. */
   static final List<String> USED = List.of("CreateStage", "GetStage", "UpdateStage", "DeleteStage", "ListStages",

@@ -1,4 +1,4 @@
-package dev.stagefleet.ivs.emulator;
+package dev.stagefleet.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,6 +10,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ivsrealtime.IvsRealTimeClient;
 import software.amazon.awssdk.services.ivsrealtime.model.AccessDeniedException;
@@ -27,6 +28,7 @@ import software.amazon.awssdk.services.ivsrealtime.model.StageSummary;
 import software.amazon.awssdk.services.ivsrealtime.model.ValidationException;
 
 /** The AWS SDK for Java, unmodified, works against the emulator: shapes, pagination, sessions and errors. */
+@Tag("wire")
 class IvsEmulatorSdkTest {
   private static IvsEmulator emulator;
   private static IvsRealTimeClient ivs;

@@ -1,4 +1,4 @@
-package dev.stagefleet.ivs.emulator;
+package dev.stagefleet.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
-import dev.stagefleet.ivs.emulator.ParticipantRejectedException.Reason;
+import dev.stagefleet.emulator.ParticipantRejectedException.Reason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

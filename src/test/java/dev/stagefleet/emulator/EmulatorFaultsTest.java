@@ -1,4 +1,4 @@
-package dev.stagefleet.ivs.emulator;
+package dev.stagefleet.emulator;
 
 import dev.stagefleet.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,12 +15,14 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ivsrealtime.IvsRealTimeClient;
 import software.amazon.awssdk.services.ivsrealtime.model.IvsRealTimeException;
 import software.amazon.awssdk.services.ivsrealtime.model.ParticipantTokenCapability;
 
 /** Fault injection, rate quotas and concurrency of the emulator. */
+@Tag("wire")
 class EmulatorFaultsTest {
   private static IvsEmulator emulator;
   private static IvsRealTimeClient ivs;
