@@ -46,6 +46,13 @@ public final class GatewayMetrics {
     return registry.scrape();
   }
 
+  /** Names who signs the tokens ({@code stagefleet_gateway_signer_info{provider="..."} 1}). */
+  void signer(String provider) {
+    Gauge.builder("stagefleet.gateway.signer.info", () -> 1.0).tag("provider", provider)
+        .description("Who signs participant tokens: the JCA provider in self-signed mode, ivs in api mode")
+        .register(registry);
+  }
+
   void tokenMinted(String mode, String capability) {
     Counter.builder("stagefleet.gateway.tokens").description("Participant tokens minted")
         .tag("mode", mode).tag("capability", capability.toLowerCase(Locale.ROOT)).register(registry).increment();

@@ -47,6 +47,7 @@ public final class GatewayServer implements AutoCloseable {
   private final ExecutorService changes;
   private final ScheduledExecutorService timers;
   private final String tokenMode;
+  private final String signer;
   private Javalin app;
 
   /**
@@ -61,7 +62,9 @@ public final class GatewayServer implements AutoCloseable {
   GatewayServer(GatewaySettings settings, KubernetesClient client, Clock clock, TokenMinter minter) {
     this.settings = settings;
     this.tokenMode = minter.mode();
+    this.signer = minter.signer();
     this.metrics = GatewayMetrics.create();
+    metrics.signer(signer);
     this.changes = Executors.newSingleThreadExecutor(daemon("gateway-changes"));
     this.timers = Executors.newScheduledThreadPool(2, daemon("gateway-timer"));
     this.directory = new BroadcastDirectory(client, settings.namespaces());
@@ -92,7 +95,8 @@ public final class GatewayServer implements AutoCloseable {
     long report = settings.audienceReportInterval().toMillis();
     timers.scheduleWithFixedDelay(this::reportAudience, report, report, TimeUnit.MILLISECONDS);
     timers.scheduleWithFixedDelay(tickets::purgeExpired, 10, 10, TimeUnit.SECONDS);
-    LOG.info("gateway listening on port {} ({} tokens, replica {})", port(), tokenMode, settings.replicaId());
+    LOG.info("gateway listening on port {} ({} tokens signed by {}, replica {})", port(), tokenMode, signer,
+        settings.replicaId());
     return this;
   }
 
