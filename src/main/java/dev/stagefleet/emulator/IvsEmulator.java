@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stagefleet.crypto.Es384Provider;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -72,7 +73,7 @@ public final class IvsEmulator implements AutoCloseable {
     this.faults = new Faults(settings);
     this.buckets = new RateQuotaBuckets(quotas, System::nanoTime);
     this.region = new EmulatedRegion(settings.region(), settings.accountId(), settings.clock(), quotas,
-        new ParticipantTokens(json));
+        new ParticipantTokens(json, Es384Provider.fastest()));
     this.operations = new IvsOperations(region, json);
   }
 
@@ -116,6 +117,8 @@ public final class IvsEmulator implements AutoCloseable {
           + ": " + e.getMessage(), e);
     }
     this.server = app;
+    LOG.info("IVS emulator listening on port {}, checking self-signed tokens with {}", app.port(),
+        Es384Provider.fastest());
     String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
     this.endpoint = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + app.port());
   }

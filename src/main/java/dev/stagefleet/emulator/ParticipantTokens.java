@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
+import dev.stagefleet.crypto.Es384Provider;
 import dev.stagefleet.emulator.ParticipantRejectedException.Reason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,10 +46,13 @@ final class ParticipantTokens {
   }
 
   private final ObjectMapper json;
+  private final Es384Provider verifier;
   private final byte[] secret = new byte[32];
 
-  ParticipantTokens(ObjectMapper json) {
+  /** Checks self-signed tokens with {@code verifier}'s ES384, whichever provider signed them. */
+  ParticipantTokens(ObjectMapper json, Es384Provider verifier) {
     this.json = json;
+    this.verifier = verifier;
     new SecureRandom().nextBytes(secret);
   }
 
@@ -132,7 +136,9 @@ final class ParticipantTokens {
     }
     boolean valid;
     try {
-      valid = JWSObject.parse(token).verify(new ECDSAVerifier(key));
+      ECDSAVerifier signature = new ECDSAVerifier(key);
+      signature.getJCAContext().setProvider(verifier.provider());
+      valid = JWSObject.parse(token).verify(signature);
     } catch (ParseException | JOSEException e) {
       valid = false;
     }

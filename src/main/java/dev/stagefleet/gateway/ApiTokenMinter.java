@@ -30,4 +30,9 @@ final class ApiTokenMinter implements TokenMinter {
   public String mode() {
     return "api";
   }
+
+  @Override
+  public String signer() {
+    return "ivs";
+  }
 }

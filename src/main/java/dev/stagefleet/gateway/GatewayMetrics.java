@@ -7,6 +7,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -17,6 +19,8 @@ public final class GatewayMetrics {
   private final AtomicInteger broadcasterSockets = new AtomicInteger();
   private final AtomicInteger legacySockets = new AtomicInteger();
   private final AtomicInteger presenceSockets = new AtomicInteger();
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Counter> joins = new ConcurrentHashMap<>();
 
   public GatewayMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
@@ -46,9 +50,18 @@ public final class GatewayMetrics {
     return registry.scrape();
   }
 
+  /** Names who signs the tokens ({@code stagefleet_gateway_signer_info{provider="..."} 1}). */
+  void signer(String provider) {
+    Gauge.builder("stagefleet.gateway.signer.info", () -> 1.0).tag("provider", provider)
+        .description("Who signs participant tokens: the JCA provider in self-signed mode, ivs in api mode")
+        .register(registry);
+  }
+
   void tokenMinted(String mode, String capability) {
-    Counter.builder("stagefleet.gateway.tokens").description("Participant tokens minted")
-        .tag("mode", mode).tag("capability", capability.toLowerCase(Locale.ROOT)).register(registry).increment();
+    // every join counts here: the counter is looked up once per label set, not built and registered per call
+    counters.computeIfAbsent(mode + '\n' + capability, key -> Counter.builder("stagefleet.gateway.tokens")
+        .description("Participant tokens minted").tag("mode", mode)
+        .tag("capability", capability.toLowerCase(Locale.ROOT)).register(registry)).increment();
   }
 
   void tokenFailed(String mode) {
@@ -61,8 +74,8 @@ public final class GatewayMetrics {
   }
 
   void viewerJoin(String result) {
-    Counter.builder("stagefleet.gateway.viewer.joins").description("Viewer join requests by outcome")
-        .tag("result", result).register(registry).increment();
+    joins.computeIfAbsent(result, key -> Counter.builder("stagefleet.gateway.viewer.joins")
+        .description("Viewer join requests by outcome").tag("result", result).register(registry)).increment();
   }
 
   void viewerMove(String result) {

@@ -48,6 +48,7 @@ public final class GatewayServer implements AutoCloseable {
   private final String tokenMode;
   private LocalMediaRelay localMedia;
   private final TokenMinter minter;
+  private final String signer;
   private Javalin app;
   private MetricsEndpoint metricsEndpoint;
 
@@ -64,7 +65,9 @@ public final class GatewayServer implements AutoCloseable {
     this.settings = settings;
     this.tokenMode = minter.mode();
     this.minter = minter;
+    this.signer = minter.signer();
     this.metrics = GatewayMetrics.create();
+    metrics.signer(signer);
     this.changes = Executors.newSingleThreadExecutor(daemon("gateway-changes"));
     this.timers = Executors.newScheduledThreadPool(2, daemon("gateway-timer"));
     this.directory = new BroadcastDirectory(client, settings.namespaces());
@@ -110,7 +113,8 @@ public final class GatewayServer implements AutoCloseable {
     long report = settings.audienceReportInterval().toMillis();
     timers.scheduleWithFixedDelay(this::reportAudience, report, report, TimeUnit.MILLISECONDS);
     timers.scheduleWithFixedDelay(tickets::purgeExpired, 10, 10, TimeUnit.SECONDS);
-    LOG.info("gateway listening on port {} ({} tokens, replica {})", port(), tokenMode, settings.replicaId());
+    LOG.info("gateway listening on port {} ({} tokens signed by {}, replica {})", port(), tokenMode, signer,
+        settings.replicaId());
     return this;
   }
 

@@ -114,6 +114,12 @@ public final class KeySecretTokenMinter implements TokenMinter, AutoCloseable {
   }
 
   @Override
+  public String signer() {
+    // every key the Secret holds is signed with by the same provider, so it is known before the key exists
+    return dev.stagefleet.crypto.Es384Provider.fastest().name();
+  }
+
+  @Override
   public Optional<String> notReadyReason() {
     return current.get() != null ? Optional.empty() : Optional.ofNullable(problem.get()).or(() -> Optional.of(missing()));
   }

@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSASigner;
+import dev.stagefleet.crypto.Es384Provider;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,15 +27,23 @@ final class SelfSignedTokenMinter implements TokenMinter {
   private final Clock clock;
   private final ECDSASigner signer;
   private final JWSHeader header;
+  private final Es384Provider provider;
 
+  /** Signs with the fastest ES384 provider available (AWS-LC where it loads, else the JDK's). */
   SelfSignedTokenMinter(SigningKey key, Clock clock) {
+    this(key, clock, Es384Provider.fastest());
+  }
+
+  SelfSignedTokenMinter(SigningKey key, Clock clock, Es384Provider provider) {
     this.key = key;
     this.clock = clock;
+    this.provider = provider;
     try {
       this.signer = new ECDSASigner(key.privateKey());
     } catch (JOSEException e) {
       throw new IllegalArgumentException("the signing key cannot sign ES384: " + e.getMessage(), e);
     }
+    signer.getJCAContext().setProvider(provider.provider());
     this.header = new JWSHeader.Builder(JWSAlgorithm.ES384).type(JOSEObjectType.JWT).keyID(key.publicKeyArn()).build();
   }
 
@@ -59,6 +68,11 @@ final class SelfSignedTokenMinter implements TokenMinter {
   @Override
   public String mode() {
     return "self-signed";
+  }
+
+  @Override
+  public String signer() {
+    return provider.name();
   }
 
   /** The ARN of the public key the tokens name as {@code kid}. */

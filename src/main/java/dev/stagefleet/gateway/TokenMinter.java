@@ -21,6 +21,11 @@ interface TokenMinter {
     return Optional.empty();
   }
 
+  /** Who signs the tokens, as the signer-info metric shows it: a JCA provider's name, or {@code ivs} in api mode. */
+  default String signer() {
+    return mode();
+  }
+
   /** The stage a token is for, as the LiveBroadcast status describes it. */
   record StageRef(String arn, String id, String eventsUrl, String whipUrl) {
     public StageRef {

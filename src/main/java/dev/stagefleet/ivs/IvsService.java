@@ -32,10 +32,11 @@ public interface IvsService {
   Optional<Stage> getStage(String arn);
 
   /**
-   * Connected participants of the stage's active session (every page); zero when no session is active or the stage
-   * is gone.
+   * Connected participants of one session of the stage (ListParticipants, every page); zero, without a call, when
+   * {@code sessionId} is null or empty (no session is active), and zero when the stage or session is gone. The
+   * active session comes from ListStages (the inventory), so counting spends nothing of the stage calls' quota.
    */
-  ParticipantCount countConnectedParticipants(String stageArn);
+  ParticipantCount countConnectedParticipants(String stageArn, String sessionId);
 
   /** Mints a participant token through the CreateParticipantToken API. */
   ParticipantToken createParticipantToken(String stageArn, Set<Capability> capabilities, Duration duration,

@@ -75,8 +75,8 @@ public final class MeteredIvsService implements IvsService {
   }
 
   @Override
-  public ParticipantCount countConnectedParticipants(String stageArn) {
-    return timed("ListParticipants", () -> ivs.countConnectedParticipants(stageArn));
+  public ParticipantCount countConnectedParticipants(String stageArn, String sessionId) {
+    return timed("ListParticipants", () -> ivs.countConnectedParticipants(stageArn, sessionId));
   }
 
   @Override

@@ -159,9 +159,7 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
 
   /** {@inheritDoc} A stage that does not exist has no participants either. */
   @Override
-  public ParticipantCount countConnectedParticipants(String stageArn) {
-    Optional<Stage> stage = getStage(stageArn);
-    String sessionId = stage.map(Stage::activeSessionId).orElse(null);
+  public ParticipantCount countConnectedParticipants(String stageArn, String sessionId) {
     if (sessionId == null || sessionId.isEmpty()) {
       return ParticipantCount.NONE;
     }
@@ -172,9 +170,14 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
     do {
       String token = nextToken;
       // one filter per call (IVS's rule): CONNECTED; publishers and replicas are told apart from the summaries
-      ListParticipantsResponse page = call("ListParticipants", () -> client.listParticipants(b -> b
-          .stageArn(stageArn).sessionId(sessionId).filterByState(ParticipantState.CONNECTED)
-          .maxResults(PAGE_SIZE).nextToken(token)));
+      ListParticipantsResponse page;
+      try {
+        page = call("ListParticipants", () -> client.listParticipants(b -> b
+            .stageArn(stageArn).sessionId(sessionId).filterByState(ParticipantState.CONNECTED)
+            .maxResults(PAGE_SIZE).nextToken(token)));
+      } catch (IvsException.NotFound e) {
+        return ParticipantCount.NONE;
+      }
       for (ParticipantSummary participant : page.participants()) {
         if (participant.replicationType() == ReplicationType.REPLICA) {
           replicas++;

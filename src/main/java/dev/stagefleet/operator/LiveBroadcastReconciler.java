@@ -189,7 +189,8 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     }
     Map<String, Integer> reported = AudienceReports.freshViewers(status, now);
     List<String> arns = stages.list().stream().map(StageStatus::getArn).toList();
-    sampler.track(uid(broadcast), region.ivs(), arns);
+    // the inventory's entries carry each stage's active session, which is all a sample needs besides the ARN
+    sampler.track(uid(broadcast), region.ivs(), owned.stream().filter(s -> stages.containsArn(s.arn())).toList());
     Map<String, Integer> sampled = sampler.fresh(arns);
     for (StageStatus stage : stages.list()) {
       stages.setViewers(stage.getId(),

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * Samples IVS's count of connected subscribers of every tracked stage, round-robin across all broadcasts (never
  * sampled stages first, then the least recently sampled), within one budget for the whole operator. IVS's count is
  * the slow, authoritative check behind the gateways' reports; reconciles read the latest fresh sample, and a sample
- * older than {@link #FRESH_FOR} no longer counts.
+ * older than {@link #FRESH_FOR} no longer counts. The active session of each stage comes from the inventory
+ * (ListStages summaries carry it), so a sample costs ListParticipants only, never a stage-class call, and a stage
+ * with no live session counts zero without any call.
  */
 public final class ParticipantSampler {
   static final Duration FRESH_FOR = Duration.ofSeconds(30);
@@ -28,12 +30,16 @@ public final class ParticipantSampler {
 
   private final Clock clock;
   private final CallBudget budget;
-  /** Stage ARN to the IVS client of its region, per owning broadcast uid. */
-  private final Map<String, Map<String, IvsService>> tracked = new ConcurrentHashMap<>();
+  /** Stage ARN to what sampling it needs, per owning broadcast uid. */
+  private final Map<String, Map<String, Target>> tracked = new ConcurrentHashMap<>();
   private final Map<String, Sample> samples = new ConcurrentHashMap<>();
   private final Map<String, Instant> attempts = new ConcurrentHashMap<>();
 
   private record Sample(Instant at, int subscribers) {
+  }
+
+  /** A tracked stage: the IVS client of its region and its active session as the inventory last listed it. */
+  private record Target(IvsService ivs, String sessionId) {
   }
 
   public ParticipantSampler(Clock clock, CallBudget budget) {
@@ -41,10 +47,13 @@ public final class ParticipantSampler {
     this.budget = budget;
   }
 
-  /** Samples the stages of broadcast {@code uid} from now on (replacing what was tracked for it). */
-  public void track(String uid, IvsService ivs, List<String> stageArns) {
-    Map<String, IvsService> stages = new HashMap<>();
-    stageArns.forEach(arn -> stages.put(arn, ivs));
+  /**
+   * Samples the stages of broadcast {@code uid} from now on (replacing what was tracked for it), each in the active
+   * session its inventory entry names ({@link IvsService.Stage#activeSessionId()}, null when none).
+   */
+  public void track(String uid, IvsService ivs, List<IvsService.Stage> stageList) {
+    Map<String, Target> stages = new HashMap<>();
+    stageList.forEach(stage -> stages.put(stage.arn(), new Target(ivs, stage.activeSessionId())));
     tracked.put(uid, stages);
     var all = tracked.values().stream().flatMap(m -> m.keySet().stream()).toList();
     samples.keySet().retainAll(all);
@@ -53,7 +62,7 @@ public final class ParticipantSampler {
 
   /** Stops sampling the stages of broadcast {@code uid}. */
   public void untrack(String uid) {
-    Map<String, IvsService> gone = tracked.remove(uid);
+    Map<String, Target> gone = tracked.remove(uid);
     if (gone != null) {
       gone.keySet().forEach(samples::remove);
       gone.keySet().forEach(attempts::remove);
@@ -80,17 +89,28 @@ public final class ParticipantSampler {
   public void sampleDue() {
     while (true) {
       Instant now = clock.instant();
-      Optional<Map.Entry<String, IvsService>> next = tracked.values().stream()
+      Optional<Map.Entry<String, Target>> next = tracked.values().stream()
           .flatMap(m -> m.entrySet().stream())
           .filter(e -> isDue(e.getKey(), now))
           .min(Comparator.comparing(e -> lastSampled(e.getKey())));
-      if (next.isEmpty() || !budget.tryAcquire()) {
+      if (next.isEmpty()) {
         return;
       }
       String arn = next.get().getKey();
+      Target target = next.get().getValue();
+      if (target.sessionId() == null || target.sessionId().isEmpty()) {
+        // no live session, nobody connected: known without a call, so it costs none of the budget
+        attempts.put(arn, now);
+        samples.put(arn, new Sample(now, 0));
+        continue;
+      }
+      if (!budget.tryAcquire()) {
+        return;
+      }
       attempts.put(arn, now);
       try {
-        samples.put(arn, new Sample(clock.instant(), next.get().getValue().countConnectedParticipants(arn).subscribers()));
+        samples.put(arn, new Sample(clock.instant(),
+            target.ivs().countConnectedParticipants(arn, target.sessionId()).subscribers()));
       } catch (IvsException e) {
         LOG.debug("could not count participants of {}: {}", arn, e.getMessage());
         return;

@@ -121,7 +121,8 @@ public final class BenchMain implements Runnable {
     double apiDuration;
 
     @Option(names = "--stages", defaultValue = "10",
-        description = "Stages of the broadcast joined (10,000 viewers each) (default: ${DEFAULT-VALUE}).")
+        description = "Stages of the broadcast joined at least (10,000 viewers each; more when the offered load needs "
+            + "them) (default: ${DEFAULT-VALUE}).")
     int stages;
 
     @Override

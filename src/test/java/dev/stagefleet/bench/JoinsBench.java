@@ -2,9 +2,13 @@ package dev.stagefleet.bench;
 
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.Endpoints;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
+import dev.stagefleet.crypto.Es384Provider;
 import dev.stagefleet.gateway.GatewayServer;
 import dev.stagefleet.gateway.GatewaySettings.TokenMode;
+import dev.stagefleet.ivs.IvsRateLimits;
 import dev.stagefleet.ivs.IvsService;
+import dev.stagefleet.ivs.SdkIvsService;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
@@ -18,14 +22,17 @@ import java.util.function.UnaryOperator;
 
 /**
  * Scenario 1: viewer joins per second through the gateway (self-signed tokens, placement, HTTP), against yardsticks
- * measured in the same run: (a) the raw rate at which this JVM signs ES384 JWTs and (b) a bare Javalin endpoint
+ * measured in the same run: (a) the raw rate at which this JVM signs ES384 JWTs with the fastest provider it has (the
+ * one the gateway signs with; the JDK's SunEC rate is reported beside it) and (b) a bare Javalin endpoint
  * answering static JSON. Throughput is measured at saturation (open-loop arrivals far above capacity, a bounded number
  * in flight); latency at a fixed rate below it. The measurements are repeated in interleaved rounds and the ratio is
  * taken per round, so a neighbour's burst on a shared machine hits both sides of a ratio. Also: joins through a
  * gateway in IVS API token mode against the emulator, which allows CreateParticipantToken 50 times a second.
  *
  * <p>The gateway runs alone (no operator): the broadcast's stages are created in the emulator and written into its
- * status as the operator would, so the figures describe the gateway.
+ * status as the operator would, so the figures describe the gateway. The broadcast has a seat for every join the run
+ * can offer (sized from the signing rate, which bounds the gateway), so a join answered other than 2xx is a failure
+ * of the gateway, and fails the goal.
  */
 public final class JoinsBench {
 
@@ -40,7 +47,7 @@ public final class JoinsBench {
    * @param latencyLoad    latency is measured at this fraction of the gateway's saturation throughput
    * @param apiRate        joins per second offered to the gateway in IVS API token mode (IVS allows 50)
    * @param apiDuration    length of each API-mode measurement
-   * @param stages         stages of the benchmark broadcast (10,000 viewers each)
+   * @param stages         stages of the benchmark broadcast at least (10,000 viewers each; more when the load needs)
    */
   public record Settings(Duration duration, Duration warmup, int rounds, int maxInFlight, int signingThreads,
       double latencyLoad, double apiRate, Duration apiDuration, int stages) {
@@ -64,6 +71,9 @@ public final class JoinsBench {
   static final String BROADCAST = "joins";
   private static final double SATURATION_RATE = 50_000;
   private static final int VIEWERS_PER_STAGE = 10_000;
+  private static final int MAX_STAGES = 1_000;
+  /** Seats per second of join load, as a multiple of the signing rate: the gateway cannot sign faster than (a). */
+  private static final double SEATS_PER_SIGNATURE = 2;
 
   private JoinsBench() {
   }
@@ -71,14 +81,18 @@ public final class JoinsBench {
   public static BenchReport run(Settings settings, PrintStream progress) {
     BenchReport report = new BenchReport("1. viewer joins through the gateway", Instant.now())
         .parameter("duration", settings.duration()).parameter("rounds", settings.rounds())
-        .parameter("inFlight", settings.maxInFlight()).parameter("signingThreads", settings.signingThreads())
-        .parameter("stages", settings.stages());
+        .parameter("inFlight", settings.maxInFlight()).parameter("signingThreads", settings.signingThreads());
+    Es384Provider fastest = Es384Provider.fastest();
+    Es384Provider jdk = Es384Provider.jdk();
     try (BenchStack stack = BenchStack.start(); StaticJsonServer bare = StaticJsonServer.start()) {
+      progress.println("ES384 signer: " + fastest + (fastest.isNative() ? " (native AWS-LC)" : " (the JDK's)"));
+      int stages = stagesFor(settings, SigningRate.measure(fastest, settings.signingThreads(), settings.warmup(),
+          Duration.ofSeconds(1)));
+      progress.println("broadcast: " + stages + " stages of " + VIEWERS_PER_STAGE + " seats");
+      report.parameter("stages", stages).parameter("signer", fastest.name());
       Broadcasts broadcasts = new Broadcasts(stack.client(), BenchStack.NAMESPACE);
-      broadcasts.create(BROADCAST, VIEWERS_PER_STAGE, settings.stages(), settings.stages(), 0.8);
-      broadcasts.setStages(BROADCAST, createStages(stack.ivs(), settings.stages()));
-      // joins never expire during the run: viewers that never open a presence socket still count for 30 s, and the
-      // broadcast has room for them all (stages x 10,000)
+      broadcasts.create(BROADCAST, VIEWERS_PER_STAGE, stages, stages, 0.8);
+      broadcasts.setStages(BROADCAST, createStages(stack, stages));
       GatewayServer gateway = stack.startGateway(TokenMode.SELF_SIGNED, UnaryOperator.identity());
       Target joins = joinTarget("gateway joins (self-signed)", gateway.port());
       Target staticJson = new Target("bare Javalin static JSON", bare.uri(), constant(HttpLoad.post(bare.uri(), "{}")));
@@ -89,20 +103,24 @@ public final class JoinsBench {
         HttpLoad.run(target.uri(), new OpenLoop.Plan(SATURATION_RATE, settings.warmup(), settings.maxInFlight()),
             target.request());
       }
-      progress.println("warming up: ES384 signing");
-      SigningRate.measure(settings.signingThreads(), settings.warmup(), Duration.ofMillis(1));
+      progress.println("warming up: ES384 signing with " + jdk.name());
+      SigningRate.measure(jdk, settings.signingThreads(), settings.warmup(), Duration.ofMillis(1));
 
       List<Double> signing = new ArrayList<>();
+      List<Double> jdkSigning = new ArrayList<>();
       List<Double> bareRates = new ArrayList<>();
       List<Double> joinRates = new ArrayList<>();
       List<Double> ratios = new ArrayList<>();
       long joinFailures = 0;
       for (int round = 1; round <= settings.rounds(); round++) {
-        double a = SigningRate.measure(settings.signingThreads(), Duration.ZERO, settings.duration());
+        double a = SigningRate.measure(fastest, settings.signingThreads(), Duration.ZERO, settings.duration());
+        double aJdk = fastest.equals(jdk) ? a
+            : SigningRate.measure(jdk, settings.signingThreads(), Duration.ZERO, settings.duration());
         OpenLoop.Result b = saturate(settings, staticJson);
         OpenLoop.Result j = saturate(settings, joins);
         joinFailures += j.failed();
         signing.add(a);
+        jdkSigning.add(aJdk);
         bareRates.add(b.throughput());
         joinRates.add(j.throughput());
         ratios.add(j.throughput() / Math.min(a, b.throughput()));
@@ -115,8 +133,10 @@ public final class JoinsBench {
       double j = median(joinRates);
       double ratio = median(ratios);
       String rounds = "median of " + settings.rounds() + " rounds";
-      report.figure("(a) ES384 signing rate", a, "tokens/s",
-          settings.signingThreads() + " threads, no HTTP; " + rounds);
+      report.figure("(a) ES384 signing rate, fastest signer", a, "tokens/s", fastest.name() + "; "
+          + settings.signingThreads() + " threads, no HTTP; " + rounds);
+      report.figure("ES384 signing rate, the JDK's SunEC", median(jdkSigning), "tokens/s",
+          settings.signingThreads() + " threads, no HTTP; " + rounds + " (beside (a), not a yardstick)");
       report.figure("(b) bare Javalin static JSON", b, "req/s", "saturation, " + settings.maxInFlight()
           + " connections; " + rounds);
       report.figure("gateway joins (self-signed)", j, "joins/s", "saturation, " + settings.maxInFlight()
@@ -134,6 +154,11 @@ public final class JoinsBench {
           settings.duration(), settings.maxInFlight()), staticJson.request());
       latencyFigures(report, "gateway joins", joinLatency, latencyRate);
       latencyFigures(report, "(b) bare Javalin", bareLatency, latencyRate);
+      double p99 = Latencies.millis(joinLatency.latencies().p99());
+      report.goal("joins p99 <= 5 ms at half of saturation", String.format(Locale.ROOT, "%.2f ms at %.0f/s", p99,
+          latencyRate), p99 <= 5);
+      long notOk = joinFailures + joinLatency.failed();
+      report.goal("every join answered 2xx", notOk + " not 2xx", notOk == 0);
       apiMode(stack, settings, report, progress);
     }
     return report;
@@ -160,13 +185,43 @@ public final class JoinsBench {
     latencyFigures(report, "API-mode joins", latency, underQuota);
   }
 
-  /** Creates the stages in the emulator and returns them as the operator records them. */
-  private static List<StageStatus> createStages(IvsService ivs, int count) {
+  /**
+   * Stages enough for a seat for every join the run can offer: viewers who never open a presence socket keep their
+   * seat for 30 s, longer than any one measurement, so every accepted join of the run may still hold one.
+   */
+  static int stagesFor(Settings settings, double signingRate) {
+    double joinSeconds = (settings.warmup().toMillis() + (settings.rounds() + 1L) * settings.duration().toMillis())
+        / 1000.0 + 2;
+    double seats = Math.min(SATURATION_RATE, SEATS_PER_SIGNATURE * signingRate) * joinSeconds;
+    int stages = Math.max(settings.stages(), (int) Math.ceil(seats / VIEWERS_PER_STAGE));
+    if (stages > MAX_STAGES) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "the run would offer up to %.0f joins, more "
+          + "than one broadcast seats (%d stages of %d); shorten --duration or --rounds", seats, MAX_STAGES,
+          VIEWERS_PER_STAGE));
+    }
+    return stages;
+  }
+
+  /**
+   * Creates the stages in the emulator and returns them as the operator records them. This is setup, not the
+   * measurement, so it goes past the rate quotas rather than spend stages / 5 seconds.
+   */
+  private static List<StageStatus> createStages(BenchStack stack, int count) {
+    boolean throttling = stack.emulator().faults().throttling();
+    stack.emulator().faults().throttling(false);
+    Map<IvsRateLimits.OperationClass, Double> unlimited = Map.of(IvsRateLimits.OperationClass.STAGE, 10_000.0,
+        IvsRateLimits.OperationClass.TAG, 10_000.0);
     List<StageStatus> stages = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      IvsService.Stage stage = ivs.createStage("bench-joins-" + i, Map.of("stagefleet.dev/managed-by", "bench"));
-      stages.add(new StageStatus(stage.id(), stage.arn(), StageStatus.ACTIVE, 0, Instant.now().toString(),
-          new Endpoints(stage.endpoints().events(), stage.endpoints().whip()), null));
+    try (SdkIvsService ivs = SdkIvsService.builder(stack.emulator().region(),
+        new IvsRateLimits(unlimited, IvsRateLimits.DEFAULT_MAX_WAIT)).endpoint(stack.emulator().endpoint())
+        .meterRegistry(new SimpleMeterRegistry()).build()) {
+      for (int i = 0; i < count; i++) {
+        IvsService.Stage stage = ivs.createStage("bench-joins-" + i, Map.of("stagefleet.dev/managed-by", "bench"));
+        stages.add(new StageStatus(stage.id(), stage.arn(), StageStatus.ACTIVE, 0, Instant.now().toString(),
+            new Endpoints(stage.endpoints().events(), stage.endpoints().whip()), null));
+      }
+    } finally {
+      stack.emulator().faults().throttling(throttling);
     }
     return stages;
   }

@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSASigner;
+import dev.stagefleet.crypto.Es384Provider;
 import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPrivateKey;
@@ -21,23 +22,24 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Yardstick (a) of the joins benchmark: how many ES384 JWTs with an IVS participant token's claims this JVM signs per
- * second on {@code threads} threads, with nothing else going on (no HTTP, no placement).
+ * second on {@code threads} threads through a given provider, with nothing else going on (no HTTP, no placement).
  */
 public final class SigningRate {
   private SigningRate() {
   }
 
-  /** Tokens signed per second, after a warm-up, over {@code duration} on {@code threads} threads. */
-  public static double measure(int threads, Duration warmup, Duration duration) {
+  /** Tokens signed per second through {@code provider}, after a warm-up, over {@code duration} on {@code threads}. */
+  public static double measure(Es384Provider provider, int threads, Duration warmup, Duration duration) {
     ECPrivateKey key = newP384Key();
     JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.ES384).type(JOSEObjectType.JWT)
         .keyID("arn:aws:ivs:us-east-1:123456789012:public-key/benchKey0001").build();
-    run(threads, warmup, key, header);
-    long signed = run(threads, duration, key, header);
+    run(provider, threads, warmup, key, header);
+    long signed = run(provider, threads, duration, key, header);
     return signed / (duration.toNanos() / 1e9);
   }
 
-  private static long run(int threads, Duration duration, ECPrivateKey key, JWSHeader header) {
+  private static long run(Es384Provider provider, int threads, Duration duration, ECPrivateKey key,
+      JWSHeader header) {
     LongAdder signed = new LongAdder();
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch done = new CountDownLatch(threads);
@@ -45,6 +47,7 @@ public final class SigningRate {
       Thread thread = new Thread(() -> {
         try {
           ECDSASigner signer = new ECDSASigner(key);
+          signer.getJCAContext().setProvider(provider.provider());
           while (!stop.get()) {
             JWSObject jws = new JWSObject(header, new Payload(claims()));
             jws.sign(signer);

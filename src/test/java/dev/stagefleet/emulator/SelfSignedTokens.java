@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.stagefleet.crypto.Es384Provider;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -48,6 +49,13 @@ public final class SelfSignedTokens {
 
   public static String token(KeyPair keyPair, String keyArn, String resource, String topic, String participantId,
       boolean publish, boolean subscribe, Instant issuedAt, Duration lifetime) {
+    return token(keyPair, keyArn, resource, topic, participantId, publish, subscribe, issuedAt, lifetime,
+        Es384Provider.jdk());
+  }
+
+  /** A token signed through {@code signer}'s ES384. */
+  public static String token(KeyPair keyPair, String keyArn, String resource, String topic, String participantId,
+      boolean publish, boolean subscribe, Instant issuedAt, Duration lifetime, Es384Provider signer) {
     Map<String, Object> capabilities = new LinkedHashMap<>();
     if (publish) {
       capabilities.put("allow_publish", true);
@@ -70,7 +78,9 @@ public final class SelfSignedTokens {
     SignedJWT jwt = new SignedJWT(
         new JWSHeader.Builder(JWSAlgorithm.ES384).type(JOSEObjectType.JWT).keyID(keyArn).build(), claims);
     try {
-      jwt.sign(new ECDSASigner((ECPrivateKey) keyPair.getPrivate()));
+      ECDSASigner ecdsa = new ECDSASigner((ECPrivateKey) keyPair.getPrivate());
+      ecdsa.getJCAContext().setProvider(signer.provider());
+      jwt.sign(ecdsa);
     } catch (JOSEException e) {
       throw new IllegalStateException(e);
     }

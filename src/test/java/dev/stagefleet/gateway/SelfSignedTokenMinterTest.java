@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
+import dev.stagefleet.crypto.Es384Provider;
 import dev.stagefleet.gateway.TokenMinter.TokenRequest;
 import dev.stagefleet.ivs.IvsService.Capability;
 import java.security.KeyPair;
@@ -50,6 +51,28 @@ class SelfSignedTokenMinterTest {
     assertThat(first.expiresAt()).isEqualTo(NOW.plus(Duration.ofHours(12)));
     assertThat(second.participantId()).isNotEqualTo(first.participantId()).matches("[A-Za-z0-9-]{1,64}");
     assertThat(first.toString()).doesNotContain(first.token());
+  }
+
+  @Test
+  void tokensSignedByAwsLcVerifyWithSunEcAndTheOtherWayRound() throws Exception {
+    Es384Provider awsLc = Es384Provider.awsLc().orElseThrow();
+    Es384Provider jdk = Es384Provider.jdk();
+    KeyPair pair = SigningKey.generateKeyPair();
+    var request = new TokenRequest(ParticipantClaimsTest.STAGE, Capability.SUBSCRIBE, "bob", Map.of(),
+        Duration.ofMinutes(5));
+
+    for (Es384Provider[] signAndVerify : new Es384Provider[][] {{awsLc, jdk}, {jdk, awsLc}}) {
+      var minter = new SelfSignedTokenMinter(new SigningKey((ECPrivateKey) pair.getPrivate(), ARN),
+          Clock.fixed(NOW, ZoneOffset.UTC), signAndVerify[0]);
+      JWSObject jws = JWSObject.parse(minter.mint(request).token());
+      ECDSAVerifier verifier = new ECDSAVerifier((ECPublicKey) pair.getPublic());
+      verifier.getJCAContext().setProvider(signAndVerify[1].provider());
+
+      assertThat(minter.signer()).isEqualTo(signAndVerify[0].name());
+      assertThat(jws.verify(verifier)).as("signed by %s, verified by %s", signAndVerify[0], signAndVerify[1])
+          .isTrue();
+      assertThat(Base64.getUrlDecoder().decode(jws.serialize().split("\\.")[2])).hasSize(96);
+    }
   }
 
   @Test

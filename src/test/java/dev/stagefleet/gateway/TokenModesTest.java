@@ -6,6 +6,7 @@ import static dev.stagefleet.gateway.KubeFixture.arn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stagefleet.crypto.Es384Provider;
 import dev.stagefleet.gateway.GatewaySettings.TokenMode;
 import dev.stagefleet.ivs.IvsException;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -41,7 +42,8 @@ class TokenModesTest extends GatewayTestBase {
       assertThat(ivs.createParticipantTokenCalls.get() - before).isEqualTo(2);
       assertThat(ivs.otherCalls).hasValue(0);
       assertThat(new GatewayClient(api.metricsPort()).get("/metrics").body())
-          .contains("stagefleet_gateway_tokens_total{capability=\"subscribe\",mode=\"api\"} 1.0");
+          .contains("stagefleet_gateway_tokens_total{capability=\"subscribe\",mode=\"api\"} 1.0")
+          .contains("stagefleet_gateway_signer_info{provider=\"ivs\"} 1");
     }
   }
 
@@ -88,6 +90,9 @@ class TokenModesTest extends GatewayTestBase {
       var viewer = client.post(base(name) + "/viewers", null);
       assertThat(viewer.status()).isEqualTo(201);
       assertThat(verifiedClaims(viewer.json().path("token").asText())).containsEntry("resource", arn("sk-a"));
+      // the fastest provider here (AWS-LC on Linux x86_64 and aarch64) is the one named
+      assertThat(new GatewayClient(fromSecret.metricsPort()).get("/metrics").body()).contains("stagefleet_gateway_signer_info{provider=\""
+          + Es384Provider.fastest().name() + "\"} 1");
     }
   }
 

@@ -78,7 +78,7 @@ final class TokenRecordingIvs implements IvsService {
   }
 
   @Override
-  public ParticipantCount countConnectedParticipants(String stageArn) {
+  public ParticipantCount countConnectedParticipants(String stageArn, String sessionId) {
     throw unexpected();
   }
 

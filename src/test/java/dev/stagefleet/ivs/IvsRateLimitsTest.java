@@ -30,6 +30,8 @@ class IvsRateLimitsTest {
         SdkIvsService gateway = SdkIvsService.forEndpoint(emulator.endpoint(), emulator.region(), shared)) {
       String arn = operator.createStage("hammered", Map.of()).arn();
       emulator.join(operator.createParticipantToken(arn, null, null, "host", null).token(), true);
+      String session = operator.listStages().stream().filter(s -> s.arn().equals(arn)).findFirst().orElseThrow()
+          .activeSessionId();
       long deadline = System.nanoTime() + Duration.ofMillis(2500).toNanos();
       AtomicInteger calls = new AtomicInteger();
       ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -43,7 +45,7 @@ class IvsRateLimitsTest {
               case 0, 1 -> client.createParticipantToken(arn, Set.of(Capability.SUBSCRIBE), Duration.ofMinutes(5),
                   null, null);
               case 2 -> client.getStage(arn);
-              default -> client.countConnectedParticipants(arn);
+              default -> client.countConnectedParticipants(arn, session);
             }
             calls.incrementAndGet();
           }

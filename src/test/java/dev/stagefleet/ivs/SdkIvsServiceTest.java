@@ -103,7 +103,7 @@ class SdkIvsServiceTest {
   void countsSubscribersPublishersAndReplicasOfTheActiveSessionAcrossPages() {
     Stage stage = ivs.createStage("crowd", Map.of());
     Stage origin = ivs.createStage("origin", Map.of());
-    assertThat(ivs.countConnectedParticipants(stage.arn())).isEqualTo(ParticipantCount.NONE);
+    assertThat(ivs.countConnectedParticipants(stage.arn(), activeSession(stage))).isEqualTo(ParticipantCount.NONE);
 
     KeyPair key = SelfSignedTokens.newKeyPair();
     String keyArn = ivs.importPublicKey(SelfSignedTokens.publicKeyPem(key), "test", Map.of()).arn();
@@ -119,12 +119,17 @@ class SdkIvsServiceTest {
     EmulatedParticipant guest = emulator.join(SelfSignedTokens.token(key, keyArn, origin.arn(), "guest", true, false,
         Instant.now(), Duration.ofHours(1)), true);
     ivs.startReplication(origin.arn(), stage.arn(), guest.participantId(), 0);
+    String session = activeSession(stage);
     emulator.stats().reset();
 
-    assertThat(ivs.countConnectedParticipants(stage.arn())).isEqualTo(new ParticipantCount(102, 1, 1));
+    assertThat(ivs.countConnectedParticipants(stage.arn(), session)).isEqualTo(new ParticipantCount(102, 1, 1));
+    // the session comes from ListStages (the inventory): counting spends no GetStage, a stage-class call
     assertThat(emulator.stats().calls("ListParticipants")).isEqualTo(2);
-    assertThat(ivs.countConnectedParticipants(origin.arn().replaceAll("/.*", "/missing")))
+    assertThat(emulator.stats().calls("GetStage")).isZero();
+    assertThat(ivs.countConnectedParticipants(origin.arn().replaceAll("/.*", "/missing"), session))
         .isEqualTo(ParticipantCount.NONE);
+    assertThat(ivs.countConnectedParticipants(stage.arn(), null)).isEqualTo(ParticipantCount.NONE);
+    assertThat(emulator.stats().calls("ListParticipants")).as("no session, no call").isEqualTo(3);
   }
 
   @Test
@@ -153,7 +158,7 @@ class SdkIvsServiceTest {
     ivs.disconnectParticipant(stage.arn(), token.participantId(), "behave");
 
     assertThat(emulator.participants(stage.arn())).isEmpty();
-    assertThat(ivs.countConnectedParticipants(stage.arn())).isEqualTo(ParticipantCount.NONE);
+    assertThat(ivs.countConnectedParticipants(stage.arn(), activeSession(stage))).isEqualTo(ParticipantCount.NONE);
   }
 
   @Test
@@ -186,11 +191,19 @@ class SdkIvsServiceTest {
       assertThat(r.destinationStageArn()).isEqualTo(destination.arn());
       assertThat(r.state()).isEqualTo("ACTIVE");
     });
-    assertThat(ivs.countConnectedParticipants(destination.arn())).isEqualTo(new ParticipantCount(0, 0, 1));
+    assertThat(ivs.countConnectedParticipants(destination.arn(), activeSession(destination)))
+        .isEqualTo(new ParticipantCount(0, 0, 1));
 
     ivs.stopReplication(source.arn(), destination.arn(), token.participantId());
 
     assertThat(ivs.listReplicas(source.arn(), token.participantId())).isEmpty();
-    assertThat(ivs.countConnectedParticipants(destination.arn())).isEqualTo(ParticipantCount.NONE);
+    assertThat(ivs.countConnectedParticipants(destination.arn(), activeSession(destination)))
+        .isEqualTo(ParticipantCount.NONE);
+  }
+
+  /** The stage's active session as ListStages reports it, as the operator's inventory holds it. */
+  private String activeSession(Stage stage) {
+    return ivs.listStages().stream().filter(s -> s.arn().equals(stage.arn())).findFirst()
+        .map(Stage::activeSessionId).orElse(null);
   }
 }

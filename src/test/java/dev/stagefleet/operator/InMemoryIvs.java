@@ -24,6 +24,7 @@ final class InMemoryIvs implements IvsService {
   private final Map<String, Stage> stages = new LinkedHashMap<>();
   private final Map<String, Integer> subscribers = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+  private final List<String> sessionsCounted = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Random random = new Random(7);
   private volatile boolean outage;
   private volatile int stageQuota = 1000;
@@ -67,8 +68,18 @@ final class InMemoryIvs implements IvsService {
     return createsHeld.get();
   }
 
-  void subscribers(String arn, int n) {
+  /** Connects {@code n} subscribers to the stage, which then has an active session (as ListStages shows). */
+  synchronized void subscribers(String arn, int n) {
     subscribers.put(arn, n);
+    Stage s = stages.get(arn);
+    if (s != null && s.activeSessionId() == null) {
+      stages.put(arn, new Stage(s.arn(), s.name(), s.tags(), s.endpoints(), "st-" + s.arn().hashCode()));
+    }
+  }
+
+  /** The sessions counted through ListParticipants, in order. */
+  List<String> sessionsCounted() {
+    return List.copyOf(sessionsCounted);
   }
 
   long calls(String operation) {
@@ -171,8 +182,12 @@ final class InMemoryIvs implements IvsService {
   }
 
   @Override
-  public ParticipantCount countConnectedParticipants(String stageArn) {
+  public ParticipantCount countConnectedParticipants(String stageArn, String sessionId) {
+    if (sessionId == null || sessionId.isEmpty()) {
+      return ParticipantCount.NONE;
+    }
     call("ListParticipants");
+    sessionsCounted.add(sessionId);
     return new ParticipantCount(subscribers.getOrDefault(stageArn, 0), 0, 0);
   }
 

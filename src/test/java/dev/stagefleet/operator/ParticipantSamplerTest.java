@@ -3,6 +3,7 @@ package dev.stagefleet.operator;
 import dev.stagefleet.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stagefleet.ivs.IvsService.Stage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -43,8 +44,8 @@ class ParticipantSamplerTest {
     ivs.subscribers("a", 4);
     ivs.subscribers("b", 5);
     ivs.subscribers("c", 6);
-    sampler.track("one", ivs, List.of("a", "b"));
-    sampler.track("two", ivs, List.of("c"));
+    sampler.track("one", ivs, stages("a", "b"));
+    sampler.track("two", ivs, stages("c"));
     sampler.sampleDue();
     assertThat(ivs.calls("ListParticipants")).isEqualTo(2);
     clock.advance(Duration.ofMillis(500));
@@ -63,7 +64,7 @@ class ParticipantSamplerTest {
   void samplesGoStaleAndUntrackedStagesAreForgotten() {
     var sampler = new ParticipantSampler(clock, new CallBudget(clock, 1));
     ivs.subscribers("a", 4);
-    sampler.track("one", ivs, List.of("a"));
+    sampler.track("one", ivs, stages("a"));
     sampler.sampleDue();
     assertThat(sampler.fresh(List.of("a"))).containsEntry("a", 4);
     clock.advance(ParticipantSampler.FRESH_FOR);
@@ -80,14 +81,40 @@ class ParticipantSamplerTest {
   }
 
   @Test
+  void countsTheInventorysActiveSessionAndSpendsNothingOnStagesWithoutOne() {
+    var sampler = new ParticipantSampler(clock, new CallBudget(clock, 1));
+    ivs.subscribers("live", 7);
+    sampler.track("one", ivs, List.of(new Stage("idle-1", "idle-1", Map.of(), null, null),
+        new Stage("idle-2", "idle-2", Map.of(), null, ""), stage("live")));
+
+    sampler.sampleDue();
+
+    // the idle stages took no call and none of the one-call budget, so the live stage was sampled too
+    assertThat(sampler.fresh(List.of("idle-1", "idle-2", "live")))
+        .containsOnly(Map.entry("idle-1", 0), Map.entry("idle-2", 0), Map.entry("live", 7));
+    assertThat(ivs.calls("ListParticipants")).isEqualTo(1);
+    assertThat(ivs.sessionsCounted()).containsExactly("session-live");
+    assertThat(ivs.calls("GetStage")).isZero();
+  }
+
+  @Test
   void doesNotResampleAStageSoonerThanTheMinimumInterval() {
     var sampler = new ParticipantSampler(clock, new CallBudget(clock, 100));
-    sampler.track("one", ivs, List.of("a"));
+    sampler.track("one", ivs, stages("a"));
     sampler.sampleDue();
     sampler.sampleDue();
     assertThat(ivs.calls("ListParticipants")).isEqualTo(1);
     clock.advance(ParticipantSampler.MIN_INTERVAL);
     sampler.sampleDue();
     assertThat(ivs.calls("ListParticipants")).isEqualTo(2);
+  }
+
+  /** A stage as the inventory lists it, with a live session. */
+  static List<Stage> stages(String... arns) {
+    return java.util.Arrays.stream(arns).map(ParticipantSamplerTest::stage).toList();
+  }
+
+  static Stage stage(String arn) {
+    return new Stage(arn, arn, Map.of(), null, "session-" + arn);
   }
 }
