@@ -22,6 +22,7 @@ final class KubectlDispatcher extends Dispatcher {
   private final KubernetesCrudDispatcher crud;
   private final StoredCrds crds;
   private final ApiDiscovery discovery;
+  private final OpenApiDocuments openApi;
   private final ObjectAdmission admission;
   private final Clock clock;
 
@@ -29,6 +30,7 @@ final class KubectlDispatcher extends Dispatcher {
     this.crud = crud;
     this.crds = new StoredCrds(crud);
     this.discovery = new ApiDiscovery(crds);
+    this.openApi = new OpenApiDocuments(crds);
     this.admission = new ObjectAdmission(crud, crds);
     this.clock = clock;
   }
@@ -65,8 +67,12 @@ final class KubectlDispatcher extends Dispatcher {
       if (answer.isPresent()) {
         return answer.get();
       }
+      Optional<MockResponse> document = openApi.answer(path);
+      if (document.isPresent()) {
+        return document.get();
+      }
       if (path.startsWith("/openapi")) {
-        return ApiStatus.failure(404, "NotFound", "this API server publishes no OpenAPI; use --validate=false");
+        return ApiStatus.noSuchResource();
       }
       if (apiPath.isEmpty() || parameter(query, "watch") != null) {
         return crud.dispatch(request);
