@@ -143,4 +143,39 @@ class KubectlCompatibilityTest {
     assertThat(run.exitCode()).isNotZero();
     assertThat(run.stderr()).contains("server-side apply");
   }
+
+  @Test
+  void createNamespaceAndSecretSentAsProtobufAreStored() throws Exception {
+    assertThat(ok(kubectl("create", "namespace", "made")).stdout()).contains("namespace/made created");
+    assertThat(ok(kubectl("create", "secret", "generic", "key", "-n", "made", "--from-literal=apiKey=abc")).stdout())
+        .contains("secret/key created");
+    assertThat(ok(kubectl("get", "secret", "key", "-n", "made", "-o", "jsonpath={.data.apiKey}")).stdout())
+        .isEqualTo("YWJj");
+  }
+
+  @Test
+  void deletingANamespaceDeletesWhatIsInIt() throws Exception {
+    ok(kubectl("create", "namespace", "doomed"));
+    ok(kubectl("create", "configmap", "settings", "-n", "doomed", "--from-literal=a=b"));
+    applyMinimal("doomed");
+    assertThat(ok(kubectl("delete", "namespace", "doomed")).stdout()).contains("namespace \"doomed\" deleted");
+    ok(kubectl("create", "namespace", "doomed"));
+    assertThat(ok(kubectl("get", "configmaps,livebroadcasts", "-n", "doomed", "-o", "name")).stdout()).isEmpty();
+  }
+
+  @Test
+  void eventsAreSortedAndSelectedByField() throws Exception {
+    try (var client = api.newClient()) {
+      for (String[] e : new String[][] {{"late", "2026-01-01T10:00:00Z", "b"}, {"early", "2026-01-01T09:00:00Z", "a"}}) {
+        client.v1().events().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+            .withNewMetadata().withName(e[0]).endMetadata().withReason("Scaled").withType("Normal")
+            .withMessage(e[0]).withLastTimestamp(e[1]).withNewInvolvedObject().withKind("LiveBroadcast")
+            .withName(e[2]).withNamespace("default").endInvolvedObject().build()).create();
+      }
+    }
+    String sorted = ok(kubectl("get", "events", "--sort-by=.lastTimestamp", "-o", "name")).stdout();
+    assertThat(sorted.indexOf("event/early")).isNotNegative().isLessThan(sorted.indexOf("event/late"));
+    assertThat(ok(kubectl("get", "events", "--field-selector", "involvedObject.name=a", "-o", "name")).stdout())
+        .isEqualTo("event/early\n");
+  }
 }
