@@ -79,6 +79,21 @@ final class ApiDiscovery {
     });
   }
 
+  /** The collections of every namespaced resource served (built-in kinds and stored CRDs) inside this namespace. */
+  List<ApiPath> namespacedCollections(String namespace) {
+    List<ApiPath> collections = new ArrayList<>();
+    BUILT_INS.stream().filter(BuiltIn::namespaced)
+        .forEach(b -> collections.add(new ApiPath(b.group(), b.version(), namespace, b.plural(), null, null)));
+    for (JsonNode crd : crds.all()) {
+      JsonNode spec = crd.path("spec");
+      if ("Namespaced".equals(spec.path("scope").asText())) {
+        spec.path("versions").forEach(v -> collections.add(new ApiPath(spec.path("group").asText(),
+            v.path("name").asText(), namespace, spec.path("names").path("plural").asText(), null, null)));
+      }
+    }
+    return collections;
+  }
+
   /** The kind the resource at this path holds, for a built-in kind or a stored CRD. */
   Optional<ResourceKind> kindOf(ApiPath path) {
     for (BuiltIn b : BUILT_INS) {

@@ -2,7 +2,9 @@ package dev.stagefleet.local;
 
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.URLDecoder;
@@ -14,7 +16,7 @@ import java.util.stream.Collectors;
 
 /**
  * Routes kubectl's requests in front of fabric8's CRUD store: discovery to {@link ApiDiscovery}, strategic merge
- * patches through {@link KubectlPatches}, writes through {@link ObjectAdmission}, field selectors to
+ * patches through {@link KubectlPatches}, protobuf bodies through {@link ProtobufBodies}, writes through {@link ObjectAdmission}, field selectors to
  * {@link FieldSelector}, Tables to {@link TableRenderer}, everything else to the store (with the query string dropped
  * from writes: the store ignores the status subresource otherwise). Refusals are {@link ApiStatus} bodies.
  */
@@ -22,6 +24,7 @@ final class KubectlDispatcher extends Dispatcher {
   private final KubernetesCrudDispatcher crud;
   private final StoredCrds crds;
   private final ApiDiscovery discovery;
+  private final OpenApiDocuments openApi;
   private final ObjectAdmission admission;
   private final Clock clock;
 
@@ -29,6 +32,7 @@ final class KubectlDispatcher extends Dispatcher {
     this.crud = crud;
     this.crds = new StoredCrds(crud);
     this.discovery = new ApiDiscovery(crds);
+    this.openApi = new OpenApiDocuments(crds);
     this.admission = new ObjectAdmission(crud, crds);
     this.clock = clock;
   }
@@ -54,9 +58,19 @@ final class KubectlDispatcher extends Dispatcher {
     if (request.method() != HttpMethod.GET && apiPath.filter(StoredCrds::isCrdPath).isPresent()) {
       crds.invalidate();
     }
+    if (request.method() == HttpMethod.DELETE && response.code() == 200
+        && apiPath.filter(KubectlDispatcher::isNamespace).isPresent()) {
+      deleteContents(apiPath.get().name());
+    }
     // the CRUD store answers a missing object with an empty 404; kubectl then cannot say which object is missing
-    return response.code() == 404 && ApiStatus.isEmpty(response) ? ApiStatus.notFound(apiPath.orElse(null))
-        : response;
+    if (response.code() == 404 && ApiStatus.isEmpty(response)) {
+      return ApiStatus.notFound(apiPath.orElse(null));
+    }
+    // the store names no content type; a client that sent protobuf would then read the JSON answer as protobuf
+    if (response.header("Content-Type") == null && !ApiStatus.isEmpty(response)) {
+      response.setHeader("Content-Type", "application/json");
+    }
+    return response;
   }
 
   private MockResponse route(RecordedRequest request, String path, String query, Optional<ApiPath> apiPath) {
@@ -65,8 +79,12 @@ final class KubectlDispatcher extends Dispatcher {
       if (answer.isPresent()) {
         return answer.get();
       }
+      Optional<MockResponse> document = openApi.answer(path);
+      if (document.isPresent()) {
+        return document.get();
+      }
       if (path.startsWith("/openapi")) {
-        return ApiStatus.failure(404, "NotFound", "this API server publishes no OpenAPI; use --validate=false");
+        return ApiStatus.noSuchResource();
       }
       if (apiPath.isEmpty() || parameter(query, "watch") != null) {
         return crud.dispatch(request);
@@ -76,8 +94,9 @@ final class KubectlDispatcher extends Dispatcher {
     if (request.method() == HttpMethod.PATCH && KubectlPatches.isServerSideApply(request)) {
       throw KubectlPatches.serverSideApplyRefused();
     }
-    RecordedRequest write = request.method() == HttpMethod.PATCH && KubectlPatches.isStrategic(request)
-        ? KubectlPatches.asMergePatch(request, path) : request;
+    RecordedRequest body = ProtobufBodies.isProtobuf(request) ? ProtobufBodies.asJson(request) : request;
+    RecordedRequest write = body.method() == HttpMethod.PATCH && KubectlPatches.isStrategic(body)
+        ? KubectlPatches.asMergePatch(body, path) : body;
     return write(query.isEmpty() ? write : withPath(write, path), query, apiPath);
   }
 
@@ -107,6 +126,23 @@ final class KubectlDispatcher extends Dispatcher {
     response = discovery.typedList(response, apiPath);
     return String.valueOf(request.getHeader("Accept")).contains("as=Table")
         ? TableRenderer.toTable(response, discovery.printerColumns(apiPath), clock) : response;
+  }
+
+  private static boolean isNamespace(ApiPath path) {
+    return path.group().isEmpty() && "namespaces".equals(path.plural()) && path.isObject()
+        && path.subresource() == null;
+  }
+
+  /**
+   * What kube-apiserver's namespace controller does once a namespace is deleted: everything in it is deleted too
+   * (objects with finalizers stay until their controllers let them go), so a namespace made again starts empty.
+   */
+  private void deleteContents(String namespace) {
+    for (ApiPath collection : discovery.namespacedCollections(namespace)) {
+      String path = collection.path();
+      crud.dispatch(new RecordedRequest("DELETE " + path + " HTTP/1.1", HttpMethod.DELETE, path,
+          Headers.builder().build(), new Buffer()));
+    }
   }
 
   private static RecordedRequest withPath(RecordedRequest request, String path) {
