@@ -115,7 +115,28 @@ class LiveBroadcastSpecValidationTest {
     assertThat(spec.getTokens().getSubscribeTtlMinutes()).isEqualTo(720);
     assertThat(spec.getBroadcaster().getApiKeySecretRef().getKey()).isEqualTo("apiKey");
     assertThat(spec.getBroadcaster().getUserId()).isEqualTo("broadcaster");
+    assertThat(spec.getFanOut()).isEqualTo(FanOut.REPLICATED);
     assertThat(spec.validate()).isEmpty();
+  }
+
+  @Test
+  void fanOutReadsItsLowerCaseNamesAndAnUnknownOneMakesTheSpecUnreadable() {
+    String yaml = """
+        apiVersion: live.stagefleet.dev/v1alpha1
+        kind: LiveBroadcast
+        metadata: {name: x, namespace: y}
+        spec:
+          broadcaster: {apiKeySecretRef: {name: k}}
+          fanOut: %s
+        """;
+    assertThat(Serialization.unmarshal(yaml.formatted("direct"), LiveBroadcast.class).getSpec().getFanOut())
+        .isEqualTo(FanOut.DIRECT);
+    var mesh = Serialization.unmarshal(yaml.formatted("mesh"), LiveBroadcast.class).getSpec();
+    assertThat(mesh.validate()).singleElement().asString().contains("spec.fanOut");
+    var spec = valid();
+    spec.setFanOut(null);
+    assertThat(spec.validate()).containsExactly("spec.fanOut must be direct or replicated");
+    assertThat(Serialization.asJson(valid())).contains("\"fanOut\":\"replicated\"");
   }
 
   @Test
