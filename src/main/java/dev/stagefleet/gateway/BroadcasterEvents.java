@@ -151,6 +151,13 @@ final class BroadcasterEvents implements BroadcastDirectory.Listener {
                 SocketMessages.stageData(stage, now, null)));
           }
         }
+        case FEED -> {
+          // seed-design clients publish into every stage anyway; they get no new message type
+          if (!subscriber.legacy()) {
+            subscriber.outbox().offer(SocketMessages.message("stage_feed",
+                SocketMessages.stageData(stage, now, null)));
+          }
+        }
       }
     }
   }

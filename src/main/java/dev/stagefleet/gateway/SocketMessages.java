@@ -40,6 +40,14 @@ final class SocketMessages {
     if (stage.getViewers() != null) {
       data.put("viewers", stage.getViewers());
     }
+    // a stage fed by IVS replication needs no upload from the broadcaster; any other one does (a stage the operator
+    // has not assigned yet too, so none is ever dark); its PUBLISH token is still sent, for when it becomes an origin
+    boolean replica = StageStatus.REPLICA.equals(stage.getFeed()) && stage.getSource() != null;
+    data.put("publish", !replica);
+    data.put("feed", replica ? StageStatus.REPLICA : StageStatus.ORIGIN);
+    if (replica) {
+      data.put("source", stage.getSource());
+    }
     data.put("timestamp", timestamp.toString());
     if (token != null) {
       data.put("token", token.token());
