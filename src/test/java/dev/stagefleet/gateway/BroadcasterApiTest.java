@@ -157,6 +157,13 @@ class BroadcasterApiTest extends GatewayTestBase {
     JsonNode feed = socket.next("stage_feed", Duration.ofSeconds(1)).path("data");
     assertThat(feed.path("stageId").asText()).isEqualTo("st-f2");
     assertThat(feed.path("publish").asBoolean()).isTrue();
+    assertThat(verifiedClaims(feed.path("token").asText())).as("a fresh token to publish with at once")
+        .containsEntry("resource", arn("st-f2"));
+
+    kube.setStages(NS, name, KubeFixture.origin("st-f1"), KubeFixture.replica("st-f2", "st-f1"), active("st-f3"));
+    JsonNode back = socket.next("stage_feed", Duration.ofSeconds(1)).path("data");
+    assertThat(back.path("publish").asBoolean()).isFalse();
+    assertThat(back.has("token")).isFalse();
     socket.close();
   }
 
