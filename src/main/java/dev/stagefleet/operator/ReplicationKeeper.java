@@ -68,6 +68,8 @@ final class ReplicationKeeper {
   private static final class Memory {
     final Map<String, Feed> planned = new HashMap<>();
     final Map<String, Instant> refusedUntil = new HashMap<>();
+    /** Why each refused stage is an origin, so the condition says so until replication is tried again. */
+    final Map<String, String> refusedWhy = new HashMap<>();
     final Map<String, Replication> running = new HashMap<>();
     final Map<String, Checked> checked = new HashMap<>();
   }
@@ -114,6 +116,7 @@ final class ReplicationKeeper {
       }
     }
     m.refusedUntil.values().removeIf(until -> !now.isBefore(until));
+    m.refusedWhy.keySet().retainAll(m.refusedUntil.keySet());
 
     List<StageStatus> kept = stages.list().stream().filter(s -> !toDelete.contains(s.getId())).toList();
     Map<String, StageStatus> byId = new LinkedHashMap<>();
@@ -241,7 +244,7 @@ final class ReplicationKeeper {
               + LiveBroadcastReconciler.describe(e) + "); the broadcaster publishes into it directly and replication"
               + " is tried again in " + RETRY_AFTER_FAILURE.toSeconds() + " s";
           events.warning(broadcast, FAILED, why);
-          failures.add(why);
+          m.refusedWhy.put(destination, why);
         }
       }
       if (effective.entrySet().stream().noneMatch(f -> entry.getValue().contains(f.getKey()) && f.getValue().origin())) {
@@ -254,6 +257,8 @@ final class ReplicationKeeper {
     m.checked.keySet().retainAll(replicasOf.keySet());
     effective.forEach((id, feed) -> stages.setFeed(id, feed.origin() ? StageStatus.ORIGIN : StageStatus.REPLICA,
         feed.source()));
+    m.refusedWhy.keySet().retainAll(plan.keySet());
+    failures.addAll(m.refusedWhy.values());
     return new Outcome(started, stopped, failures.isEmpty() ? null : String.join("; ", failures), recheck);
   }
 
