@@ -151,6 +151,15 @@ final class BroadcasterEvents implements BroadcastDirectory.Listener {
                 SocketMessages.stageData(stage, now, null)));
           }
         }
+        case FEED -> {
+          // seed-design clients publish into every stage anyway; they get no new message type
+          // a stage that became an origin comes with a fresh PUBLISH token: the page joins it at once
+          if (!subscriber.legacy()) {
+            subscriber.outbox().offer(SocketMessages.message("stage_feed",
+                SocketMessages.publishes(stage) ? tokenData(channel.latest, stage, now)
+                    : SocketMessages.stageData(stage, now, null)));
+          }
+        }
       }
     }
   }

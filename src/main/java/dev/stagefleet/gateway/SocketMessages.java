@@ -40,6 +40,14 @@ final class SocketMessages {
     if (stage.getViewers() != null) {
       data.put("viewers", stage.getViewers());
     }
+    // a stage fed by IVS replication needs no upload from the broadcaster; any other one does (a stage the operator
+    // has not assigned yet too, so none is ever dark); its PUBLISH token is still sent, for when it becomes an origin
+    boolean replica = !publishes(stage);
+    data.put("publish", !replica);
+    data.put("feed", replica ? StageStatus.REPLICA : StageStatus.ORIGIN);
+    if (replica) {
+      data.put("source", stage.getSource());
+    }
     data.put("timestamp", timestamp.toString());
     if (token != null) {
       data.put("token", token.token());
@@ -47,6 +55,11 @@ final class SocketMessages {
       data.put("expiresAt", token.expiresAt().toString());
     }
     return data;
+  }
+
+  /** Whether the broadcaster publishes into the stage itself: every stage but a replica fed from an origin. */
+  static boolean publishes(StageStatus stage) {
+    return !(StageStatus.REPLICA.equals(stage.getFeed()) && stage.getSource() != null);
   }
 
   static String snapshot(List<Map<String, Object>> stages, Instant timestamp) {

@@ -20,7 +20,9 @@ final class StageChanges {
     /** A stage left the status (it was deleted). */
     DELETED,
     /** A stage's viewer count in the status changed (its state did not). */
-    VIEWERS
+    VIEWERS,
+    /** A stage's feed changed: it became an origin (publish into it) or a replica of another stage (stop). */
+    FEED
   }
 
   record Change(Kind kind, StageStatus stage) {
@@ -45,6 +47,10 @@ final class StageChanges {
         }
       } else if (!Objects.equals(previous.getViewers(), stage.getViewers())) {
         changes.add(new Change(Kind.VIEWERS, stage));
+      }
+      if (previous != null && (!Objects.equals(previous.getFeed(), stage.getFeed())
+          || !Objects.equals(previous.getSource(), stage.getSource()))) {
+        changes.add(new Change(Kind.FEED, stage));
       }
     });
     old.forEach((arn, stage) -> {

@@ -54,6 +54,12 @@ public interface IvsService {
   /** Deletes a public key; one that no longer exists counts as deleted. */
   void deletePublicKey(String arn);
 
+  /**
+   * The participant id of {@code userId}'s newest connected participant in the stage's session that publishes itself
+   * (a replica does not count), or empty when none does.
+   */
+  Optional<String> publishingParticipant(String stageArn, String sessionId, String userId);
+
   /** Replicates a publishing participant from one stage into another. */
   void startReplication(String sourceStageArn, String destinationStageArn, String participantId,
       int reconnectWindowSeconds);

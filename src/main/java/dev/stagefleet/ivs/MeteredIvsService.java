@@ -107,6 +107,11 @@ public final class MeteredIvsService implements IvsService {
   }
 
   @Override
+  public Optional<String> publishingParticipant(String stageArn, String sessionId, String userId) {
+    return timed("ListParticipants", () -> ivs.publishingParticipant(stageArn, sessionId, userId));
+  }
+
+  @Override
   public void startReplication(String sourceStageArn, String destinationStageArn, String participantId,
       int reconnectWindowSeconds) {
     timed("StartParticipantReplication",

@@ -252,6 +252,28 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
 
   // ---- replication ----
 
+  /** {@inheritDoc} One filter per call (IVS's rule): by user id; state, publishing and replicas are read from each. */
+  @Override
+  public Optional<String> publishingParticipant(String stageArn, String sessionId, String userId) {
+    ParticipantSummary newest = null;
+    String nextToken = null;
+    do {
+      String token = nextToken;
+      ListParticipantsResponse page = call("ListParticipants", () -> client.listParticipants(b -> b
+          .stageArn(stageArn).sessionId(sessionId).filterByUserId(userId).maxResults(PAGE_SIZE).nextToken(token)));
+      for (ParticipantSummary participant : page.participants()) {
+        boolean publishing = participant.state() == ParticipantState.CONNECTED
+            && Boolean.TRUE.equals(participant.published()) && participant.replicationType() != ReplicationType.REPLICA;
+        if (publishing && (newest == null || newest.firstJoinTime() == null || participant.firstJoinTime() != null
+            && participant.firstJoinTime().isAfter(newest.firstJoinTime()))) {
+          newest = participant;
+        }
+      }
+      nextToken = page.nextToken();
+    } while (nextToken != null && !nextToken.isEmpty());
+    return Optional.ofNullable(newest).map(ParticipantSummary::participantId);
+  }
+
   @Override
   public void startReplication(String sourceStageArn, String destinationStageArn, String participantId,
       int reconnectWindowSeconds) {

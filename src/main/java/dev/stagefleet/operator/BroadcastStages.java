@@ -22,8 +22,11 @@ final class BroadcastStages {
     BroadcastStages copy = new BroadcastStages();
     for (StageStatus s : stages) {
       if (s != null && s.getId() != null && s.getArn() != null) {
-        copy.byId.put(s.getId(), new StageStatus(s.getId(), s.getArn(), s.getState(), s.getViewers(),
-            s.getCreatedAt(), s.getEndpoints(), s.getDrainingSince()));
+        StageStatus working = new StageStatus(s.getId(), s.getArn(), s.getState(), s.getViewers(),
+            s.getCreatedAt(), s.getEndpoints(), s.getDrainingSince());
+        working.setFeed(s.getFeed());
+        working.setSource(s.getSource());
+        copy.byId.put(s.getId(), working);
       }
     }
     return copy;
@@ -58,6 +61,13 @@ final class BroadcastStages {
 
   void setViewers(String id, int viewers) {
     byId.get(id).setViewers(viewers);
+  }
+
+  /** How the broadcaster reaches the stage: origin, or replica of {@code source}. */
+  void setFeed(String id, String feed, String source) {
+    StageStatus s = byId.get(id);
+    s.setFeed(feed);
+    s.setSource(source);
   }
 
   void activate(String id) {

@@ -56,6 +56,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
   private final ScalingPolicy policy = new ScalingPolicy();
   private final ParticipantSampler sampler;
   private final StageActions actions;
+  private final ReplicationKeeper replication;
   private final StatusRecorder statusRecorder;
   private final EventRecorder events;
   private final OperatorMetrics metrics;
@@ -72,6 +73,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     this.sampler = sampler;
     this.events = new EventRecorder(client, clock);
     this.statusRecorder = new StatusRecorder(client);
+    this.replication = new ReplicationKeeper(settings.clusterId(), events);
     this.actions = new StageActions(settings.clusterId(), new StageNames(random), events,
         settings.quotaBackoff(), leadership);
   }
@@ -107,10 +109,15 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     ScalingDecision decision = policy.decide(ScalingSettings.of(broadcast.getSpec()), stages.forPolicy(now),
         remembered.scaleDownWindow, now);
     remembered.scaleDownWindow = decision.scaleDownWindow().orElse(null);
+    ReplicationKeeper.Outcome fanOut = replication.keep(broadcast, region, stages, decision.toDelete(), now);
     StageActions.Outcome outcome = actions.apply(broadcast, region, stages, decision, remembered, now);
+    if (fanOut.failure() != null) {
+      conditions.degraded(ReplicationKeeper.FAILED, fanOut.failure());
+    }
     record(broadcast, context, conditions, stages, decision, outcome, now);
+    Duration next = nextLook(decision, outcome, stages, remembered, region, now);
     return UpdateControl.<LiveBroadcast>noUpdate()
-        .rescheduleAfter(nextLook(decision, outcome, stages, remembered, region, now));
+        .rescheduleAfter(fanOut.recheckIn() == null ? next : shorter(next, fanOut.recheckIn()));
   }
 
   /**
@@ -321,6 +328,8 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     ConditionAggregator conditions = conditionsFor(broadcast, now)
         .notReady("Deleting", "The broadcast is being deleted; its stages are " + (retain ? "retained" : "deleted"));
     try {
+      regions.region(broadcast.getSpec() == null ? null : broadcast.getSpec().getRegion())
+          .ifPresent(region -> replication.release(broadcast, region));
       for (IvsRegion region : regionsOf(broadcast)) {
         for (IvsService.Stage stage : region.inventory().view().ownedBy(settings.clusterId(), uid)) {
           release(broadcast, region, stage, retain);

@@ -140,6 +140,36 @@ class BroadcasterApiTest extends GatewayTestBase {
   }
 
   @Test
+  void socketSaysWhichStagesToPublishIntoAndWhenAStagesFeedChanges() {
+    String name = broadcast("fan", 50, 10);
+    stages(name, KubeFixture.origin("st-f1"), KubeFixture.replica("st-f2", "st-f1"), active("st-f3"));
+    var socket = openEvents(name);
+
+    JsonNode snapshot = socket.next("snapshot").path("data").path("stages");
+    assertThat(snapshot.get(0).path("publish").asBoolean()).isTrue();
+    assertThat(snapshot.get(0).path("feed").asText()).isEqualTo("origin");
+    assertThat(snapshot.get(1).path("publish").asBoolean()).isFalse();
+    assertThat(snapshot.get(1).path("feed").asText()).isEqualTo("replica");
+    assertThat(snapshot.get(1).path("source").asText()).isEqualTo("st-f1");
+    assertThat(snapshot.get(2).path("publish").asBoolean()).as("not assigned yet: publish, never dark").isTrue();
+    assertThat(verifiedClaims(snapshot.get(1).path("token").asText())).as("a token for when it becomes an origin")
+        .containsEntry("capabilities", Map.of("allow_publish", true));
+
+    kube.setStages(NS, name, KubeFixture.origin("st-f1"), KubeFixture.origin("st-f2"), active("st-f3"));
+    JsonNode feed = socket.next("stage_feed", Duration.ofSeconds(1)).path("data");
+    assertThat(feed.path("stageId").asText()).isEqualTo("st-f2");
+    assertThat(feed.path("publish").asBoolean()).isTrue();
+    assertThat(verifiedClaims(feed.path("token").asText())).as("a fresh token to publish with at once")
+        .containsEntry("resource", arn("st-f2"));
+
+    kube.setStages(NS, name, KubeFixture.origin("st-f1"), KubeFixture.replica("st-f2", "st-f1"), active("st-f3"));
+    JsonNode back = socket.next("stage_feed", Duration.ofSeconds(1)).path("data");
+    assertThat(back.path("publish").asBoolean()).isFalse();
+    assertThat(back.has("token")).isFalse();
+    socket.close();
+  }
+
+  @Test
   void aTicketExpiresThirtySecondsAfterItWasIssued() {
     String name = broadcast("ticket-ttl", 50, 10);
     var reply = http.post(base(name) + "/ws-ticket", null, "x-api-key", "key-" + name);

@@ -115,6 +115,20 @@ final class KubeFixture implements AutoCloseable {
         StageStatus.DRAINING.equals(state) ? "2026-01-01T00:10:00Z" : null);
   }
 
+  /** An active stage fed by IVS replication from {@code source}. */
+  static StageStatus replica(String stageId, String source) {
+    StageStatus stage = active(stageId);
+    stage.setFeed(StageStatus.REPLICA);
+    stage.setSource(source);
+    return stage;
+  }
+
+  static StageStatus origin(String stageId) {
+    StageStatus stage = active(stageId);
+    stage.setFeed(StageStatus.ORIGIN);
+    return stage;
+  }
+
   static List<StageStatus> list(StageStatus... stages) {
     return List.of(stages);
   }

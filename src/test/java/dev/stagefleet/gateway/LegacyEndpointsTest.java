@@ -4,6 +4,7 @@ import static dev.stagefleet.gateway.GatewayClient.assertError;
 import static dev.stagefleet.gateway.KubeFixture.active;
 import static dev.stagefleet.gateway.KubeFixture.arn;
 import static dev.stagefleet.gateway.KubeFixture.draining;
+import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -40,6 +41,18 @@ class LegacyEndpointsTest extends GatewayTestBase {
     assertThat(verifiedClaims(token.json().path("token").asText())).containsEntry("resource", arn("sd-c"));
     assertThat(token.json().path("stageArn").asText()).isEqualTo(arn("sd-c"));
     assertThat(token.json().path("expiresIn").asLong()).isPositive();
+  }
+
+  @Test
+  void seedClientsGetAPublishTokenForAReplicaStageToo() {
+    String name = broadcast("seed-fan", 10, 3);
+    stages(name, KubeFixture.origin("sf-a"), KubeFixture.replica("sf-b", "sf-a"));
+    var reply = http.get("/api/broadcaster/stages", "x-api-key", "key-" + name);
+    assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    JsonNode stages = reply.json().path("stages");
+    assertThat(stages).hasSize(2);
+    assertThat(verifiedClaims(stages.get(1).path("token").asText())).containsEntry("resource", arn("sf-b"))
+        .containsEntry("capabilities", Map.of("allow_publish", true));
   }
 
   @Test

@@ -34,6 +34,13 @@ class StageChangesTest {
   }
 
   @Test
+  void reportsAStageThatBecameAnOriginOrAReplicaOfAnotherStage() {
+    var before = List.of(KubeFixture.origin("a"), KubeFixture.replica("b", "a"), KubeFixture.replica("c", "a"));
+    var after = List.of(KubeFixture.origin("a"), KubeFixture.origin("b"), KubeFixture.replica("c", "b"));
+    assertThat(describe(StageChanges.between(before, after))).containsExactly(Kind.FEED + " b", Kind.FEED + " c");
+  }
+
+  @Test
   void treatsAMissingListAsEmpty() {
     assertThat(describe(StageChanges.between(null, List.of(active("a"))))).containsExactly(Kind.CREATED + " a");
     assertThat(describe(StageChanges.between(List.of(active("a")), null))).containsExactly(Kind.DELETED + " a");

@@ -98,6 +98,11 @@ final class TokenRecordingIvs implements IvsService {
   }
 
   @Override
+  public java.util.Optional<String> publishingParticipant(String stageArn, String sessionId, String userId) {
+    throw unexpected();
+  }
+
+  @Override
   public void startReplication(String sourceStageArn, String destinationStageArn, String participantId,
       int reconnectWindowSeconds) {
     throw unexpected();

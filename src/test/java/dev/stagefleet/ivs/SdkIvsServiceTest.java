@@ -206,4 +206,25 @@ class SdkIvsServiceTest {
     return ivs.listStages().stream().filter(s -> s.arn().equals(stage.arn())).findFirst()
         .map(Stage::activeSessionId).orElse(null);
   }
+
+  @Test
+  void findsTheBroadcastersNewestPublishingParticipantButNotTheirReplicaOrAViewer() {
+    Stage origin = ivs.createStage("origin", Map.of());
+    Stage other = ivs.createStage("other", Map.of());
+    ParticipantToken first = ivs.createParticipantToken(origin.arn(), Set.of(Capability.PUBLISH), null, "bcast", null);
+    emulator.join(first.token(), true);
+    emulator.leave(origin.arn(), first.participantId());
+    ParticipantToken second = ivs.createParticipantToken(origin.arn(), Set.of(Capability.PUBLISH), null, "bcast",
+        null);
+    emulator.join(second.token(), true);
+    emulator.join(ivs.createParticipantToken(origin.arn(), Set.of(Capability.SUBSCRIBE), null, "bcast", null).token());
+    ivs.startReplication(origin.arn(), other.arn(), second.participantId(), 0);
+    String session = ivs.getStage(origin.arn()).orElseThrow().activeSessionId();
+    String otherSession = ivs.getStage(other.arn()).orElseThrow().activeSessionId();
+
+    assertThat(ivs.publishingParticipant(origin.arn(), session, "bcast")).contains(second.participantId());
+    assertThat(ivs.publishingParticipant(origin.arn(), session, "someone")).isEmpty();
+    assertThat(ivs.publishingParticipant(other.arn(), otherSession, "bcast")).as("a replica is not the broadcaster")
+        .isEmpty();
+  }
 }

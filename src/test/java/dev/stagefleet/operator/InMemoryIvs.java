@@ -5,6 +5,7 @@ import dev.stagefleet.ivs.IvsService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,9 @@ final class InMemoryIvs implements IvsService {
   private final String region;
   private final Map<String, Stage> stages = new LinkedHashMap<>();
   private final Map<String, Integer> subscribers = new ConcurrentHashMap<>();
+  private final Map<String, Publisher> publishers = new HashMap<>();
+  private final List<Replica> replications = new ArrayList<>();
+  private final Set<String> refusedDestinations = new HashSet<>();
   private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
   private final List<String> sessionsCounted = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Random random = new Random(7);
@@ -151,6 +155,8 @@ final class InMemoryIvs implements IvsService {
     call("DeleteStage");
     stages.remove(arn);
     subscribers.remove(arn);
+    publishers.remove(arn);
+    replications.removeIf(r -> r.sourceStageArn().equals(arn) || r.destinationStageArn().equals(arn));
   }
 
   @Override
@@ -218,18 +224,90 @@ final class InMemoryIvs implements IvsService {
   }
 
   @Override
-  public void startReplication(String sourceStageArn, String destinationStageArn, String participantId,
+  public synchronized Optional<String> publishingParticipant(String stageArn, String sessionId, String userId) {
+    call("ListParticipants");
+    Stage stage = stages.get(stageArn);
+    if (stage == null || sessionId == null || !sessionId.equals(stage.activeSessionId())) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(publishers.get(stageArn)).filter(p -> p.userId().equals(userId)).map(Publisher::id);
+  }
+
+  @Override
+  public synchronized void startReplication(String sourceStageArn, String destinationStageArn, String participantId,
       int reconnectWindowSeconds) {
-    throw new UnsupportedOperationException();
+    call("StartParticipantReplication");
+    if (!stages.containsKey(sourceStageArn) || !stages.containsKey(destinationStageArn)) {
+      throw new IvsException.NotFound("no stage", null);
+    }
+    Publisher publisher = publishers.get(sourceStageArn);
+    if (publisher == null || !publisher.id().equals(participantId)) {
+      throw new IvsException.NotFound("participant " + participantId + " is not publishing in " + sourceStageArn, null);
+    }
+    if (refusedDestinations.contains(destinationStageArn)) {
+      throw new IvsException.QuotaExceeded("injected: replication into " + destinationStageArn + " refused", null);
+    }
+    long active = replications.stream().filter(r -> r.participantId().equals(participantId)).count();
+    if (active >= 5) {
+      throw new IvsException.QuotaExceeded("participant " + participantId + " already has 5 replications", null);
+    }
+    replications.removeIf(r -> r.destinationStageArn().equals(destinationStageArn)
+        && r.participantId().equals(participantId));
+    replications.add(new Replica(sourceStageArn, destinationStageArn, participantId, "ACTIVE"));
+    stages.computeIfPresent(destinationStageArn, (arn, s) -> s.activeSessionId() != null ? s
+        : new Stage(s.arn(), s.name(), s.tags(), s.endpoints(), "st-" + randomId()));
   }
 
   @Override
-  public void stopReplication(String sourceStageArn, String destinationStageArn, String participantId) {
-    throw new UnsupportedOperationException();
+  public synchronized void stopReplication(String sourceStageArn, String destinationStageArn, String participantId) {
+    call("StopParticipantReplication");
+    boolean removed = replications.removeIf(r -> r.sourceStageArn().equals(sourceStageArn)
+        && r.destinationStageArn().equals(destinationStageArn) && r.participantId().equals(participantId));
+    if (!removed) {
+      throw new IvsException.NotFound("no such replication", null);
+    }
   }
 
   @Override
-  public List<Replica> listReplicas(String sourceStageArn, String participantId) {
-    throw new UnsupportedOperationException();
+  public synchronized List<Replica> listReplicas(String sourceStageArn, String participantId) {
+    call("ListParticipantReplicas");
+    return replications.stream().filter(r -> r.sourceStageArn().equals(sourceStageArn)
+        && r.participantId().equals(participantId)).toList();
+  }
+
+  // --- replication test controls
+
+  /** The broadcaster joins {@code arn} as a new participant and publishes (as a page reload does). */
+  synchronized String publish(String arn, String userId) {
+    String id = "p-" + randomId();
+    publishers.put(arn, new Publisher(id, userId));
+    stages.computeIfPresent(arn, (a, s) -> s.activeSessionId() != null ? s
+        : new Stage(s.arn(), s.name(), s.tags(), s.endpoints(), "st-" + randomId()));
+    return id;
+  }
+
+  /** The broadcaster leaves {@code arn}; past the reconnect window its replications end, as in IVS. */
+  synchronized void unpublish(String arn, boolean replicationsEnd) {
+    Publisher gone = publishers.remove(arn);
+    if (gone != null && replicationsEnd) {
+      replications.removeIf(r -> r.participantId().equals(gone.id()));
+    }
+  }
+
+  /** Replication into {@code arn} fails (402) until allowed again. */
+  synchronized void refuseReplicationInto(String arn, boolean refuse) {
+    if (refuse) {
+      refusedDestinations.add(arn);
+    } else {
+      refusedDestinations.remove(arn);
+    }
+  }
+
+  /** Active replications, as IVS holds them. */
+  synchronized List<Replica> replications() {
+    return List.copyOf(replications);
+  }
+
+  private record Publisher(String id, String userId) {
   }
 }

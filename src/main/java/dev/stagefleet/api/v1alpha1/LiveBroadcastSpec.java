@@ -46,6 +46,12 @@ public class LiveBroadcastSpec extends LenientlyRead {
   @Required
   private Broadcaster broadcaster;
 
+  @JsonPropertyDescription("How the broadcaster's feed reaches the stages: direct (it publishes into every stage; the"
+      + " default until the broadcaster page publishes only into origins) or replicated (it publishes into one stage in"
+      + " six, which IVS participant replication copies into up to five others).")
+  @Default("direct")
+  private FanOut fanOut = FanOut.DIRECT;
+
   @JsonPropertyDescription("AWS region of the stages, such as us-east-1; omit it for the operator's default region.")
   @Pattern(REGION_PATTERN)
   private String region;
@@ -77,6 +83,9 @@ public class LiveBroadcastSpec extends LenientlyRead {
     } else {
       broadcaster.validate(errors);
     }
+    if (fanOut == null) {
+      errors.add("spec.fanOut must be direct or replicated");
+    }
     if (region != null && !region.isEmpty() && !region.matches(REGION_PATTERN)) {
       errors.add("spec.region \"" + region + "\" is not an AWS region name such as us-east-1");
     }
@@ -101,6 +110,8 @@ public class LiveBroadcastSpec extends LenientlyRead {
   public void setTokens(Tokens tokens) { this.tokens = tokens; }
   public Broadcaster getBroadcaster() { return broadcaster; }
   public void setBroadcaster(Broadcaster broadcaster) { this.broadcaster = broadcaster; }
+  public FanOut getFanOut() { return fanOut; }
+  public void setFanOut(FanOut fanOut) { this.fanOut = fanOut; }
   public String getRegion() { return region; }
   public void setRegion(String region) { this.region = region; }
 
@@ -108,13 +119,14 @@ public class LiveBroadcastSpec extends LenientlyRead {
   public boolean equals(Object o) {
     return o instanceof LiveBroadcastSpec s && viewersPerStage == s.viewersPerStage && minStages == s.minStages
         && maxStages == s.maxStages && Objects.equals(scaling, s.scaling) && Objects.equals(tokens, s.tokens)
-        && Objects.equals(broadcaster, s.broadcaster) && Objects.equals(region, s.region)
+        && Objects.equals(broadcaster, s.broadcaster) && fanOut == s.fanOut && Objects.equals(region, s.region)
         && Objects.equals(unreadableBecause(), s.unreadableBecause());
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(viewersPerStage, minStages, maxStages, scaling, tokens, broadcaster, region, unreadableBecause());
+    return Objects.hash(viewersPerStage, minStages, maxStages, scaling, tokens, broadcaster, fanOut, region,
+        unreadableBecause());
   }
 
   /** Scaling behaviour. */

@@ -100,6 +100,8 @@ public class LiveBroadcastStatus extends LenientlyRead {
   public static class StageStatus {
     public static final String ACTIVE = "Active";
     public static final String DRAINING = "Draining";
+    public static final String ORIGIN = "origin";
+    public static final String REPLICA = "replica";
 
     @JsonPropertyDescription("Stage id, the last segment of its ARN.")
     private String id;
@@ -115,6 +117,11 @@ public class LiveBroadcastStatus extends LenientlyRead {
     private Endpoints endpoints;
     @JsonPropertyDescription("When the stage started draining (RFC 3339).")
     private String drainingSince;
+    @JsonPropertyDescription("origin (the broadcaster publishes into this stage) or replica (IVS replicates the"
+        + " broadcaster into it from the origin named by source).")
+    private String feed;
+    @JsonPropertyDescription("For a replica, the id of the origin stage it is replicated from.")
+    private String source;
 
     public StageStatus() {
     }
@@ -149,18 +156,23 @@ public class LiveBroadcastStatus extends LenientlyRead {
     public void setEndpoints(Endpoints endpoints) { this.endpoints = endpoints; }
     public String getDrainingSince() { return drainingSince; }
     public void setDrainingSince(String drainingSince) { this.drainingSince = drainingSince; }
+    public String getFeed() { return feed; }
+    public void setFeed(String feed) { this.feed = feed; }
+    public String getSource() { return source; }
+    public void setSource(String source) { this.source = source; }
 
     @Override
     public boolean equals(Object o) {
       return o instanceof StageStatus s && Objects.equals(id, s.id) && Objects.equals(arn, s.arn)
           && Objects.equals(state, s.state) && Objects.equals(viewers, s.viewers)
           && Objects.equals(createdAt, s.createdAt) && Objects.equals(endpoints, s.endpoints)
-          && Objects.equals(drainingSince, s.drainingSince);
+          && Objects.equals(drainingSince, s.drainingSince) && Objects.equals(feed, s.feed)
+          && Objects.equals(source, s.source);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(id, arn, state, viewers, createdAt, endpoints, drainingSince);
+      return Objects.hash(id, arn, state, viewers, createdAt, endpoints, drainingSince, feed, source);
     }
 
     @Override

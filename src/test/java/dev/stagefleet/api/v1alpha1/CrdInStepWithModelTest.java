@@ -199,6 +199,15 @@ class CrdInStepWithModelTest {
   }
 
   @Test
+  void theSchemaRefusesAFanOutItDoesNotKnow() {
+    ObjectNode object = object(LiveBroadcastSpecValidationTest.valid());
+    ((ObjectNode) object.get("spec")).put("fanOut", "mesh");
+    assertThat(OPEN_API_SCHEMA.validate(object)).isNotEmpty();
+    ((ObjectNode) object.get("spec")).put("fanOut", "direct");
+    assertThat(OPEN_API_SCHEMA.validate(object)).isEmpty();
+  }
+
+  @Test
   void theSchemaRequiresASpecAndARegionNameWhenOneIsGiven() {
     assertThat(OPEN_API_SCHEMA.validate(object(null))).isNotEmpty();
     var emptyRegion = LiveBroadcastSpecValidationTest.valid();

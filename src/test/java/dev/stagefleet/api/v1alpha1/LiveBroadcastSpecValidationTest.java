@@ -117,7 +117,28 @@ class LiveBroadcastSpecValidationTest {
     assertThat(spec.getTokens().getSubscribeTtlMinutes()).isEqualTo(720);
     assertThat(spec.getBroadcaster().getApiKeySecretRef().getKey()).isEqualTo("apiKey");
     assertThat(spec.getBroadcaster().getUserId()).isEqualTo("broadcaster");
+    assertThat(spec.getFanOut()).isEqualTo(FanOut.DIRECT);
     assertThat(spec.validate()).isEmpty();
+  }
+
+  @Test
+  void fanOutReadsItsLowerCaseNamesAndAnUnknownOneMakesTheSpecUnreadable() {
+    String yaml = """
+        apiVersion: live.stagefleet.dev/v1alpha1
+        kind: LiveBroadcast
+        metadata: {name: x, namespace: y}
+        spec:
+          broadcaster: {apiKeySecretRef: {name: k}}
+          fanOut: %s
+        """;
+    assertThat(Serialization.unmarshal(yaml.formatted("replicated"), LiveBroadcast.class).getSpec().getFanOut())
+        .isEqualTo(FanOut.REPLICATED);
+    var mesh = Serialization.unmarshal(yaml.formatted("mesh"), LiveBroadcast.class).getSpec();
+    assertThat(mesh.validate()).singleElement().asString().contains("spec.fanOut");
+    var spec = valid();
+    spec.setFanOut(null);
+    assertThat(spec.validate()).containsExactly("spec.fanOut must be direct or replicated");
+    assertThat(Serialization.asJson(valid())).contains("\"fanOut\":\"direct\"");
   }
 
   @Test
