@@ -91,6 +91,7 @@ public final class GatewayServer implements AutoCloseable {
     timers.scheduleAtFixedRate(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
     long report = settings.audienceReportInterval().toMillis();
     timers.scheduleWithFixedDelay(this::reportAudience, report, report, TimeUnit.MILLISECONDS);
+    audience.moves().schedule(timers);
     timers.scheduleWithFixedDelay(tickets::purgeExpired, 10, 10, TimeUnit.SECONDS);
     LOG.info("gateway listening on port {} ({} tokens, replica {})", port(), tokenMode, settings.replicaId());
     return this;
@@ -147,7 +148,6 @@ public final class GatewayServer implements AutoCloseable {
   private void reportAudience() {
     try {
       reporter.tick();
-      audience.relocateAll();
     } catch (RuntimeException e) {
       LOG.warn("audience report failed: {}", e.getMessage());
     }
@@ -201,6 +201,7 @@ public final class GatewayServer implements AutoCloseable {
     broadcasterApi.routes(routes, settings.legacyEndpoints());
     viewerApi.routes(routes);
     routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
+    routes.exception(TokenUnavailable.class, (e, ctx) -> error(ctx, ApiError.of(e)));
     routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, new ApiError(e.getStatus(),
         errorCode(e.getStatus()), e.getMessage() == null || e.getMessage().isBlank() ? errorCode(e.getStatus())
             : e.getMessage())));

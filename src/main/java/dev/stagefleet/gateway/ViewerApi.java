@@ -21,8 +21,9 @@ final class ViewerApi {
   private final Audience audience;
   private final ClientRateLimits joinLimits;
   private final GatewayMetrics metrics;
-  private final Sockets<Audience.Viewer> sockets;
+  private final Sockets<Viewer> sockets;
   private final boolean trustForwardedFor;
+  private final int retryAfterSeconds;
 
   ViewerApi(BroadcastDirectory directory, Audience audience, GatewaySettings settings, GatewayMetrics metrics) {
     this.directory = directory;
@@ -31,6 +32,7 @@ final class ViewerApi {
     this.metrics = metrics;
     this.sockets = new Sockets<>("presence", settings.socketQueueLimit(), metrics);
     this.trustForwardedFor = settings.trustForwardedFor();
+    this.retryAfterSeconds = settings.retryAfterSeconds();
   }
 
   void routes(RoutesConfig routes) {
@@ -39,7 +41,7 @@ final class ViewerApi {
         ctx.pathParam("viewerId")));
     routes.ws(PRESENCE, ws -> {
       ws.onConnect(ctx -> {
-        Audience.Viewer viewer = viewer(ctx.pathParam("ns"), ctx.pathParam("name"), ctx.pathParam("viewerId"));
+        Viewer viewer = viewer(ctx.pathParam("ns"), ctx.pathParam("name"), ctx.pathParam("viewerId"));
         SocketOutbox[] outbox = new SocketOutbox[1];
         sockets.opened(ctx, o -> {
           outbox[0] = o;
@@ -58,7 +60,7 @@ final class ViewerApi {
 
   private void disconnected(io.javalin.websocket.WsContext ctx) {
     SocketOutbox outbox = sockets.outbox(ctx);
-    Audience.Viewer viewer = sockets.closed(ctx);
+    Viewer viewer = sockets.closed(ctx);
     if (viewer != null) {
       audience.disconnected(viewer, outbox);
     }
@@ -77,10 +79,31 @@ final class ViewerApi {
     if (broadcast.getMetadata().getDeletionTimestamp() != null) {
       throw new ApiError(410, "ended", "the broadcast " + key + " has ended");
     }
-    Audience.Joined joined = metrics.placement().record(() -> audience.join(broadcast, userId));
+    JoinResult result = metrics.placement().record(() -> audience.join(broadcast, userId));
+    if (!(result instanceof JoinResult.Placed joined)) {
+      throw refusal(key, result);
+    }
+    metrics.viewerJoin("placed");
     ctx.status(201).json(new JoinResponse(joined.viewerId(), joined.stage().getArn(), joined.stage().getId(),
         joined.token().token(), joined.token().participantId(), joined.token().expiresAt().toString(),
         key.apiPath() + "/viewers/" + joined.viewerId() + "/presence"));
+  }
+
+  /** The HTTP answer to a join that placed no one. */
+  private ApiError refusal(BroadcastKey key, JoinResult result) {
+    Map<String, String> retry = Map.of("Retry-After", String.valueOf(retryAfterSeconds));
+    if (result instanceof JoinResult.Full full) {
+      metrics.viewerJoin("full");
+      return new ApiError(503, "full", full.atMaxStages()
+          ? "every stage is full and the broadcast is at its limit of " + full.maxStages() + " stages; try again later"
+          : "every stage is full; another stage is being added, try again in a few seconds", retry);
+    }
+    if (result instanceof JoinResult.NoStage) {
+      metrics.viewerJoin("no_stage");
+      return new ApiError(409, "no_stage", "the broadcast " + key + " has no stage to watch yet; "
+          + "try again when it is live", retry);
+    }
+    return new ApiError(410, "ended", "the broadcast " + key + " has ended");
   }
 
   /** The caller's address: the socket's peer, or the first X-Forwarded-For entry when the proxy is trusted. */
@@ -94,7 +117,7 @@ final class ViewerApi {
     return ctx.ip();
   }
 
-  private Audience.Viewer viewer(String ns, String name, String viewerId) {
+  private Viewer viewer(String ns, String name, String viewerId) {
     BroadcastKey key = RequestInput.broadcast(ns, name);
     return audience.viewer(key, viewerId).orElseThrow(() -> ApiError.notFound("viewer " + RequestInput.abbreviate(
         viewerId) + " is not known for " + key + " (its token expired unused, or the broadcast ended); join again"));
