@@ -67,7 +67,7 @@ final class AudienceReporter {
         continue;
       }
       Set<String> previousStages = last == null ? Set.of() : last.viewers().keySet();
-      if (patch(key, AudienceReports.reportPatch(replicaId, counts, previousStages, now))) {
+      if (patch(key, AudienceReports.reportPatch(replicaId, counts, 0, previousStages, now))) {
         written.put(key, new Report(Map.copyOf(counts), now));
       }
     }

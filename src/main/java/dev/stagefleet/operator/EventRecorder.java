@@ -34,6 +34,7 @@ public final class EventRecorder {
   public static final String QUOTA_EXCEEDED = "QuotaExceeded";
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String IVS_UNAVAILABLE = "IvsUnavailable";
+  public static final String SATURATED = "Saturated";
 
   static final Duration AGGREGATE_WITHIN = Duration.ofMinutes(10);
   static final String COMPONENT = "stagefleet-operator";
