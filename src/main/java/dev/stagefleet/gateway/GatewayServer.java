@@ -40,6 +40,8 @@ public final class GatewayServer implements AutoCloseable {
   private final BroadcastDirectory directory;
   private final BroadcasterEvents events;
   private final Audience audience;
+  private final WaitingRoom room;
+  private final ExecutorService admissions;
   private final AudienceReporter reporter;
   private final SocketTickets tickets;
   private final BroadcasterApi broadcasterApi;
@@ -69,11 +71,15 @@ public final class GatewayServer implements AutoCloseable {
     this.tickets = new SocketTickets(clock, settings.ticketTtl());
     this.events = new BroadcasterEvents(directory, issuer, clock, changes);
     this.audience = new Audience(directory, issuer, clock, settings, changes, metrics);
-    this.reporter = new AudienceReporter(client, directory, audience, clock, settings, metrics);
+    this.admissions = Executors.newSingleThreadExecutor(daemon("gateway-admissions"));
+    this.room = new WaitingRoom(audience, directory::find, clock, Duration.ofSeconds(settings.retryAfterSeconds()),
+        admissions, metrics);
+    this.reporter = new AudienceReporter(client, directory, audience, room, clock, settings, metrics);
     this.broadcasterApi = new BroadcasterApi(directory, issuer, tickets, events, settings, metrics, clock);
-    this.viewerApi = new ViewerApi(directory, audience, settings, metrics);
+    this.viewerApi = new ViewerApi(directory, audience, room, settings, metrics);
     directory.addListener(events);
     directory.addListener(audience);
+    directory.addListener(room);
   }
 
   /** Starts serving and watching; returns once the informers have synced (or after 30 s, still serving). */
@@ -92,6 +98,8 @@ public final class GatewayServer implements AutoCloseable {
     long report = settings.audienceReportInterval().toMillis();
     timers.scheduleWithFixedDelay(this::reportAudience, report, report, TimeUnit.MILLISECONDS);
     audience.moves().schedule(timers);
+    // seats also free up as placed viewers' pending windows pass and other replicas' reports change
+    timers.scheduleWithFixedDelay(room::admitAll, 250, 250, TimeUnit.MILLISECONDS);
     timers.scheduleWithFixedDelay(tickets::purgeExpired, 10, 10, TimeUnit.SECONDS);
     LOG.info("gateway listening on port {} ({} tokens, replica {})", port(), tokenMode, settings.replicaId());
     return this;
@@ -134,6 +142,7 @@ public final class GatewayServer implements AutoCloseable {
     }
     directory.close();
     changes.shutdownNow();
+    admissions.shutdownNow();
   }
 
   private void heartbeat() {

@@ -3,14 +3,31 @@ package dev.stagefleet.gateway;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** The viewer's API: join a broadcast (placement and a SUBSCRIBE token) and keep a presence socket. */
+/**
+ * The viewer's API: join a broadcast (placement and a SUBSCRIBE token) and keep a presence socket. While every
+ * stage is full and another can be added, a join is held (a long poll) until a seat is free or the bound passes.
+ */
 final class ViewerApi {
   static final String VIEWERS = BroadcasterApi.BASE + "/viewers";
   static final String PRESENCE = VIEWERS + "/{viewerId}/presence";
+  /** How long a join is held for a seat when the client did not say (short enough for any HTTP client's timeout). */
+  static final Duration DEFAULT_HOLD = Duration.ofSeconds(10);
+  /** The longest hold a client may ask for with {@code Prefer: wait=N}. */
+  static final Duration MAX_HOLD = Duration.ofSeconds(25);
+  private static final Pattern PREFER_WAIT = Pattern.compile("(?i)(?:^|[,;\\s])wait\\s*=\\s*(\\d{1,6})");
+  private static final Pattern WAIT_ID = Pattern.compile("w-[A-Za-z0-9_-]{1,64}");
 
-  record JoinRequest(String userId) {
+  record JoinRequest(String userId, String waitId) {
+  }
+
+  /** The answer to a client that asked to wait ({@code Prefer: wait=N}) and has no seat yet: ask again with waitId. */
+  record WaitResponse(String waitId, int position, int waiting, long expectedWaitSeconds, String message) {
   }
 
   record JoinResponse(String viewerId, String stageArn, String stageId, String token, String participantId,
@@ -19,15 +36,18 @@ final class ViewerApi {
 
   private final BroadcastDirectory directory;
   private final Audience audience;
+  private final WaitingRoom room;
   private final ClientRateLimits joinLimits;
   private final GatewayMetrics metrics;
   private final Sockets<Viewer> sockets;
   private final boolean trustForwardedFor;
   private final int retryAfterSeconds;
 
-  ViewerApi(BroadcastDirectory directory, Audience audience, GatewaySettings settings, GatewayMetrics metrics) {
+  ViewerApi(BroadcastDirectory directory, Audience audience, WaitingRoom room, GatewaySettings settings,
+      GatewayMetrics metrics) {
     this.directory = directory;
     this.audience = audience;
+    this.room = room;
     this.joinLimits = new ClientRateLimits(settings.viewerJoinsPerSecondPerIp());
     this.metrics = metrics;
     this.sockets = new Sockets<>("presence", settings.socketQueueLimit(), metrics);
@@ -73,13 +93,48 @@ final class ViewerApi {
       throw new ApiError(429, "rate_limited", "too many joins from this address; slow down",
           Map.of("Retry-After", "1"));
     }
-    JoinRequest request = RequestInput.json(ctx.bodyAsBytes(), JoinRequest.class, new JoinRequest(null));
+    JoinRequest request = RequestInput.json(ctx.bodyAsBytes(), JoinRequest.class, new JoinRequest(null, null));
+    if (request.waitId() != null && !WAIT_ID.matcher(request.waitId()).matches()) {
+      throw ApiError.badRequest("waitId must be the waitId of an earlier 202 answer");
+    }
+    Matcher prefer = PREFER_WAIT.matcher(String.valueOf(ctx.header("Prefer")));
+    boolean asked = prefer.find();
+    Duration hold = asked ? Duration.ofSeconds(Math.max(1, Math.min(MAX_HOLD.toSeconds(),
+        Long.parseLong(prefer.group(1))))) : DEFAULT_HOLD;
     String userId = RequestInput.userId(request.userId());
     LiveBroadcast broadcast = RequestInput.existingBroadcast(directory, key);
     if (broadcast.getMetadata().getDeletionTimestamp() != null) {
       throw new ApiError(410, "ended", "the broadcast " + key + " has ended");
     }
-    JoinResult result = metrics.placement().record(() -> audience.join(broadcast, userId));
+    WaitingRoom.Admission admission = metrics.placement().record(() -> room.join(broadcast, userId,
+        request.waitId()));
+    if (admission.now() != null) {
+      answer(ctx, key, admission.now());
+      return;
+    }
+    WaitingRoom.Ticket ticket = admission.held();
+    metrics.viewerJoin("held");
+    ctx.future(() -> ticket.seat().completeOnTimeout(null, hold.toMillis(), TimeUnit.MILLISECONDS)
+        .thenAccept(result -> {
+          if (result != null) {
+            answer(ctx, key, result);
+            return;
+          }
+          room.released(key, ticket, asked ? WaitingRoom.COME_BACK_WITHIN : Duration.ZERO);
+          if (!asked) {
+            answer(ctx, key, new JoinResult.Full(false, broadcast.getSpec().getMaxStages()));
+            return;
+          }
+          int position = Math.max(1, room.position(key, ticket.waitId()));
+          ctx.header("Preference-Applied", "wait=" + hold.toSeconds()).header("Retry-After", "0").status(202)
+              .json(new WaitResponse(ticket.waitId(), position, room.waiting(key),
+                  Math.max(1, ticket.expectedWait().toSeconds()), "every stage is full and another stage is being "
+                      + "added; you are number " + position + " in line: ask again with this waitId"));
+        }));
+  }
+
+  /** Answers a join that has a result: 201 with the token, or the refusal. */
+  private void answer(Context ctx, BroadcastKey key, JoinResult result) {
     if (!(result instanceof JoinResult.Placed joined)) {
       throw refusal(key, result);
     }
