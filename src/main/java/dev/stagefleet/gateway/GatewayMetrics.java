@@ -100,7 +100,7 @@ public final class GatewayMetrics {
     Timer.builder("stagefleet.gateway.viewer.wait").description("Time from a held viewer's arrival to its seat")
         .serviceLevelObjectives(Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
             Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30))
-        .register(registry).record(waited);
+        .publishPercentiles(0.5, 0.99).register(registry).record(waited);
   }
 
   void audienceReport(String result) {
