@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -52,6 +53,8 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
   private static final class Line {
     final LinkedHashMap<String, Waiter> waiters = new LinkedHashMap<>();
     Duration typicalWait = FIRST_GUESS;
+    /** Whether an admission round is queued already: a storm of asks queues one round, not one per ask. */
+    final AtomicBoolean admissionQueued = new AtomicBoolean();
 
     /** Forgets the waiters between requests that did not come back in time. */
     void expire(Instant now) {
@@ -202,8 +205,12 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
 
   /** Hands out the broadcast's free seats to its waiters, first come first served. */
   void admitSoon(BroadcastKey key) {
-    if (lines.containsKey(key)) {
-      admissions.execute(() -> admit(key));
+    Line line = lines.get(key);
+    if (line != null && line.admissionQueued.compareAndSet(false, true)) {
+      admissions.execute(() -> {
+        line.admissionQueued.set(false);
+        admit(key);
+      });
     }
   }
 

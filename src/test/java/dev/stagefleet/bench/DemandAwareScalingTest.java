@@ -128,22 +128,9 @@ class DemandAwareScalingTest {
     });
   }
 
-  private void awaitActiveStages(String name, long count) {
+  private static void awaitActiveStages(String name, long count) {
     Waits.until(Duration.ofSeconds(60), Duration.ofMillis(50), name + "'s first stage",
         () -> Broadcasts.activeStages(broadcasts.get(name)) == count);
-    HttpRequest stages = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port()
-        + "/api/v1/namespaces/" + BenchStack.NAMESPACE + "/livebroadcasts/" + name + "/stages"))
-        .header("x-api-key", Broadcasts.apiKey(name)).timeout(Duration.ofSeconds(5)).build();
-    Waits.until(Duration.ofSeconds(30), Duration.ofMillis(50), "the gateway seeing " + name + "'s stage", () -> {
-      try {
-        var answer = http.send(stages, HttpResponse.BodyHandlers.ofString());
-        return answer.statusCode() == 200 && answer.body().contains("stageArn");
-      } catch (java.io.IOException e) {
-        return false;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return true;
-      }
-    });
+    JoinStormBench.awaitGatewaySeesAStage(gateway.port(), name);
   }
 }

@@ -63,7 +63,7 @@ public final class JoinStormBench {
 
   static final String BROADCAST = "storm";
   /** How long each join asks to be held for a seat ({@code Prefer: wait=N}); short, so a connection is soon free. */
-  static final int HOLD_SECONDS = 2;
+  static final int HOLD_SECONDS = 5;
   /** IVS's CreateStage rate: the floor for adding stages. */
   static final double CREATE_STAGE_PER_SECOND = 5;
   private static final Pattern WAIT_ID = Pattern.compile("\"waitId\"\\s*:\\s*\"([^\"]+)\"");
@@ -186,12 +186,16 @@ public final class JoinStormBench {
     return Double.NaN;
   }
 
-  /** The broadcaster API lists the stages the gateway knows: wait until it knows one (no viewer is placed). */
   private static void awaitGatewaySeesAStage(int port) {
+    awaitGatewaySeesAStage(port, BROADCAST);
+  }
+
+  /** The broadcaster API lists the stages the gateway knows: wait until it knows one (no viewer is placed). */
+  static void awaitGatewaySeesAStage(int port, String broadcast) {
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
     java.net.http.HttpRequest stages = java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-        + "/api/v1/namespaces/" + BenchStack.NAMESPACE + "/livebroadcasts/" + BROADCAST + "/stages"))
-        .header("x-api-key", Broadcasts.apiKey(BROADCAST)).timeout(Duration.ofSeconds(5)).build();
+        + "/api/v1/namespaces/" + BenchStack.NAMESPACE + "/livebroadcasts/" + broadcast + "/stages"))
+        .header("x-api-key", Broadcasts.apiKey(broadcast)).timeout(Duration.ofSeconds(5)).build();
     Waits.until(Duration.ofSeconds(30), Duration.ofMillis(50), "the gateway seeing the first stage", () -> {
       try {
         var answer = http.send(stages, java.net.http.HttpResponse.BodyHandlers.ofString());
