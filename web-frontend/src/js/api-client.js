@@ -16,6 +16,17 @@ import { stageOffer } from './messages.js';
  * @property {string} presenceUrl  the path of this viewer's presence socket on the gateway
  */
 
+/**
+ * Every stage is full and another is being added: the gateway keeps the viewer's place in line.
+ * @typedef {object} ViewerWait
+ * @property {string} waitId             send it with the next join to keep the place
+ * @property {number} position           1 is next
+ * @property {number} expectedWaitSeconds
+ */
+
+/** How long the gateway may hold a join for a seat (it holds at most 25 s). */
+const HOLD_SECONDS = 20;
+
 /** A refusal or failure of the gateway, with words a person can read. */
 export class ApiError extends Error {
   /**
@@ -103,10 +114,18 @@ export class GatewayClient {
    * Asks for a place on a stage as a viewer.
    * @param {string} namespace
    * @param {string} name
-   * @returns {Promise<ViewerPlacement>}
+   * @param {string | null} [waitId]  from an earlier {@link ViewerWait}, to keep the place in line
+   * @returns {Promise<ViewerPlacement | ViewerWait>}
    */
-  async joinAsViewer(namespace, name) {
-    const body = await this.call('POST', `${this.broadcastPath(namespace, name)}/viewers`, null, {});
+  async joinAsViewer(namespace, name, waitId = null) {
+    const body = await this.call('POST', `${this.broadcastPath(namespace, name)}/viewers`, null,
+      waitId ? { waitId } : {}, { prefer: `wait=${HOLD_SECONDS}` });
+    if (typeof body.waitId === 'string' && !body.token) {
+      return {
+        waitId: body.waitId, position: Number(body.position) || 1,
+        expectedWaitSeconds: Number(body.expectedWaitSeconds) || 1,
+      };
+    }
     const offer = stageOffer(body);
     const viewerId = typeof body.viewerId === 'string' ? body.viewerId : '';
     const presenceUrl = typeof body.presenceUrl === 'string' ? body.presenceUrl : '';
@@ -132,11 +151,12 @@ export class GatewayClient {
    * @param {string} path
    * @param {string | null} apiKey
    * @param {object} [body]
+   * @param {Record<string, string>} [extraHeaders]
    * @returns {Promise<Record<string, any>>}
    */
-  async call(method, path, apiKey, body) {
+  async call(method, path, apiKey, body, extraHeaders = {}) {
     /** @type {Record<string, string>} */
-    const headers = { accept: 'application/json' };
+    const headers = { accept: 'application/json', ...extraHeaders };
     if (apiKey) headers['x-api-key'] = apiKey;
     if (body !== undefined) headers['content-type'] = 'application/json';
     /** @type {Response} */

@@ -16,6 +16,7 @@ import { describeLeftReason, describeStageError } from './stage-errors.js';
  * @typedef {import('./api-client.js').ViewerPlacement} ViewerPlacement
  * @typedef {import('./stage-connection.js').Schedule} Schedule
  * @typedef {import('./reconnecting-socket.js').SocketLike} SocketLike
+ * @typedef {import('./api-client.js').ViewerWait} ViewerWait
  */
 
 /**
@@ -52,7 +53,8 @@ export class ViewerSession {
   /**
    * @param {object} options
    * @param {Sdk} options.sdk
-   * @param {() => Promise<ViewerPlacement>} options.place           asks the gateway for a place
+   * @param {(waitId: string | null) => Promise<ViewerPlacement | ViewerWait>} options.place  asks the gateway for a
+   *   place (a wait id keeps the place in line)
    * @param {(presenceUrl: string) => SocketLike} options.openSocket opens the presence socket
    * @param {(status: ViewerStatus) => void} options.onStatus
    * @param {(tracks: MediaStreamTrack[]) => void} options.onTracks   the tracks to show (empty: nothing to show)
@@ -82,6 +84,8 @@ export class ViewerSession {
     /** @type {string | null} */
     this.presenceUrl = null;
     this.placeFailures = 0;
+    /** @type {string | null} the place in line while every stage is full */
+    this.waitId = null;
     /** @type {(() => void) | null} */
     this.cancelTimer = null;
     this.finished = false;
@@ -107,11 +111,11 @@ export class ViewerSession {
   async requestPlace() {
     const epoch = this.epoch;
     this.clearTimer();
-    if (!this.current) this.setStatus('joining', 'Joining the broadcast…');
-    /** @type {ViewerPlacement} */
+    if (!this.current && !this.waitId) this.setStatus('joining', 'Joining the broadcast…');
+    /** @type {ViewerPlacement | ViewerWait} */
     let placement;
     try {
-      placement = await this.place();
+      placement = await this.place(this.waitId);
     } catch (error) {
       if (this.finished || epoch !== this.epoch) return;
       this.placeFailed(error);
@@ -119,6 +123,17 @@ export class ViewerSession {
     }
     if (this.finished || epoch !== this.epoch) return;
     this.placeFailures = 0;
+    if ('waitId' in placement) {
+      // The gateway holds our place until a stage is added: ask again at once, keeping the place.
+      this.waitId = placement.waitId;
+      if (!this.current) {
+        this.setStatus('waiting-seat', `Waiting for a seat: number ${placement.position} in line, `
+          + `about ${placement.expectedWaitSeconds} s.`);
+      }
+      void this.requestPlace();
+      return;
+    }
+    this.waitId = null;
     this.everPlaced = true;
     this.log(`placed on stage ${placement.stageId} as ${placement.viewerId}`);
     if (placement.presenceUrl !== this.presenceUrl) this.openPresence(placement.presenceUrl);

@@ -133,7 +133,7 @@ async function watch() {
   history.replaceState(null, '', url);
   session = new ViewerSession({
     sdk,
-    place: () => client.joinAsViewer(namespace, name),
+    place: (waitId) => client.joinAsViewer(namespace, name, waitId),
     openSocket: (presenceUrl) => new WebSocket(client.presenceSocketUrl(presenceUrl)),
     onStatus: showStatus,
     onTracks: showTracks,

@@ -50,6 +50,12 @@ test('a viewer placement is read; a 503 carries its Retry-After; errors keep the
   assert.ok(full instanceof ApiError);
   assert.deepEqual([full.status, full.code, full.message, full.retryAfterMs], [503, 'full', 'Every stage is full.', 4000]);
 
+  next = { status: 202, body: { waitId: 'w-9', position: 3, waiting: 5, expectedWaitSeconds: 4, message: 'in line' } };
+  const wait = await client.joinAsViewer('default', 'show', 'w-9');
+  assert.deepEqual(wait, { waitId: 'w-9', position: 3, expectedWaitSeconds: 4 });
+  assert.equal(calls.at(-1).headers.prefer, 'wait=20', 'the viewer asks to be held for a seat');
+  assert.deepEqual(JSON.parse(calls.at(-1).body), { waitId: 'w-9' });
+
   next = { status: 403, body: 'not json' };
   const forbidden = await client.listStages('default', 'show', 'bad').catch((e) => e);
   assert.equal(forbidden.status, 403);

@@ -14,9 +14,11 @@ function setup(answers) {
   const statuses = [];
   const shown = [];
   let calls = 0;
+  const waitIds = [];
   const session = new ViewerSession({
     sdk, schedule: clock.schedule, now: clock.now, random: () => 0,
-    place: async () => {
+    place: async (waitId) => {
+      waitIds.push(waitId);
       const answer = answers[Math.min(calls++, answers.length - 1)];
       if (answer instanceof Error) throw answer;
       return answer;
@@ -29,7 +31,7 @@ function setup(answers) {
     onStatus: (s) => statuses.push({ ...s }),
     onTracks: (tracks) => shown.push(tracks),
   });
-  return { session, stages, clock, sockets, statuses, shown, placeCalls: () => calls };
+  return { session, stages, clock, sockets, statuses, shown, waitIds, placeCalls: () => calls };
 }
 
 /** The remote broadcaster's streams arrive on a stage. */
@@ -174,4 +176,15 @@ test('a failed join asks the gateway for a new place after a backoff', async () 
   await settle();
   assert.equal(placeCalls(), 2);
   assert.equal(stages[1].token, 'sub-b');
+});
+
+test('a viewer held in the waiting room says "waiting for a seat" with its place and asks again keeping it', async () => {
+  const wait = (position) => ({ waitId: 'w-1', position, expectedWaitSeconds: 3 });
+  const { session, stages, statuses, waitIds } = setup([wait(2), wait(1), placement('b')]);
+  session.start();
+  await settle();
+  assert.deepEqual(waitIds, [null, 'w-1', 'w-1'], 'each new ask carries the place in line, with no retry delay');
+  const waiting = statuses.filter((s) => s.phase === 'waiting').map((s) => s.message);
+  assert.deepEqual(waiting, ['Waiting for a seat: number 2 in line, about 3 s.', 'Waiting for a seat: number 1 in line, about 3 s.']);
+  assert.equal(stages[0].token, 'sub-b');
 });

@@ -45,4 +45,13 @@ public final class ApiError extends RuntimeException {
   static ApiError notFound(String message) {
     return new ApiError(404, "not_found", message);
   }
+
+  /** The answer to a token that could not be minted. */
+  static ApiError of(TokenUnavailable e) {
+    return switch (e.reason()) {
+      case STAGE_GONE -> new ApiError(404, "stage_not_found", e.getMessage());
+      case IVS_UNAVAILABLE -> new ApiError(503, "ivs_unavailable", e.getMessage(), Map.of("Retry-After", "2"));
+      case STAGE_NOT_READY -> new ApiError(503, "stage_not_ready", e.getMessage(), Map.of("Retry-After", "2"));
+    };
+  }
 }

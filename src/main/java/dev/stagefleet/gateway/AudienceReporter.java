@@ -24,12 +24,13 @@ import org.slf4j.LoggerFactory;
 final class AudienceReporter {
   private static final Logger LOG = LoggerFactory.getLogger(AudienceReporter.class);
 
-  private record Report(Map<String, Integer> viewers, Instant writtenAt) {
+  private record Report(Map<String, Integer> viewers, int waiting, Instant writtenAt) {
   }
 
   private final KubernetesClient client;
   private final BroadcastDirectory directory;
   private final Audience audience;
+  private final WaitingRoom room;
   private final Clock clock;
   private final String replicaId;
   private final Duration refreshInterval;
@@ -37,11 +38,12 @@ final class AudienceReporter {
   /** What was last written per broadcast; only touched by the reporting thread. */
   private final Map<BroadcastKey, Report> written = new HashMap<>();
 
-  AudienceReporter(KubernetesClient client, BroadcastDirectory directory, Audience audience, Clock clock,
-      GatewaySettings settings, GatewayMetrics metrics) {
+  AudienceReporter(KubernetesClient client, BroadcastDirectory directory, Audience audience, WaitingRoom room,
+      Clock clock, GatewaySettings settings, GatewayMetrics metrics) {
     this.client = client;
     this.directory = directory;
     this.audience = audience;
+    this.room = room;
     this.clock = clock;
     this.replicaId = settings.replicaId();
     this.refreshInterval = settings.audienceRefreshInterval();
@@ -51,6 +53,7 @@ final class AudienceReporter {
   /** One reporting round over every broadcast this replica has (or had) viewers for. */
   synchronized void tick() {
     Set<BroadcastKey> keys = new HashSet<>(audience.broadcasts());
+    keys.addAll(room.broadcasts());
     keys.addAll(written.keySet());
     Instant now = clock.instant();
     for (BroadcastKey key : keys) {
@@ -59,16 +62,17 @@ final class AudienceReporter {
         continue;
       }
       Map<String, Integer> counts = audience.counts(key);
+      int waiting = room.waiting(key);
       Report last = written.get(key);
-      boolean changed = last == null ? !counts.isEmpty() : !last.viewers().equals(counts);
-      boolean due = last != null && !counts.isEmpty()
-          && !last.writtenAt().plus(refreshInterval).isAfter(now);
+      boolean empty = counts.isEmpty() && waiting == 0;
+      boolean changed = last == null ? !empty : !last.viewers().equals(counts) || last.waiting() != waiting;
+      boolean due = last != null && !empty && !last.writtenAt().plus(refreshInterval).isAfter(now);
       if (!changed && !due) {
         continue;
       }
       Set<String> previousStages = last == null ? Set.of() : last.viewers().keySet();
-      if (patch(key, AudienceReports.reportPatch(replicaId, counts, previousStages, now))) {
-        written.put(key, new Report(Map.copyOf(counts), now));
+      if (patch(key, AudienceReports.reportPatch(replicaId, counts, waiting, previousStages, now))) {
+        written.put(key, new Report(Map.copyOf(counts), waiting, now));
       }
     }
   }
@@ -76,7 +80,7 @@ final class AudienceReporter {
   /** Removes this replica's reports, so the operator stops counting its viewers at once (used on shutdown). */
   synchronized void withdraw() {
     for (Map.Entry<BroadcastKey, Report> entry : written.entrySet()) {
-      if (!entry.getValue().viewers().isEmpty()) {
+      if (!entry.getValue().viewers().isEmpty() || entry.getValue().waiting() > 0) {
         patch(entry.getKey(), AudienceReports.withdrawalPatch(replicaId));
       }
     }

@@ -181,7 +181,7 @@ final class BroadcasterEvents implements BroadcastDirectory.Listener {
     String error = null;
     try {
       token = tokens.publish(broadcast, stage);
-    } catch (ApiError e) {
+    } catch (TokenUnavailable e) {
       error = e.getMessage();
     }
     Map<String, Object> data = SocketMessages.stageData(stage, now, token);

@@ -103,6 +103,19 @@ public final class GatewayMetrics {
         .description("Viewers this replica counts").register(registry);
   }
 
+  void waitingGauge(Supplier<Number> waiting) {
+    Gauge.builder("stagefleet.gateway.viewers.waiting", waiting)
+        .description("Viewers this replica holds for a seat (every stage full)").register(registry);
+  }
+
+  /** A held viewer got its seat after {@code waited}. */
+  void viewerWaited(Duration waited) {
+    Timer.builder("stagefleet.gateway.viewer.wait").description("Time from a held viewer's arrival to its seat")
+        .serviceLevelObjectives(Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
+            Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30))
+        .publishPercentiles(0.5, 0.99).register(registry).record(waited);
+  }
+
   void audienceReport(String result) {
     Counter.builder("stagefleet.gateway.audience.reports").description("Audience reports written to status")
         .tag("result", result).register(registry).increment();

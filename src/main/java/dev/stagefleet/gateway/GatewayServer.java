@@ -39,6 +39,8 @@ public final class GatewayServer implements AutoCloseable {
   private final BroadcastDirectory directory;
   private final BroadcasterEvents events;
   private final Audience audience;
+  private final WaitingRoom room;
+  private final ExecutorService admissions;
   private final AudienceReporter reporter;
   private final SocketTickets tickets;
   private final BroadcasterApi broadcasterApi;
@@ -75,11 +77,15 @@ public final class GatewayServer implements AutoCloseable {
     this.tickets = new SocketTickets(clock, settings.ticketTtl());
     this.events = new BroadcasterEvents(directory, issuer, clock, changes);
     this.audience = new Audience(directory, issuer, clock, settings, changes, metrics);
-    this.reporter = new AudienceReporter(client, directory, audience, clock, settings, metrics);
+    this.admissions = Executors.newSingleThreadExecutor(daemon("gateway-admissions"));
+    this.room = new WaitingRoom(audience, directory::find, clock, Duration.ofSeconds(settings.retryAfterSeconds()),
+        admissions, metrics);
+    this.reporter = new AudienceReporter(client, directory, audience, room, clock, settings, metrics);
     this.broadcasterApi = new BroadcasterApi(directory, issuer, tickets, events, settings, metrics, clock);
-    this.viewerApi = new ViewerApi(directory, audience, settings, metrics);
+    this.viewerApi = new ViewerApi(directory, audience, room, settings, metrics);
     directory.addListener(events);
     directory.addListener(audience);
+    directory.addListener(room);
   }
 
   /**
@@ -112,6 +118,9 @@ public final class GatewayServer implements AutoCloseable {
     timers.scheduleAtFixedRate(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
     long report = settings.audienceReportInterval().toMillis();
     timers.scheduleWithFixedDelay(this::reportAudience, report, report, TimeUnit.MILLISECONDS);
+    audience.moves().schedule(timers);
+    // seats also free up as placed viewers' pending windows pass and other replicas' reports change
+    timers.scheduleWithFixedDelay(room::admitAll, 250, 250, TimeUnit.MILLISECONDS);
     timers.scheduleWithFixedDelay(tickets::purgeExpired, 10, 10, TimeUnit.SECONDS);
     LOG.info("gateway listening on port {} ({} tokens signed by {}, replica {})", port(), tokenMode, signer,
         settings.replicaId());
@@ -173,6 +182,7 @@ public final class GatewayServer implements AutoCloseable {
     }
     directory.close();
     changes.shutdownNow();
+    admissions.shutdownNow();
   }
 
   private void heartbeat() {
@@ -187,7 +197,6 @@ public final class GatewayServer implements AutoCloseable {
   private void reportAudience() {
     try {
       reporter.tick();
-      audience.relocateAll();
     } catch (RuntimeException e) {
       LOG.warn("audience report failed: {}", e.getMessage());
     }
@@ -256,6 +265,7 @@ public final class GatewayServer implements AutoCloseable {
       localMedia.routes(routes);
     }
     routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
+    routes.exception(TokenUnavailable.class, (e, ctx) -> error(ctx, ApiError.of(e)));
     routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, new ApiError(e.getStatus(),
         errorCode(e.getStatus()), e.getMessage() == null || e.getMessage().isBlank() ? errorCode(e.getStatus())
             : e.getMessage())));

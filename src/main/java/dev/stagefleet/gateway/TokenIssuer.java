@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Mints a broadcast's tokens with its spec's lifetimes and user id, counts them, and turns minting failures into
- * HTTP errors.
+ * {@link TokenUnavailable} with the reason.
  */
 final class TokenIssuer {
   private static final Logger LOG = LoggerFactory.getLogger(TokenIssuer.class);
@@ -55,19 +55,20 @@ final class TokenIssuer {
       return token;
     } catch (IvsException.NotFound e) {
       metrics.tokenFailed(minter.mode());
-      throw new ApiError(404, "stage_not_found", "stage " + stage.getId() + " no longer exists in IVS");
+      throw new TokenUnavailable(TokenUnavailable.Reason.STAGE_GONE,
+          "stage " + stage.getId() + " no longer exists in IVS");
     } catch (IvsException e) {
       metrics.tokenFailed(minter.mode());
       LOG.warn("CreateParticipantToken for stage {} failed: {} {}", stage.getId(), e.errorCode(), e.getMessage());
-      throw new ApiError(503, "ivs_unavailable", "IVS could not mint a token right now; try again shortly",
-          Map.of("Retry-After", "2"));
+      throw new TokenUnavailable(TokenUnavailable.Reason.IVS_UNAVAILABLE,
+          "IVS could not mint a token right now; try again shortly");
     } catch (KeySecretTokenMinter.KeyUnavailableException e) {
       metrics.tokenFailed(minter.mode());
       throw new ApiError(503, "key_unavailable", e.getMessage(), Map.of("Retry-After", "5"));
     } catch (IllegalArgumentException e) {
       metrics.tokenFailed(minter.mode());
-      throw new ApiError(503, "stage_not_ready", "stage " + stage.getId() + " cannot take participants yet: "
-          + e.getMessage(), Map.of("Retry-After", "2"));
+      throw new TokenUnavailable(TokenUnavailable.Reason.STAGE_NOT_READY,
+          "stage " + stage.getId() + " cannot take participants yet: " + e.getMessage());
     }
   }
 }

@@ -3,14 +3,31 @@ package dev.stagefleet.gateway;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** The viewer's API: join a broadcast (placement and a SUBSCRIBE token) and keep a presence socket. */
+/**
+ * The viewer's API: join a broadcast (placement and a SUBSCRIBE token) and keep a presence socket. While every
+ * stage is full and another can be added, a join is held (a long poll) until a seat is free or the bound passes.
+ */
 final class ViewerApi {
   static final String VIEWERS = BroadcasterApi.BASE + "/viewers";
   static final String PRESENCE = VIEWERS + "/{viewerId}/presence";
+  /** How long a join is held for a seat when the client did not say (short enough for any HTTP client's timeout). */
+  static final Duration DEFAULT_HOLD = Duration.ofSeconds(10);
+  /** The longest hold a client may ask for with {@code Prefer: wait=N}. */
+  static final Duration MAX_HOLD = Duration.ofSeconds(25);
+  private static final Pattern PREFER_WAIT = Pattern.compile("(?i)(?:^|[,;\\s])wait\\s*=\\s*(\\d{1,6})");
+  private static final Pattern WAIT_ID = Pattern.compile("w-[A-Za-z0-9_-]{1,64}");
 
-  record JoinRequest(String userId) {
+  record JoinRequest(String userId, String waitId) {
+  }
+
+  /** The answer to a client that asked to wait ({@code Prefer: wait=N}) and has no seat yet: ask again with waitId. */
+  record WaitResponse(String waitId, int position, int waiting, long expectedWaitSeconds, String message) {
   }
 
   record JoinResponse(String viewerId, String stageArn, String stageId, String token, String participantId,
@@ -19,18 +36,23 @@ final class ViewerApi {
 
   private final BroadcastDirectory directory;
   private final Audience audience;
+  private final WaitingRoom room;
   private final ClientRateLimits joinLimits;
   private final GatewayMetrics metrics;
-  private final Sockets<Audience.Viewer> sockets;
+  private final Sockets<Viewer> sockets;
   private final boolean trustForwardedFor;
+  private final int retryAfterSeconds;
 
-  ViewerApi(BroadcastDirectory directory, Audience audience, GatewaySettings settings, GatewayMetrics metrics) {
+  ViewerApi(BroadcastDirectory directory, Audience audience, WaitingRoom room, GatewaySettings settings,
+      GatewayMetrics metrics) {
     this.directory = directory;
     this.audience = audience;
+    this.room = room;
     this.joinLimits = new ClientRateLimits(settings.viewerJoinsPerSecondPerIp());
     this.metrics = metrics;
     this.sockets = new Sockets<>("presence", settings.socketQueueLimit(), metrics);
     this.trustForwardedFor = settings.trustForwardedFor();
+    this.retryAfterSeconds = settings.retryAfterSeconds();
   }
 
   void routes(RoutesConfig routes) {
@@ -39,7 +61,7 @@ final class ViewerApi {
         ctx.pathParam("viewerId")));
     routes.ws(PRESENCE, ws -> {
       ws.onConnect(ctx -> {
-        Audience.Viewer viewer = viewer(ctx.pathParam("ns"), ctx.pathParam("name"), ctx.pathParam("viewerId"));
+        Viewer viewer = viewer(ctx.pathParam("ns"), ctx.pathParam("name"), ctx.pathParam("viewerId"));
         SocketOutbox[] outbox = new SocketOutbox[1];
         sockets.opened(ctx, o -> {
           outbox[0] = o;
@@ -58,7 +80,7 @@ final class ViewerApi {
 
   private void disconnected(io.javalin.websocket.WsContext ctx) {
     SocketOutbox outbox = sockets.outbox(ctx);
-    Audience.Viewer viewer = sockets.closed(ctx);
+    Viewer viewer = sockets.closed(ctx);
     if (viewer != null) {
       audience.disconnected(viewer, outbox);
     }
@@ -71,19 +93,75 @@ final class ViewerApi {
       throw new ApiError(429, "rate_limited", "too many joins from this address; slow down",
           Map.of("Retry-After", "1"));
     }
-    JoinRequest request = RequestInput.json(ctx.bodyAsBytes(), JoinRequest.class, new JoinRequest(null));
+    JoinRequest request = RequestInput.json(ctx.bodyAsBytes(), JoinRequest.class, new JoinRequest(null, null));
+    if (request.waitId() != null && !WAIT_ID.matcher(request.waitId()).matches()) {
+      throw ApiError.badRequest("waitId must be the waitId of an earlier 202 answer");
+    }
+    Matcher prefer = PREFER_WAIT.matcher(String.valueOf(ctx.header("Prefer")));
+    boolean asked = prefer.find();
+    Duration hold = asked ? Duration.ofSeconds(Math.max(1, Math.min(MAX_HOLD.toSeconds(),
+        Long.parseLong(prefer.group(1))))) : DEFAULT_HOLD;
     String userId = RequestInput.userId(request.userId());
     LiveBroadcast broadcast = RequestInput.existingBroadcast(directory, key);
     if (broadcast.getMetadata().getDeletionTimestamp() != null) {
       throw new ApiError(410, "ended", "the broadcast " + key + " has ended");
     }
-    Audience.Joined joined = metrics.placement().record(() -> audience.join(broadcast, userId));
+    WaitingRoom.Admission admission = metrics.placement().record(() -> room.join(broadcast, userId,
+        request.waitId()));
+    if (admission.now() != null) {
+      answer(ctx, key, admission.now());
+      return;
+    }
+    WaitingRoom.Ticket ticket = admission.held();
+    metrics.viewerJoin("held");
+    ctx.future(() -> ticket.seat().completeOnTimeout(null, hold.toMillis(), TimeUnit.MILLISECONDS)
+        .thenAccept(result -> {
+          if (result != null) {
+            answer(ctx, key, result);
+            return;
+          }
+          room.released(key, ticket, asked ? WaitingRoom.COME_BACK_WITHIN : Duration.ZERO);
+          if (!asked) {
+            answer(ctx, key, new JoinResult.Full(false, broadcast.getSpec().getMaxStages()));
+            return;
+          }
+          int position = Math.max(1, room.position(key, ticket.waitId()));
+          ctx.header("Preference-Applied", "wait=" + hold.toSeconds()).header("Retry-After", "0").status(202)
+              .json(new WaitResponse(ticket.waitId(), position, room.waiting(key),
+                  Math.max(1, ticket.expectedWait().toSeconds()), "every stage is full and another stage is being "
+                      + "added; you are number " + position + " in line: ask again with this waitId"));
+        }));
+  }
+
+  /** Answers a join that has a result: 201 with the token, or the refusal. */
+  private void answer(Context ctx, BroadcastKey key, JoinResult result) {
+    if (!(result instanceof JoinResult.Placed joined)) {
+      throw refusal(key, result);
+    }
+    metrics.viewerJoin("placed");
     ctx.status(201).json(new JoinResponse(joined.viewerId(), joined.stage().getArn(), joined.stage().getId(),
         joined.token().token(), joined.token().participantId(), joined.token().expiresAt().toString(),
         key.apiPath() + "/viewers/" + joined.viewerId() + "/presence"));
   }
 
-  private Audience.Viewer viewer(String ns, String name, String viewerId) {
+  /** The HTTP answer to a join that placed no one. */
+  private ApiError refusal(BroadcastKey key, JoinResult result) {
+    Map<String, String> retry = Map.of("Retry-After", String.valueOf(retryAfterSeconds));
+    if (result instanceof JoinResult.Full full) {
+      metrics.viewerJoin("full");
+      return new ApiError(503, "full", full.atMaxStages()
+          ? "every stage is full and the broadcast is at its limit of " + full.maxStages() + " stages; try again later"
+          : "every stage is full; another stage is being added, try again in a few seconds", retry);
+    }
+    if (result instanceof JoinResult.NoStage) {
+      metrics.viewerJoin("no_stage");
+      return new ApiError(409, "no_stage", "the broadcast " + key + " has no stage to watch yet; "
+          + "try again when it is live", retry);
+    }
+    return new ApiError(410, "ended", "the broadcast " + key + " has ended");
+  }
+
+  private Viewer viewer(String ns, String name, String viewerId) {
     BroadcastKey key = RequestInput.broadcast(ns, name);
     return audience.viewer(key, viewerId).orElseThrow(() -> ApiError.notFound("viewer " + RequestInput.abbreviate(
         viewerId) + " is not known for " + key + " (its token expired unused, or the broadcast ended); join again"));

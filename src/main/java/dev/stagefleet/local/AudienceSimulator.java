@@ -33,6 +33,13 @@ public final class AudienceSimulator implements AutoCloseable {
 
   private final Settings settings;
   private final IvsEmulator emulator;
+  /**
+   * With churn, the audience stays away at least this long, so a scale-down can be seen: the gateway counts a
+   * dropped viewer for its 30 s pending window, then the local example's 30 s stabilization window runs, then the
+   * surplus stages drain and, empty, are deleted.
+   */
+  static final Duration AWAY_AT_LEAST = Duration.ofSeconds(90);
+
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
     Thread t = new Thread(r, "audience-simulator");
@@ -73,7 +80,8 @@ public final class AudienceSimulator implements AutoCloseable {
     for (int i = 0; i < settings.audience(); i++) {
       scheduler.schedule(this::leaveOne, i * spacing, TimeUnit.MILLISECONDS);
     }
-    scheduler.schedule(this::joinWave, settings.ramp().toMillis() * 3, TimeUnit.MILLISECONDS);
+    long away = Math.max(settings.ramp().toMillis() * 3, AWAY_AT_LEAST.toMillis());
+    scheduler.schedule(this::joinWave, away, TimeUnit.MILLISECONDS);
   }
 
   private void joinOne() {

@@ -389,7 +389,8 @@ public final class LocalMode implements AutoCloseable {
         long draining = status.stagesOrEmpty().stream().filter(s -> !s.isActive()).count();
         line = "phase=" + status.getPhase() + "  stages=" + status.getReadyStages() + " active"
             + (draining > 0 ? " + " + draining + " draining" : "") + " (desired " + status.getDesiredStages()
-            + ")  viewers=" + status.getViewers();
+            + ")  viewers=" + status.getViewers()
+            + "  waiting=" + (status.getWaiting() == null ? 0 : status.getWaiting());
       }
       if (!line.equals(last.put(key, line))) {
         out.println(TIME.format(LocalTime.now(clock)) + "  " + key + "  " + line);

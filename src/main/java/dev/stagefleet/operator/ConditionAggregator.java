@@ -26,6 +26,7 @@ public final class ConditionAggregator {
   private Reason scaling;
   private Reason stable = new Reason("Stable", "The stages match the audience");
   private Reason ready = new Reason("StagesReady", "Every desired stage is active");
+  private Reason saturated;
 
   private record Reason(String reason, String message) {
   }
@@ -62,6 +63,12 @@ public final class ConditionAggregator {
     return this;
   }
 
+  /** Saturated is True: viewers wait and maxStages bounds the broadcast. */
+  public ConditionAggregator saturated(String reason, String message) {
+    saturated = new Reason(reason, message);
+    return this;
+  }
+
   /** The message of Ready when it is True. */
   public ConditionAggregator readyMessage(String message) {
     ready = new Reason("StagesReady", message);
@@ -72,7 +79,7 @@ public final class ConditionAggregator {
     return !degraded.isEmpty();
   }
 
-  /** Ready, Scaling and Degraded, in that order. */
+  /** Ready, Scaling, Degraded and Saturated, in that order. */
   public List<Condition> build() {
     List<Condition> out = new ArrayList<>();
     if (!degraded.isEmpty()) {
@@ -86,6 +93,8 @@ public final class ConditionAggregator {
         : condition(ConditionTypes.SCALING, FALSE, stable));
     out.add(degraded.isEmpty() ? condition(ConditionTypes.DEGRADED, FALSE, new Reason("AsExpected", "No problems"))
         : condition(ConditionTypes.DEGRADED, TRUE, degraded.get(0)));
+    out.add(saturated != null ? condition(ConditionTypes.SATURATED, TRUE, saturated)
+        : condition(ConditionTypes.SATURATED, FALSE, new Reason("SeatsAvailable", "No viewer waits beyond maxStages")));
     return out;
   }
 

@@ -35,6 +35,7 @@ public final class EventRecorder {
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String UNREADABLE_STATUS = "UnreadableStatus";
   public static final String IVS_UNAVAILABLE = "IvsUnavailable";
+  public static final String SATURATED = "Saturated";
 
   static final Duration AGGREGATE_WITHIN = Duration.ofMinutes(10);
   static final String COMPONENT = "stagefleet-operator";

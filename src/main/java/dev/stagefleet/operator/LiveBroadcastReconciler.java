@@ -107,7 +107,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
       return ivsFailed(broadcast, context, conditions, remembered, e);
     }
     ScalingDecision decision = policy.decide(ScalingSettings.of(broadcast.getSpec()), stages.forPolicy(now),
-        remembered.scaleDownWindow, now);
+        AudienceReports.freshWaiting(broadcast.getStatus(), now), remembered.scaleDownWindow, now);
     remembered.scaleDownWindow = decision.scaleDownWindow().orElse(null);
     ReplicationKeeper.Outcome fanOut = replication.keep(broadcast, region, stages, decision.toDelete(), now);
     StageActions.Outcome outcome = actions.apply(broadcast, region, stages, decision, remembered, now);
@@ -239,8 +239,10 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
           + " unless the audience returns");
     }
 
+    saturation(broadcast, conditions, decision);
     LiveBroadcastStatus next = statusFrom(broadcast);
     next.setViewers(decision.viewers());
+    next.setWaiting(decision.waiting());
     next.setDesiredStages(desired);
     next.setReadyStages(ready);
     if (outcome.created() + outcome.reactivated() + outcome.drained() > 0) {
@@ -251,6 +253,22 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     next.setPhase(conditions.phase(ready).name());
     writeStatus(broadcast, next, context);
     metrics.recordBroadcast(uid(broadcast), ready, stages.draining(), decision.viewers());
+  }
+
+  /** Saturated, and a Warning when it starts, so the person running the broadcast knows to raise maxStages. */
+  private void saturation(LiveBroadcast broadcast, ConditionAggregator conditions, ScalingDecision decision) {
+    ScalingSettings limits = ScalingSettings.of(broadcast.getSpec());
+    if (!decision.saturated(limits)) {
+      return;
+    }
+    String message = decision.waiting() + " viewers are waiting for a seat and maxStages (" + limits.maxStages()
+        + " stages of " + limits.viewersPerStage() + ") bounds the broadcast; raise spec.maxStages to seat them";
+    conditions.saturated("AtMaxStages", message);
+    boolean wasSaturated = broadcast.getStatus() != null && broadcast.getStatus().condition(ConditionTypes.SATURATED)
+        .map(c -> ConditionAggregator.TRUE.equals(c.getStatus())).orElse(false);
+    if (!wasSaturated) {
+      events.warning(broadcast, EventRecorder.SATURATED, message);
+    }
   }
 
   private Duration nextLook(ScalingDecision decision, StageActions.Outcome outcome, BroadcastStages stages,
@@ -405,6 +423,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     if (previous != null) {
       next.setPhase(previous.getPhase());
       next.setViewers(previous.getViewers());
+      next.setWaiting(previous.getWaiting());
       next.setDesiredStages(previous.getDesiredStages());
       next.setReadyStages(previous.getReadyStages());
       next.setLastScaleTime(previous.getLastScaleTime());

@@ -8,6 +8,7 @@ import java.util.Optional;
  * What the scaling policy wants done now.
  *
  * @param viewers          viewers across all stages, active and draining
+ * @param waiting          viewers the gateways hold for a seat (counted in desiredStages)
  * @param desiredStages    active stages the audience needs (clamped to the spec's limits)
  * @param stagesToCreate   new stages to create (after reactivating draining ones)
  * @param toReactivate     draining stages (ids) to make active again instead of creating new ones
@@ -17,7 +18,7 @@ import java.util.Optional;
  * @param nextReview       the earliest time this decision changes without any new observation (a window or a
  *                         drain timeout ends), empty when nothing is pending
  */
-public record ScalingDecision(int viewers, int desiredStages, int stagesToCreate, List<String> toReactivate,
+public record ScalingDecision(int viewers, int waiting, int desiredStages, int stagesToCreate, List<String> toReactivate,
     List<String> toDrain, List<String> toDelete, Optional<ScaleDownWindow> scaleDownWindow,
     Optional<Instant> nextReview) {
 
@@ -30,6 +31,14 @@ public record ScalingDecision(int viewers, int desiredStages, int stagesToCreate
   /** True when the decision changes anything. */
   public boolean changesStages() {
     return stagesToCreate > 0 || !toReactivate.isEmpty() || !toDrain.isEmpty() || !toDelete.isEmpty();
+  }
+
+  /**
+   * True when demand exceeds what maxStages allows: viewers are waiting and even {@code maxStages} full stages
+   * would not seat them all.
+   */
+  public boolean saturated(ScalingSettings settings) {
+    return waiting > 0 && viewers + waiting > (long) settings.maxStages() * settings.viewersPerStage();
   }
 
   /** True when the decision adds active stages. */

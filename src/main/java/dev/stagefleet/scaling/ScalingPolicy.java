@@ -13,8 +13,10 @@ import java.util.Set;
  * and delete to get there. A pure function of its inputs; time is passed in.
  *
  * <ul>
- *   <li>desired = clamp(ceil(viewers / (viewersPerStage × targetFill)), minStages, maxStages);</li>
- *   <li>scale up at once, reactivating draining stages (most viewers first) before creating new ones;</li>
+ *   <li>desired = clamp(ceil((viewers + waiting) / (viewersPerStage × targetFill)), minStages, maxStages), where
+ *       waiting are the viewers the gateways could not place yet: without them a full broadcast (at targetFill 1.0
+ *       always) could never ask for more than the capacity it has;</li>
+ *   <li>scale up at once, to all the stages the demand needs in one decision, reactivating draining stages (most viewers first) before creating new ones;</li>
  *   <li>scale down only after desired has stayed lower for the stabilization window, then to the highest
  *       desired count seen in that window; surplus stages drain, fewest viewers first;</li>
  *   <li>a draining stage is deleted when it is empty or its drain timeout has passed, never otherwise;</li>
@@ -25,7 +27,7 @@ public final class ScalingPolicy {
   /** Absorbs floating-point noise so that exactly full stages do not ask for one more. */
   private static final double EPSILON = 1e-9;
 
-  /** Active stages for {@code viewers}, clamped to the spec's limits. */
+  /** Active stages for {@code viewers} (placed plus waiting), clamped to the spec's limits. */
   public static int desiredStages(int viewers, ScalingSettings settings) {
     int needed = (int) Math.ceil(viewers / settings.targetViewersPerStage() - EPSILON);
     return Math.max(settings.minStages(), Math.min(settings.maxStages(), Math.max(needed, 0)));
@@ -34,12 +36,16 @@ public final class ScalingPolicy {
   /**
    * Decides what to do with the broadcast's stages now.
    *
+   * @param waiting viewers the gateways hold because every stage is full (not on any stage yet)
    * @param window the window returned by the previous decision for this broadcast, or null
    */
-  public ScalingDecision decide(ScalingSettings settings, List<ScalingStage> stages, ScaleDownWindow window,
-      Instant now) {
+  public ScalingDecision decide(ScalingSettings settings, List<ScalingStage> stages, int waiting,
+      ScaleDownWindow window, Instant now) {
+    if (waiting < 0) {
+      throw new IllegalArgumentException("waiting viewers cannot be negative: " + waiting);
+    }
     int viewers = stages.stream().mapToInt(ScalingStage::viewers).sum();
-    int desired = desiredStages(viewers, settings);
+    int desired = desiredStages(viewers + waiting, settings);
     List<ScalingStage> active = stages.stream().filter(ScalingStage::isActive).toList();
     List<ScalingStage> draining = stages.stream().filter(s -> !s.isActive()).toList();
 
@@ -90,7 +96,7 @@ public final class ScalingPolicy {
         nextReview = earliest(nextReview, timeout);
       }
     }
-    return new ScalingDecision(viewers, desired, create, reactivate, drain, delete, Optional.ofNullable(nextWindow),
+    return new ScalingDecision(viewers, waiting, desired, create, reactivate, drain, delete, Optional.ofNullable(nextWindow),
         Optional.ofNullable(nextReview));
   }
 

@@ -258,13 +258,17 @@ public final class BenchMain implements Runnable {
         description = "The broadcast's viewersPerStage (default: ${DEFAULT-VALUE}).")
     int viewersPerStage;
 
-    @Option(names = "--connections", defaultValue = "64",
-        description = "Load generator connections (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--connections", defaultValue = "1024",
+        description = "Load generator connections; a held join keeps one busy (default: ${DEFAULT-VALUE}).")
     int connections;
 
     @Option(names = "--give-up-seconds", defaultValue = "180",
         description = "Stop waiting for stragglers after this long (default: ${DEFAULT-VALUE}).")
     double giveUp;
+
+    @Option(names = "--target-fill", defaultValue = "0.8",
+        description = "The broadcast's spec.scaling.targetFill, above 0 and at most 1 (default: ${DEFAULT-VALUE}).")
+    double targetFill;
 
     @Option(names = "--max-retry-wait-seconds", defaultValue = "60",
         description = "Viewers wait Retry-After before retrying, but at most this long (default: ${DEFAULT-VALUE}).")
@@ -280,7 +284,8 @@ public final class BenchMain implements Runnable {
         throw new UserFacingException("--viewers-per-stage must be at most 10000 (IVS's subscribers per stage)");
       }
       var settings = new JoinStormBench.Settings(viewers, seconds(seconds, "--seconds"), viewersPerStage,
-          connections, seconds(giveUp, "--give-up-seconds"), seconds(maxRetryWait, "--max-retry-wait-seconds"));
+          connections, seconds(giveUp, "--give-up-seconds"), seconds(maxRetryWait, "--max-retry-wait-seconds"),
+          targetFill);
       return print(JoinStormBench.run(settings, System.err), common, System.out);
     }
   }

@@ -89,6 +89,6 @@ public final class Broadcasts {
   public void reportAudience(String name, String replica, Map<String, Integer> viewersPerStage, Instant reportedAt) {
     client.resources(LiveBroadcast.class).inNamespace(namespace).withName(name).subresource("status")
         .patch(PatchContext.of(PatchType.JSON_MERGE),
-            AudienceReports.reportPatch(replica, viewersPerStage, List.of(), reportedAt));
+            AudienceReports.reportPatch(replica, viewersPerStage, 0, List.of(), reportedAt));
   }
 }

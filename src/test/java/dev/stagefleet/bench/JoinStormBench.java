@@ -26,10 +26,12 @@ import java.util.regex.Pattern;
 
 /**
  * Scenario 5: a join storm. V viewers arrive at an even rate over T seconds (open loop) at a broadcast that starts with
- * one stage; the operator adds stages as the gateway reports the audience. A viewer answered 503 (every stage full)
- * or 409 (no stage yet) comes back after the Retry-After the gateway sent (at most {@code maxRetryWait}), plus up to a
- * second of jitter, as a viewer page would. Figures: time until every viewer is placed (against the arrival window
- * T), and the most viewers any stage was given (against viewersPerStage: no stage may be over capacity).
+ * one stage; the operator adds stages as the gateway reports placed and waiting viewers. Each viewer asks as the
+ * viewer page does: {@code Prefer: wait=N}, and on a 202 (held for a seat, no seat yet) at once again with its
+ * waitId. A viewer answered 503 (at maxStages) or 409 (no stage yet) comes back after the Retry-After (at most
+ * {@code maxRetryWait}) plus up to a second of jitter. Figures: time until every viewer is placed against the arrival
+ * window T and the IVS floor (the stages needed at CreateStage's 5 calls a second), viewers placed without a refusal,
+ * the fullest stage against viewersPerStage (never over), the held viewers' wait, CreateStage calls and throttling.
  */
 public final class JoinStormBench {
 
@@ -42,10 +44,14 @@ public final class JoinStormBench {
    * @param connections     the load generator's connections (requests in flight at most)
    * @param giveUp          how long after the first arrival the run stops waiting for stragglers
    * @param maxRetryWait    a viewer told to retry waits Retry-After, but at most this long
+   * @param targetFill      the broadcast's spec.scaling.targetFill
    */
   public record Settings(int viewers, Duration window, int viewersPerStage, int connections, Duration giveUp,
-      Duration maxRetryWait) {
+      Duration maxRetryWait, double targetFill) {
     public Settings {
+      if (!(targetFill > 0 && targetFill <= 1)) {
+        throw new IllegalArgumentException("the target fill must be above 0 and at most 1");
+      }
       if (viewers < 1 || viewersPerStage < 1 || connections < 1) {
         throw new IllegalArgumentException("viewers, viewers per stage and connections must be at least 1");
       }
@@ -56,14 +62,18 @@ public final class JoinStormBench {
   }
 
   static final String BROADCAST = "storm";
-  static final double TARGET_FILL = 0.8;
+  /** How long each join asks to be held for a seat ({@code Prefer: wait=N}); short, so a connection is soon free. */
+  static final int HOLD_SECONDS = 5;
+  /** IVS's CreateStage rate: the floor for adding stages. */
+  static final double CREATE_STAGE_PER_SECOND = 5;
+  private static final Pattern WAIT_ID = Pattern.compile("\"waitId\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern STAGE_ID = Pattern.compile("\"stageId\"\\s*:\\s*\"([^\"]+)\"");
 
   private JoinStormBench() {
   }
 
-  /** One attempt of one viewer, due at a time. */
-  private record Attempt(int viewer, int number, long due) implements Delayed {
+  /** One attempt of one viewer, due at a time; {@code waitId} keeps its place in line. */
+  private record Attempt(int viewer, int number, long due, String waitId) implements Delayed {
     @Override
     public long getDelay(TimeUnit unit) {
       return unit.convert(due - System.nanoTime(), TimeUnit.NANOSECONDS);
@@ -76,26 +86,28 @@ public final class JoinStormBench {
   }
 
   public static BenchReport run(Settings settings, PrintStream progress) {
-    int maxStages = (int) Math.ceil(settings.viewers() / (settings.viewersPerStage() * TARGET_FILL)) + 1;
+    int stagesNeeded = (int) Math.ceil(settings.viewers() / (settings.viewersPerStage() * settings.targetFill()));
+    int maxStages = stagesNeeded + 1;
     BenchReport report = new BenchReport("5. join storm", Instant.now())
         .parameter("viewers", settings.viewers()).parameter("window", settings.window())
         .parameter("viewersPerStage", settings.viewersPerStage()).parameter("maxStages", maxStages)
-        .parameter("connections", settings.connections()).parameter("maxRetryWait", settings.maxRetryWait());
+        .parameter("connections", settings.connections()).parameter("maxRetryWait", settings.maxRetryWait())
+        .parameter("targetFill", settings.targetFill()).parameter("hold", "Prefer: wait=" + HOLD_SECONDS);
     try (BenchStack stack = BenchStack.start()) {
       stack.startOperator(s -> s);
       // viewers here never open a presence socket; they must count for the whole run, not 30 s
       GatewayServer gateway = stack.startGateway(TokenMode.SELF_SIGNED, s -> s.withAudience(Duration.ofSeconds(1),
           Duration.ofSeconds(10), Duration.ofMinutes(30)));
       Broadcasts broadcasts = new Broadcasts(stack.client(), BenchStack.NAMESPACE);
-      broadcasts.create(BROADCAST, settings.viewersPerStage(), 1, maxStages, TARGET_FILL);
+      broadcasts.create(BROADCAST, settings.viewersPerStage(), 1, maxStages, settings.targetFill());
       Waits.until(Duration.ofSeconds(60), Duration.ofMillis(50), "the broadcast's first stage",
           () -> Broadcasts.activeStages(broadcasts.get(BROADCAST)) == 1);
       URI join = URI.create("http://127.0.0.1:" + gateway.port() + "/api/v1/namespaces/" + BenchStack.NAMESPACE
           + "/livebroadcasts/" + BROADCAST + "/viewers");
-      byte[] request = HttpLoad.post(join, "{}").bytes();
       awaitGatewaySeesAStage(gateway.port());
+      long createsBefore = stack.emulator().stats().calls("CreateStage");
 
-      Storm storm = new Storm(settings, join, request);
+      Storm storm = new Storm(settings, join);
       storm.run(progress);
 
       double placedSeconds = storm.lastPlaced.get() == 0 ? Double.NaN
@@ -107,13 +119,33 @@ public final class JoinStormBench {
       double windowSeconds = settings.window().toNanos() / 1e9;
       long rejected = storm.status.getOrDefault(503, new AtomicLong()).get()
           + storm.status.getOrDefault(409, new AtomicLong()).get();
+      long neverRefused = settings.viewers() - storm.refusedViewers.size();
+      double floorSeconds = (stagesNeeded - 1) / CREATE_STAGE_PER_SECOND;
+      var waits = gateway.metrics().registry().find("stagefleet.gateway.viewer.wait").timer();
+      var waitSnapshot = waits == null ? null : waits.takeSnapshot();
+      long creates = stack.emulator().stats().calls("CreateStage") - createsBefore;
+      long throttled = stack.emulator().stats().throttled();
       Latencies firstTry = Latencies.of(storm.firstTryLatencies(), storm.firstTryCount());
 
       report.figure("viewers placed", placed, "of " + settings.viewers(), "");
       report.figure("time until all placed", placedSeconds, "s", "from the first arrival");
       report.figure("time until all placed / arrival window", placedSeconds / windowSeconds, "ratio",
           String.format(Locale.ROOT, "window %.0f s", windowSeconds));
-      report.figure("stages used", perStage.size(), "stages", "at most " + maxStages);
+      report.figure("IVS floor: " + (stagesNeeded - 1) + " more stages at 5 CreateStage/s", floorSeconds, "s",
+          "the yardstick");
+      report.figure("time until all placed / max(window, window-end + IVS floor)", placedSeconds
+          / Math.max(windowSeconds, floorSeconds), "ratio", "goal <= 1.1");
+      report.figure("viewers placed without being refused", 100.0 * neverRefused / settings.viewers(), "%",
+          "never answered 503/409; goal >= 99 %");
+      report.figure("stages used", perStage.size(), "stages", stagesNeeded + " needed, at most " + maxStages);
+      report.figure("CreateStage calls", creates, "calls", (stagesNeeded - 1) + " stages needed beyond the first");
+      report.figure("throttled IVS calls", throttled, "calls", "goal 0");
+      report.figure("viewers held for a seat", waitSnapshot == null ? 0 : waitSnapshot.count(), "viewers",
+          "the gateway's stagefleet_gateway_viewer_wait_seconds");
+      report.figure("held viewers' wait p50", waitSnapshot == null ? 0 : millis(waitSnapshot, 0.5), "ms",
+          "arrival at the gateway to seat");
+      report.figure("held viewers' wait p99", waitSnapshot == null ? 0 : millis(waitSnapshot, 0.99), "ms",
+          "goal <= 1 s + CreateStage latency");
       report.figure("fullest stage / viewersPerStage", (double) fullest / settings.viewersPerStage(), "ratio",
           fullest + " of " + settings.viewersPerStage() + " (from the join answers)");
       report.figure("answers 503/409 (full, no stage yet)", rejected, "answers", "each retried after Retry-After");
@@ -131,6 +163,12 @@ public final class JoinStormBench {
       report.goal("no stage over capacity (" + settings.viewersPerStage() + ")",
           "fullest " + Math.max(fullest, reportedFullest), fullest <= settings.viewersPerStage()
               && reportedFullest <= settings.viewersPerStage());
+      report.goal("time until all placed <= 1.1 x max(window, IVS floor)", String.format(Locale.ROOT, "%.2f",
+          placedSeconds / Math.max(windowSeconds, floorSeconds)),
+          placedSeconds <= 1.1 * Math.max(windowSeconds, floorSeconds));
+      report.goal(">= 99 % placed without being refused", neverRefused + " of " + settings.viewers(),
+          neverRefused >= 0.99 * settings.viewers());
+      report.goal("no throttled IVS call", throttled + " throttled", throttled == 0);
       report.goal("all " + settings.viewers() + " viewers placed", placed + " placed"
           + (Double.isNaN(placedSeconds) ? "" : String.format(Locale.ROOT, " in %.1f s", placedSeconds)),
           placed == settings.viewers());
@@ -138,12 +176,26 @@ public final class JoinStormBench {
     return report;
   }
 
-  /** The broadcaster API lists the stages the gateway knows: wait until it knows one (no viewer is placed). */
+  /** A percentile of the gateway's wait timer in milliseconds (the timer publishes p50 and p99). */
+  private static double millis(io.micrometer.core.instrument.distribution.HistogramSnapshot snapshot, double p) {
+    for (var value : snapshot.percentileValues()) {
+      if (Math.abs(value.percentile() - p) < 1e-6) {
+        return value.value(TimeUnit.MILLISECONDS);
+      }
+    }
+    return Double.NaN;
+  }
+
   private static void awaitGatewaySeesAStage(int port) {
+    awaitGatewaySeesAStage(port, BROADCAST);
+  }
+
+  /** The broadcaster API lists the stages the gateway knows: wait until it knows one (no viewer is placed). */
+  static void awaitGatewaySeesAStage(int port, String broadcast) {
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
     java.net.http.HttpRequest stages = java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-        + "/api/v1/namespaces/" + BenchStack.NAMESPACE + "/livebroadcasts/" + BROADCAST + "/stages"))
-        .header("x-api-key", Broadcasts.apiKey(BROADCAST)).timeout(Duration.ofSeconds(5)).build();
+        + "/api/v1/namespaces/" + BenchStack.NAMESPACE + "/livebroadcasts/" + broadcast + "/stages"))
+        .header("x-api-key", Broadcasts.apiKey(broadcast)).timeout(Duration.ofSeconds(5)).build();
     Waits.until(Duration.ofSeconds(30), Duration.ofMillis(50), "the gateway seeing the first stage", () -> {
       try {
         var answer = http.send(stages, java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -168,7 +220,8 @@ public final class JoinStormBench {
   private static final class Storm {
     private final Settings settings;
     private final InetSocketAddress address;
-    private final byte[] request;
+    private final URI join;
+    final java.util.Set<Integer> refusedViewers = ConcurrentHashMap.newKeySet();
     private final DelayQueue<Attempt> due = new DelayQueue<>();
     final Map<Integer, String> stageOf = new ConcurrentHashMap<>();
     final Map<Integer, AtomicLong> status = new ConcurrentHashMap<>();
@@ -179,10 +232,10 @@ public final class JoinStormBench {
     private final AtomicInteger firstTries = new AtomicInteger();
     long start;
 
-    Storm(Settings settings, URI join, byte[] request) {
+    Storm(Settings settings, URI join) {
       this.settings = settings;
       this.address = new InetSocketAddress(join.getHost(), join.getPort());
-      this.request = request;
+      this.join = join;
       this.firstTry = new long[settings.viewers()];
     }
 
@@ -190,7 +243,7 @@ public final class JoinStormBench {
       start = System.nanoTime() + 50_000_000L;
       double gap = (double) settings.window().toNanos() / settings.viewers();
       for (int i = 0; i < settings.viewers(); i++) {
-        due.add(new Attempt(i, 1, start + (long) (i * gap)));
+        due.add(new Attempt(i, 1, start + (long) (i * gap), null));
       }
       long giveUpAt = start + settings.giveUp().toNanos();
       List<Thread> workers = new ArrayList<>();
@@ -231,12 +284,15 @@ public final class JoinStormBench {
           }
           attempts.incrementAndGet();
           HttpConnection.Answer answer;
+          byte[] request = HttpLoad.post(join, attempt.waitId() == null ? "{}"
+              : "{\"waitId\":\"" + attempt.waitId() + "\"}", "Prefer", "wait=" + HOLD_SECONDS).bytes();
           try {
             answer = connection.exchange(request, true);
           } catch (IOException e) {
             connection.close();
             count(-1);
-            due.add(new Attempt(attempt.viewer(), attempt.number() + 1, System.nanoTime() + 1_000_000_000L));
+            due.add(new Attempt(attempt.viewer(), attempt.number() + 1, System.nanoTime() + 1_000_000_000L,
+                attempt.waitId()));
             continue;
           }
           long now = System.nanoTime();
@@ -249,11 +305,18 @@ public final class JoinStormBench {
             if (attempt.number() == 1) {
               firstTry[firstTries.getAndIncrement()] = now - attempt.due();
             }
+          } else if (answer.status() == 202) {
+            // held without a seat yet: ask again at once, keeping the place in line
+            Matcher waitId = WAIT_ID.matcher(answer.body() == null ? "" : answer.body());
+            due.add(new Attempt(attempt.viewer(), attempt.number() + 1, now, waitId.find() ? waitId.group(1) : null));
           } else {
+            if (answer.status() == 503 || answer.status() == 409) {
+              refusedViewers.add(attempt.viewer());
+            }
             long retryAfter = Math.min(settings.maxRetryWait().toNanos(), answer.retryAfterSeconds() > 0
                 ? answer.retryAfterSeconds() * 1_000_000_000L : 1_000_000_000L);
             long jitter = ThreadLocalRandom.current().nextLong(1_000_000_000L);
-            due.add(new Attempt(attempt.viewer(), attempt.number() + 1, now + retryAfter + jitter));
+            due.add(new Attempt(attempt.viewer(), attempt.number() + 1, now + retryAfter + jitter, null));
           }
         }
       } catch (InterruptedException e) {
@@ -268,7 +331,8 @@ public final class JoinStormBench {
     }
 
     long failures() {
-      return status.entrySet().stream().filter(e -> e.getKey() != 201 && e.getKey() != 503 && e.getKey() != 409)
+      return status.entrySet().stream()
+          .filter(e -> e.getKey() != 201 && e.getKey() != 202 && e.getKey() != 503 && e.getKey() != 409)
           .mapToLong(e -> e.getValue().get()).sum();
     }
 

@@ -1,199 +1,142 @@
 package dev.stagefleet.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.stagefleet.api.v1alpha1.LiveBroadcast;
-import dev.stagefleet.api.v1alpha1.LiveBroadcastSpec;
-import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
-import dev.stagefleet.gateway.Audience.Viewer;
-import dev.stagefleet.gateway.TokenMinter.MintedToken;
-import dev.stagefleet.ivs.IvsException;
 import dev.stagefleet.testing.ManualClock;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** The per-stage counts the audience keeps as viewers come and go must always equal a full recount. */
-@Tag("apiserver")
+/** The per-stage counts an audience book keeps as viewers come and go must always equal a full recount. */
+@Tag("unit")
 class AudienceCountsTest {
   private static final Duration WINDOW = Duration.ofSeconds(30);
-  private static final int STAGES = 4;
-  private static final int PER_STAGE = 25;
+  private static final BroadcastKey SHOW = new BroadcastKey("shows", "show");
+  private static final List<StageStatus> STAGES = List.of(stage("s0"), stage("s1"), stage("s2"), stage("s3"));
 
   private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final Map<BroadcastKey, LiveBroadcast> directory = new HashMap<>();
   private final Random random = new Random(20261124L);
-  private boolean mintFails;
+  private final AudienceBook book = new AudienceBook(WINDOW);
+  /** Every viewer the book was given and has not handed back as forgotten or removed. */
+  private final List<Viewer> known = new ArrayList<>();
+  private final Map<Viewer, SocketOutbox> sockets = new HashMap<>();
+  private final List<Viewer> moving = new ArrayList<>();
 
   @Test
   void incrementalCountsMatchAFullRecountThroughRandomJoinsPresenceExpiriesAndMoves() {
-    Audience audience = audience();
-    LiveBroadcast broadcast = broadcast("show");
-    BroadcastKey key = BroadcastKey.of(broadcast);
-    List<String> ids = new ArrayList<>();
-    Map<String, SocketOutbox> sockets = new HashMap<>();
-    int placed = 0;
-    int expired = 0;
+    int added = 0;
+    int forgotten = 0;
     int moved = 0;
-
-    for (int step = 0; step < 4_000; step++) {
+    for (int step = 0; step < 6_000; step++) {
       int op = random.nextInt(100);
-      if (op < 40) {
-        mintFails = random.nextInt(10) == 0;
-        try {
-          ids.add(audience.join(broadcast, "user-" + step).viewerId());
-          placed++;
-        } catch (ApiError e) {
-          assertThat(e.getMessage()).isNotBlank();
+      Instant now = clock.instant();
+      if (op < 30) {
+        Viewer viewer = new Viewer("v" + step, SHOW, "user-" + step, pick(STAGES), now);
+        book.add(viewer, now);
+        known.add(viewer);
+        added++;
+      } else if (op < 34 && !known.isEmpty()) {
+        // a token could not be minted: the viewer is taken back
+        Viewer viewer = pick(known);
+        book.remove(viewer, now);
+        known.remove(viewer);
+        sockets.remove(viewer);
+      } else if (op < 48 && !known.isEmpty()) {
+        Viewer viewer = pick(known);
+        SocketOutbox socket = socket();
+        book.connected(viewer, socket, now);
+        sockets.put(viewer, socket);
+      } else if (op < 60 && !sockets.isEmpty()) {
+        Viewer viewer = pick(new ArrayList<>(sockets.keySet()));
+        book.disconnected(viewer, sockets.remove(viewer), now);
+      } else if (op < 64 && !known.isEmpty()) {
+        // a stale socket closing after it was replaced changes nothing
+        book.disconnected(pick(known), socket(), now);
+      } else if (op < 72 && !known.isEmpty()) {
+        Viewer viewer = pick(known);
+        if (!viewer.moving()) {
+          book.startMove(viewer, pick(STAGES), now);
+          moving.add(viewer);
         }
-      } else if (op < 55 && !ids.isEmpty()) {
-        String id = ids.get(random.nextInt(ids.size()));
-        Optional<Viewer> viewer = audience.viewer(key, id);
-        if (viewer.isPresent()) {
-          SocketOutbox socket = socket();
-          sockets.put(id, socket);
-          audience.connected(viewer.get(), socket);
-        }
-      } else if (op < 70 && !sockets.isEmpty()) {
-        String id = new ArrayList<>(sockets.keySet()).get(random.nextInt(sockets.size()));
-        SocketOutbox socket = sockets.remove(id);
-        audience.viewer(key, id).ifPresent(v -> audience.disconnected(v, socket));
-      } else if (op < 85) {
+      } else if (op < 80 && !moving.isEmpty()) {
+        // the move is told (the viewer stays on its new stage) or fails (it goes back to where it was)
+        Viewer viewer = moving.remove(random.nextInt(moving.size()));
+        book.endMove(viewer, random.nextBoolean() ? viewer.stage() : pick(STAGES), now);
+        moved++;
+      } else if (op < 93) {
         clock.advance(Duration.ofMillis(random.nextInt(8_000)));
-      } else if (op < 92) {
-        // a stage starts draining or comes back; present viewers on a draining stage are moved where there is room
-        List<StageStatus> stages = new ArrayList<>(broadcast.getStatus().stagesOrEmpty());
-        int i = random.nextInt(stages.size());
-        StageStatus s = stages.get(i);
-        stages.set(i, stage(s.getId(), s.isActive() ? StageStatus.DRAINING : StageStatus.ACTIVE));
-        broadcast.getStatus().setStages(stages);
-        // some moves fail and are taken back: the new token cannot be minted, or the viewer's socket just closed
-        mintFails = random.nextInt(4) == 0;
-        if (!sockets.isEmpty() && random.nextInt(3) == 0) {
-          new ArrayList<>(sockets.values()).get(random.nextInt(sockets.size()))
-              .closeAfterSending(SocketOutbox.CLOSE_GOING_AWAY, "gone");
-        }
-        Map<String, Integer> before = bruteForce(audience, key, ids);
-        audience.changed(broadcast);
-        if (!bruteForce(audience, key, ids).equals(before)) {
-          moved++;
-        }
-        mintFails = false;
       } else {
-        Map<String, Integer> before = bruteForce(audience, key, ids);
-        assertThat(audience.counts(key)).as("report counts at step %d", step).isEqualTo(before);
-        expired += (int) ids.stream().filter(id -> audience.viewer(key, id).isEmpty()).count();
-        ids.removeIf(id -> audience.viewer(key, id).isEmpty());
+        List<Viewer> gone = book.forgetExpired(now);
+        assertThat(gone).allSatisfy(v -> assertThat(v.counts(now, WINDOW)).as("forgotten %s counts", v.id()).isFalse());
+        known.removeAll(gone);
+        gone.forEach(sockets::remove);
+        forgotten += gone.size();
       }
-      assertThat(audience.placementCounts(key)).as("placement counts at step %d", step)
-          .isEqualTo(bruteForce(audience, key, ids));
+      assertThat(new TreeMap<>(book.counting(clock.instant()))).as("counts at step %d", step).isEqualTo(bruteForce());
+      assertThat(book.viewers()).as("the book's viewers at step %d", step).containsExactlyInAnyOrderElementsOf(known);
     }
     // the sequence really exercised every path the counts follow
-    assertThat(placed).isGreaterThan(500);
-    assertThat(expired).isGreaterThan(100);
-    assertThat(moved).isGreaterThan(10);
+    assertThat(added).isGreaterThan(1_000);
+    assertThat(forgotten).isGreaterThan(100);
+    assertThat(moved).isGreaterThan(100);
   }
 
   @Test
   void aViewerWhoseWindowPassedCountsAgainWhenItsPresenceSocketOpensBeforeItIsForgotten() {
-    Audience audience = audience();
-    LiveBroadcast broadcast = broadcast("late");
-    BroadcastKey key = BroadcastKey.of(broadcast);
-    String id = audience.join(broadcast, "u").viewerId();
+    Viewer viewer = new Viewer("late", SHOW, "u", STAGES.get(0), clock.instant());
+    book.add(viewer, clock.instant());
     clock.advance(WINDOW);
-    assertThat(audience.placementCounts(key)).isEmpty();
+    assertThat(book.counting(clock.instant())).isEmpty();
 
-    audience.connected(audience.viewer(key, id).orElseThrow(), socket());
+    book.connected(viewer, socket(), clock.instant());
 
-    assertThat(audience.placementCounts(key)).containsExactly(Map.entry("s0", 1));
-    assertThat(audience.counts(key)).containsExactly(Map.entry("s0", 1));
+    assertThat(book.counting(clock.instant())).containsExactly(Map.entry("s0", 1));
+    assertThat(book.forgetExpired(clock.instant())).isEmpty();
   }
 
   @Test
-  void aFailedMintLeavesNoCountBehind() {
-    Audience audience = audience();
-    LiveBroadcast broadcast = broadcast("mint");
-    mintFails = true;
-    assertThatThrownBy(() -> audience.join(broadcast, "u")).isInstanceOf(ApiError.class);
-    assertThat(audience.placementCounts(BroadcastKey.of(broadcast))).isEmpty();
+  void anEndedBookForgetsEveryViewerAndCountsNone() {
+    Viewer viewer = new Viewer("v", SHOW, "u", STAGES.get(1), clock.instant());
+    book.add(viewer, clock.instant());
+
+    assertThat(book.end()).containsExactly(viewer);
+
+    assertThat(book.ended()).isTrue();
+    assertThat(book.viewers()).isEmpty();
+    assertThat(book.counting(clock.instant())).isEmpty();
   }
 
-  /** Every viewer the audience still knows, counted from scratch. */
-  private Map<String, Integer> bruteForce(Audience audience, BroadcastKey key, List<String> ids) {
+  /** Every viewer the book still has, counted from scratch. */
+  private Map<String, Integer> bruteForce() {
     Instant now = clock.instant();
     Map<String, Integer> counts = new TreeMap<>();
-    for (String id : ids) {
-      audience.viewer(key, id).ifPresent(v -> {
-        if (v.present || v.since.plus(WINDOW).isAfter(now)) {
-          counts.merge(v.stage.getId(), 1, Integer::sum);
-        }
-      });
+    for (Viewer v : known) {
+      if (v.counts(now, WINDOW)) {
+        counts.merge(v.stage().getId(), 1, Integer::sum);
+      }
     }
     return counts;
   }
 
-  private Audience audience() {
-    GatewayMetrics metrics = GatewayMetrics.create();
-    TokenMinter minter = new TokenMinter() {
-      @Override
-      public MintedToken mint(TokenRequest request) {
-        if (mintFails) {
-          mintFails = false;
-          throw new IvsException.Unavailable("ServiceUnavailable", 503, "emulated outage", null);
-        }
-        return new MintedToken("token", "p-" + random.nextInt(), clock.instant().plusSeconds(3600));
-      }
-
-      @Override
-      public String mode() {
-        return "self-signed";
-      }
-    };
-    GatewaySettings settings = GatewaySettings.defaults().withReplicaId("replica-a")
-        .withAudience(Duration.ofSeconds(1), Duration.ofSeconds(10), WINDOW);
-    return new Audience(k -> Optional.ofNullable(directory.get(k)), new TokenIssuer(minter, metrics), clock,
-        settings, Runnable::run, metrics);
+  private <T> T pick(List<T> from) {
+    return from.get(random.nextInt(from.size()));
   }
 
-  private LiveBroadcast broadcast(String name) {
-    LiveBroadcast broadcast = new LiveBroadcast();
-    broadcast.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("shows").build());
-    LiveBroadcastSpec spec = new LiveBroadcastSpec();
-    spec.setViewersPerStage(PER_STAGE);
-    spec.setMaxStages(STAGES);
-    var broadcaster = new LiveBroadcastSpec.Broadcaster();
-    broadcaster.setApiKeySecretRef(new LiveBroadcastSpec.SecretKeyRef(name + "-key", "apiKey"));
-    spec.setBroadcaster(broadcaster);
-    broadcast.setSpec(spec);
-    assertThat(spec.validate()).isEmpty();
-    LiveBroadcastStatus status = new LiveBroadcastStatus();
-    List<StageStatus> stages = new ArrayList<>();
-    for (int i = 0; i < STAGES; i++) {
-      stages.add(stage("s" + i, StageStatus.ACTIVE));
-    }
-    status.setStages(stages);
-    broadcast.setStatus(status);
-    directory.put(BroadcastKey.of(broadcast), broadcast);
-    return broadcast;
+  private static StageStatus stage(String id) {
+    return KubeFixture.stage(id, StageStatus.ACTIVE, null);
   }
 
-  private static StageStatus stage(String id, String state) {
-    return KubeFixture.stage(id, state, null);
-  }
-
-  private SocketOutbox socket() {
+  /** A presence socket that sends everything at once. */
+  static SocketOutbox socket() {
     return new SocketOutbox(new SocketOutbox.Transport() {
       @Override
       public void send(String text, Runnable sent, Consumer<Throwable> failed) {

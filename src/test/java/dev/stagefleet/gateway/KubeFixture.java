@@ -86,7 +86,7 @@ final class KubeFixture implements AutoCloseable {
   /** Writes {@code status.audience.<replica>} as another gateway replica would. */
   void reportAudience(String ns, String name, String replica, Map<String, Integer> viewers, Instant at) {
     client.resources(LiveBroadcast.class).inNamespace(ns).withName(name).subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), AudienceReports.reportPatch(replica, viewers, List.of(), at));
+        .patch(PatchContext.of(PatchType.JSON_MERGE), AudienceReports.reportPatch(replica, viewers, 0, List.of(), at));
   }
 
   LiveBroadcast get(String ns, String name) {

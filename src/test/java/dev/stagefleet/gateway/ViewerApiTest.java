@@ -40,6 +40,12 @@ class ViewerApiTest extends GatewayTestBase {
     return broadcast.getStatus().getAudience().get(replica).getViewers();
   }
 
+  static int waiting(String name, String replica) {
+    LiveBroadcast broadcast = kube.get(NS, name);
+    var report = broadcast.getStatus() == null ? null : broadcast.getStatus().audienceOrEmpty().get(replica);
+    return report == null || report.getWaiting() == null ? 0 : report.getWaiting();
+  }
+
   /** Waits until the gateway counts this many open presence sockets. */
   static void awaitPresenceSockets(int open) {
     await().atMost(Duration.ofSeconds(5)).until(() -> gateway.metrics().scrape()
@@ -65,10 +71,69 @@ class ViewerApiTest extends GatewayTestBase {
     }
     assertThat(placed).containsExactly("pk-a", "pk-a", "pk-b", "pk-b");
 
-    var full = http.post(base(name) + "/viewers", null);
-    assertError(full, 503);
-    assertThat(full.header("Retry-After")).isNotBlank();
+    var full = http.post(base(name) + "/viewers", null, "Prefer", "wait=1");
+    assertThat(full.status()).as(full.body()).isEqualTo(202);
     assertThat(full.json().path("message").asText()).contains("another stage is being added");
+  }
+
+  @Test
+  void aJoinWhileEveryStageIsFullIsHeldUntilTheNextStageIsActiveInsteadOfRefused() throws Exception {
+    String name = broadcast("hold", 1, 3);
+    stages(name, active("ho-a"));
+    join(name);
+    ExecutorService client = Executors.newSingleThreadExecutor();
+    try {
+      // a client that knows nothing of waiting: its request is simply answered later
+      Future<GatewayClient.Reply> held = client.submit(() -> http.post(base(name) + "/viewers", null));
+      await().atMost(Duration.ofSeconds(5)).until(() -> waiting(name, "replica-a") == 1);
+      assertThat(held.isDone()).isFalse();
+
+      stages(name, active("ho-a"), active("ho-b"));
+
+      var reply = held.get(10, TimeUnit.SECONDS);
+      assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+      assertThat(reply.json().path("stageId").asText()).isEqualTo("ho-b");
+      await().atMost(Duration.ofSeconds(5)).until(() -> waiting(name, "replica-a") == 0);
+      assertThat(gateway.metrics().scrape()).containsPattern("stagefleet_gateway_viewer_wait_seconds_count [1-9]")
+          .contains("stagefleet_gateway_viewers_waiting");
+    } finally {
+      client.shutdownNow();
+    }
+  }
+
+  @Test
+  void aClientThatAsksToWaitKeepsItsPlaceInLineAndIsCountedOnceAcrossItsRequests() {
+    String name = broadcast("line", 1, 3);
+    stages(name, active("li-a"));
+    join(name);
+    var first = http.post(base(name) + "/viewers", null, "Prefer", "wait=1");
+    var second = http.post(base(name) + "/viewers", null, "Prefer", "wait=1");
+    assertThat(first.status()).as(first.body()).isEqualTo(202);
+    assertThat(first.header("Preference-Applied")).isEqualTo("wait=1");
+    assertThat(first.json().path("position").asInt()).isEqualTo(1);
+    assertThat(second.json().path("position").asInt()).isEqualTo(2);
+    String waitId = first.json().path("waitId").asText();
+
+    var again = http.post(base(name) + "/viewers", "{\"waitId\":\"" + waitId + "\"}", "Prefer", "wait=1");
+    assertThat(again.status()).isEqualTo(202);
+    assertThat(again.json().path("waitId").asText()).isEqualTo(waitId);
+    assertThat(again.json().path("position").asInt()).as("its place is kept").isEqualTo(1);
+    assertThat(again.json().path("waiting").asInt()).as("counted once").isEqualTo(2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> waiting(name, "replica-a") == 2);
+
+    stages(name, active("li-a"), active("li-b"));
+    var placed = http.post(base(name) + "/viewers", "{\"waitId\":\"" + waitId + "\"}", "Prefer", "wait=5");
+    assertThat(placed.status()).as(placed.body()).isEqualTo(201);
+    assertThat(placed.json().path("stageId").asText()).isEqualTo("li-b");
+    // the second client did not come back: it stops counting
+    await().atMost(Duration.ofSeconds(15)).until(() -> waiting(name, "replica-a") == 0);
+  }
+
+  @Test
+  void refusesAWaitIdItDidNotIssue() {
+    String name = broadcast("badwait", 1, 3);
+    stages(name, active("bw-a"));
+    assertError(http.post(base(name) + "/viewers", "{\"waitId\":\"../etc\"}"), 400);
   }
 
   @Test

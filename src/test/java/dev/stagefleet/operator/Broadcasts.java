@@ -84,8 +84,15 @@ final class Broadcasts {
   }
 
   void reportAudience(String namespace, String name, String replica, Map<String, Integer> viewers, Instant at) {
+    reportAudience(namespace, name, replica, viewers, 0, at);
+  }
+
+  /** A gateway replica's report that also holds {@code waiting} viewers for a seat. */
+  void reportAudience(String namespace, String name, String replica, Map<String, Integer> viewers, int waiting,
+      Instant at) {
     client.resources(LiveBroadcast.class).inNamespace(namespace).withName(name).subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), AudienceReports.reportPatch(replica, viewers, List.of(), at));
+        .patch(PatchContext.of(PatchType.JSON_MERGE),
+            AudienceReports.reportPatch(replica, viewers, waiting, List.of(), at));
   }
 
   static Optional<Condition> condition(LiveBroadcastStatus status, String type) {

@@ -23,8 +23,9 @@ class ConditionAggregatorTest {
   void isReadyWhenNothingIsReportedAndListsReadyFirst() {
     var conditions = new ConditionAggregator(null, 3L, T0).build();
     assertThat(conditions).extracting(Condition::getType)
-        .containsExactly(ConditionTypes.READY, ConditionTypes.SCALING, ConditionTypes.DEGRADED);
-    assertThat(conditions).extracting(Condition::getStatus).containsExactly("True", "False", "False");
+        .containsExactly(ConditionTypes.READY, ConditionTypes.SCALING, ConditionTypes.DEGRADED,
+            ConditionTypes.SATURATED);
+    assertThat(conditions).extracting(Condition::getStatus).containsExactly("True", "False", "False", "False");
     assertThat(conditions).allSatisfy(c -> {
       assertThat(c.getObservedGeneration()).isEqualTo(3L);
       assertThat(c.getReason()).isNotBlank();

@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -85,7 +86,8 @@ class LiveBroadcastReconcilerTest {
     assertThat(status.getViewers()).isZero();
     assertThat(status.getLastScaleTime()).isNotNull();
     assertThat(status.getConditions()).extracting(Condition::getType)
-        .containsExactly(ConditionTypes.READY, ConditionTypes.SCALING, ConditionTypes.DEGRADED);
+        .containsExactly(ConditionTypes.READY, ConditionTypes.SCALING, ConditionTypes.DEGRADED,
+            ConditionTypes.SATURATED);
     assertThat(status.getStages()).hasSize(2).allSatisfy(stage -> {
       assertThat(stage.getState()).isEqualTo(StageStatus.ACTIVE);
       assertThat(stage.getArn()).startsWith("arn:aws:ivs:us-east-1:").endsWith("/" + stage.getId());
@@ -195,6 +197,42 @@ class LiveBroadcastReconcilerTest {
     await().atMost(WAIT).until(() -> broadcasts.status("zeta", "show").getReadyStages() == 2);
     assertThat(broadcasts.status("zeta", "show").condition(ConditionTypes.READY).orElseThrow()
         .getLastTransitionTime()).isEqualTo(ready.getLastTransitionTime());
+  }
+
+  @Test
+  void viewersWaitingForASeatScaleAFullBroadcastAtTargetFillOne() {
+    broadcasts.create("wait", "show", spec(4, 1, 3, 60, 60));
+    await().atMost(WAIT).until(() -> stageIds(broadcasts.status("wait", "show"), null).size() == 1);
+    String first = stageIds(broadcasts.status("wait", "show"), null).get(0);
+
+    broadcasts.reportAudience("wait", "show", "gw-1", Map.of(first, 4), 3, Instant.now());
+    broadcasts.reportAudience("wait", "show", "gw-2", Map.of(), 2, Instant.now());
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      LiveBroadcastStatus status = broadcasts.status("wait", "show");
+      assertThat(status.getViewers()).isEqualTo(4);
+      assertThat(status.getWaiting()).as("summed across replicas").isEqualTo(5);
+      assertThat(status.getDesiredStages()).as("ceil((4 + 5) / 4) = 3").isEqualTo(3);
+      assertThat(stageIds(status, StageStatus.ACTIVE)).hasSize(3);
+      assertThat(status.condition(ConditionTypes.SATURATED).orElseThrow().getStatus()).isEqualTo("False");
+    });
+  }
+
+  @Test
+  void viewersWaitingBeyondMaxStagesSaturateTheBroadcastWithAWarning() {
+    broadcasts.create("full", "show", spec(4, 1, 1, 60, 60));
+    await().atMost(WAIT).until(() -> stageIds(broadcasts.status("full", "show"), null).size() == 1);
+    String first = stageIds(broadcasts.status("full", "show"), null).get(0);
+
+    broadcasts.reportAudience("full", "show", "gw-1", Map.of(first, 4), 6, Instant.now());
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      var saturated = broadcasts.status("full", "show").condition(ConditionTypes.SATURATED).orElseThrow();
+      assertThat(saturated.getStatus()).isEqualTo("True");
+      assertThat(saturated.getMessage()).contains("6 viewers are waiting", "maxStages (1");
+      assertThat(broadcasts.eventReasons("full", "show")).contains(EventRecorder.SATURATED);
+    });
+    assertThat(stageIds(broadcasts.status("full", "show"), null)).hasSize(1);
   }
 
   @Test

@@ -93,7 +93,7 @@ class ScalingPolicyTest {
     @Test
     void createsTheMinimumForANewBroadcast() {
       var settings = new ScalingSettings(50, 2, 10, 0.8, WINDOW, DRAIN);
-      var decision = policy.decide(settings, List.of(), null, T0);
+      var decision = policy.decide(settings, List.of(), 0, null, T0);
       assertThat(decision.stagesToCreate()).isEqualTo(2);
       assertThat(decision.desiredStages()).isEqualTo(2);
       assertThat(decision.scalesUp()).isTrue();
@@ -101,7 +101,7 @@ class ScalingPolicyTest {
 
     @Test
     void scalesUpAtOnceWhenTheAudienceGrows() {
-      var decision = policy.decide(SETTINGS, List.of(active("a", 100)), null, T0);
+      var decision = policy.decide(SETTINGS, List.of(active("a", 100)), 0, null, T0);
       assertThat(decision.viewers()).isEqualTo(100);
       assertThat(decision.desiredStages()).isEqualTo(3);
       assertThat(decision.stagesToCreate()).isEqualTo(2);
@@ -112,7 +112,7 @@ class ScalingPolicyTest {
     @Test
     void neverCreatesMoreThanMaxStages() {
       var settings = new ScalingSettings(50, 1, 3, 0.8, WINDOW, DRAIN);
-      var decision = policy.decide(settings, List.of(active("a", 5000)), null, T0);
+      var decision = policy.decide(settings, List.of(active("a", 5000)), 0, null, T0);
       assertThat(decision.desiredStages()).isEqualTo(3);
       assertThat(decision.stagesToCreate()).isEqualTo(2);
     }
@@ -120,7 +120,7 @@ class ScalingPolicyTest {
     @Test
     void reactivatesDrainingStagesBeforeCreatingNewOnes() {
       var stages = List.of(active("a", 40), draining("b", 5, T0.minusSeconds(10)), draining("c", 30, T0.minusSeconds(20)));
-      var decision = policy.decide(SETTINGS, stages, null, T0);
+      var decision = policy.decide(SETTINGS, stages, 0, null, T0);
       assertThat(decision.desiredStages()).isEqualTo(2);
       assertThat(decision.toReactivate()).containsExactly("c");
       assertThat(decision.stagesToCreate()).isZero();
@@ -130,7 +130,7 @@ class ScalingPolicyTest {
     @Test
     void reactivatesEveryDrainingStageAndCreatesTheRest() {
       var stages = List.of(active("a", 100), draining("b", 50, T0.minusSeconds(10)));
-      var decision = policy.decide(SETTINGS, stages, null, T0);
+      var decision = policy.decide(SETTINGS, stages, 0, null, T0);
       assertThat(decision.desiredStages()).isEqualTo(4);
       assertThat(decision.toReactivate()).containsExactly("b");
       assertThat(decision.stagesToCreate()).isEqualTo(2);
@@ -139,14 +139,14 @@ class ScalingPolicyTest {
     @Test
     void anEmptyDrainingStageThatIsReactivatedIsNotDeleted() {
       var stages = List.of(active("a", 45), draining("b", 0, T0.minusSeconds(10)));
-      var decision = policy.decide(SETTINGS, stages, null, T0);
+      var decision = policy.decide(SETTINGS, stages, 0, null, T0);
       assertThat(decision.toReactivate()).containsExactly("b");
       assertThat(decision.toDelete()).isEmpty();
     }
 
     @Test
     void scalingUpClosesAnOpenScaleDownWindow() {
-      var decision = policy.decide(SETTINGS, List.of(active("a", 100)), new ScaleDownWindow(T0.minusSeconds(60), 1), T0);
+      var decision = policy.decide(SETTINGS, List.of(active("a", 100)), 0, new ScaleDownWindow(T0.minusSeconds(60), 1), T0);
       assertThat(decision.scaleDownWindow()).isEmpty();
     }
   }
@@ -157,7 +157,7 @@ class ScalingPolicyTest {
 
     @Test
     void opensAWindowInsteadOfDrainingAtOnce() {
-      var decision = policy.decide(SETTINGS, threeQuietStages, null, T0);
+      var decision = policy.decide(SETTINGS, threeQuietStages, 0, null, T0);
       assertThat(decision.desiredStages()).isEqualTo(1);
       assertThat(decision.toDrain()).isEmpty();
       assertThat(decision.scaleDownWindow()).contains(new ScaleDownWindow(T0, 1));
@@ -168,11 +168,11 @@ class ScalingPolicyTest {
     @Test
     void scalesDownOnlyAfterTheStabilizationWindow() {
       var window = new ScaleDownWindow(T0, 1);
-      var justBefore = policy.decide(SETTINGS, threeQuietStages, window, T0.plus(WINDOW).minusMillis(1));
+      var justBefore = policy.decide(SETTINGS, threeQuietStages, 0, window, T0.plus(WINDOW).minusMillis(1));
       assertThat(justBefore.toDrain()).isEmpty();
       assertThat(justBefore.scaleDownWindow()).contains(window);
 
-      var after = policy.decide(SETTINGS, threeQuietStages, window, T0.plus(WINDOW));
+      var after = policy.decide(SETTINGS, threeQuietStages, 0, window, T0.plus(WINDOW));
       assertThat(after.toDrain()).containsExactly("b", "c");
       assertThat(after.scaleDownWindow()).isEmpty();
     }
@@ -180,7 +180,7 @@ class ScalingPolicyTest {
     @Test
     void drainsTheStagesWithFewestViewersFirst() {
       var stages = List.of(active("a", 1), active("b", 0), active("c", 9), active("d", 2));
-      var decision = policy.decide(SETTINGS, stages, new ScaleDownWindow(T0.minus(WINDOW), 1), T0);
+      var decision = policy.decide(SETTINGS, stages, 0, new ScaleDownWindow(T0.minus(WINDOW), 1), T0);
       assertThat(decision.toDrain()).containsExactly("b", "a", "d");
     }
 
@@ -188,7 +188,7 @@ class ScalingPolicyTest {
     void drainsNewerStagesFirstWhenViewersTie() {
       var old = ScalingStage.active("old", 0, T0.minusSeconds(100));
       var young = ScalingStage.active("young", 0, T0.minusSeconds(10));
-      var decision = policy.decide(SETTINGS, List.of(old, young), new ScaleDownWindow(T0.minus(WINDOW), 1), T0);
+      var decision = policy.decide(SETTINGS, List.of(old, young), 0, new ScaleDownWindow(T0.minus(WINDOW), 1), T0);
       assertThat(decision.toDrain()).containsExactly("young");
     }
 
@@ -196,7 +196,7 @@ class ScalingPolicyTest {
     void drainsOnlyDownToTheHighestCountWantedDuringTheWindow() {
       var stages = List.of(active("a", 10), active("b", 3), active("c", 7), active("d", 0));
       var window = new ScaleDownWindow(T0.minus(WINDOW), 3);
-      var decision = policy.decide(SETTINGS, stages, window, T0);
+      var decision = policy.decide(SETTINGS, stages, 0, window, T0);
       assertThat(decision.toDrain()).containsExactly("d");
       assertThat(decision.scaleDownWindow()).as("a fresh window for the rest").contains(new ScaleDownWindow(T0, 1));
     }
@@ -204,7 +204,7 @@ class ScalingPolicyTest {
     @Test
     void remembersTheHighestCountWantedWhileTheWindowIsOpen() {
       var stages = List.of(active("a", 30), active("b", 30), active("c", 0));
-      var decision = policy.decide(SETTINGS, stages, new ScaleDownWindow(T0.minusSeconds(10), 1), T0);
+      var decision = policy.decide(SETTINGS, stages, 0, new ScaleDownWindow(T0.minusSeconds(10), 1), T0);
       assertThat(decision.desiredStages()).isEqualTo(2);
       assertThat(decision.scaleDownWindow()).contains(new ScaleDownWindow(T0.minusSeconds(10), 2));
     }
@@ -212,7 +212,7 @@ class ScalingPolicyTest {
     @Test
     void aZeroWindowDrainsAtOnce() {
       var settings = new ScalingSettings(50, 1, 10, 0.8, Duration.ZERO, DRAIN);
-      var decision = policy.decide(settings, List.of(active("a", 5), active("b", 1)), null, T0);
+      var decision = policy.decide(settings, List.of(active("a", 5), active("b", 1)), 0, null, T0);
       assertThat(decision.toDrain()).containsExactly("b");
       assertThat(decision.toDelete()).isEmpty();
       assertThat(decision.nextReview()).contains(T0.plus(DRAIN));
@@ -221,7 +221,7 @@ class ScalingPolicyTest {
     @Test
     void neverDrainsBelowMinStages() {
       var settings = new ScalingSettings(50, 2, 10, 0.8, Duration.ZERO, DRAIN);
-      var decision = policy.decide(settings, List.of(active("a", 0), active("b", 0), active("c", 0)), null, T0);
+      var decision = policy.decide(settings, List.of(active("a", 0), active("b", 0), active("c", 0)), 0, null, T0);
       assertThat(decision.desiredStages()).isEqualTo(2);
       assertThat(decision.toDrain()).hasSize(1);
     }
@@ -230,7 +230,7 @@ class ScalingPolicyTest {
     void drainsActiveStagesAboveMaxStagesAtOnce() {
       var settings = new ScalingSettings(50, 1, 2, 0.8, WINDOW, DRAIN);
       var stages = List.of(active("a", 40), active("b", 40), active("c", 40), active("d", 39));
-      var decision = policy.decide(settings, stages, null, T0);
+      var decision = policy.decide(settings, stages, 0, null, T0);
       assertThat(decision.desiredStages()).isEqualTo(2);
       assertThat(decision.toDrain()).as("fewest viewers, then by id").containsExactly("d", "a");
       assertThat(decision.scaleDownWindow()).isEmpty();
@@ -240,14 +240,14 @@ class ScalingPolicyTest {
     void keepsTheWindowOpenWhenTheMaxStagesCapStillLeavesASurplus() {
       var settings = new ScalingSettings(50, 1, 2, 0.8, WINDOW, DRAIN);
       var stages = List.of(active("a", 1), active("b", 1), active("c", 1));
-      var decision = policy.decide(settings, stages, null, T0);
+      var decision = policy.decide(settings, stages, 0, null, T0);
       assertThat(decision.toDrain()).hasSize(1);
       assertThat(decision.scaleDownWindow()).contains(new ScaleDownWindow(T0, 1));
     }
 
     @Test
     void nothingChangesWhenTheStagesFitTheAudience() {
-      var decision = policy.decide(SETTINGS, List.of(active("a", 30), active("b", 30)), new ScaleDownWindow(T0, 1), T0);
+      var decision = policy.decide(SETTINGS, List.of(active("a", 30), active("b", 30)), 0, new ScaleDownWindow(T0, 1), T0);
       assertThat(decision.changesStages()).isFalse();
       assertThat(decision.scaleDownWindow()).isEmpty();
       assertThat(decision.nextReview()).isEmpty();
@@ -259,13 +259,13 @@ class ScalingPolicyTest {
     @Test
     void deletesAnEmptyDrainingStage() {
       var stages = List.of(active("a", 10), draining("b", 0, T0.minusSeconds(1)));
-      assertThat(policy.decide(SETTINGS, stages, null, T0).toDelete()).containsExactly("b");
+      assertThat(policy.decide(SETTINGS, stages, 0, null, T0).toDelete()).containsExactly("b");
     }
 
     @Test
     void deletesAStageDrainedEmptyAtOnce() {
       var settings = new ScalingSettings(50, 1, 10, 0.8, Duration.ZERO, DRAIN);
-      var decision = policy.decide(settings, List.of(active("a", 10), active("b", 0)), null, T0);
+      var decision = policy.decide(settings, List.of(active("a", 10), active("b", 0)), 0, null, T0);
       assertThat(decision.toDrain()).containsExactly("b");
       assertThat(decision.toDelete()).containsExactly("b");
     }
@@ -273,7 +273,7 @@ class ScalingPolicyTest {
     @Test
     void keepsADrainingStageWithViewersUntilTheDrainTimeout() {
       var stages = List.of(active("a", 10), draining("b", 4, T0.minusSeconds(100)));
-      var decision = policy.decide(SETTINGS, stages, null, T0);
+      var decision = policy.decide(SETTINGS, stages, 0, null, T0);
       assertThat(decision.toDelete()).isEmpty();
       assertThat(decision.nextReview()).contains(T0.minusSeconds(100).plus(DRAIN));
     }
@@ -281,13 +281,13 @@ class ScalingPolicyTest {
     @Test
     void deletesADrainingStageWithViewersOnceTheDrainTimeoutPassed() {
       var stages = List.of(active("a", 10), draining("b", 4, T0.minus(DRAIN)));
-      assertThat(policy.decide(SETTINGS, stages, null, T0).toDelete()).containsExactly("b");
+      assertThat(policy.decide(SETTINGS, stages, 0, null, T0).toDelete()).containsExactly("b");
     }
 
     @Test
     void neverDeletesAnActiveStage() {
       var stages = List.of(active("a", 0), active("b", 0), active("c", 0));
-      var decision = policy.decide(SETTINGS, stages, new ScaleDownWindow(T0.minusSeconds(1), 1), T0);
+      var decision = policy.decide(SETTINGS, stages, 0, new ScaleDownWindow(T0.minusSeconds(1), 1), T0);
       assertThat(decision.toDelete()).isEmpty();
     }
 
@@ -295,8 +295,71 @@ class ScalingPolicyTest {
     void nextReviewIsTheEarliestPendingDeadline() {
       var stages = List.of(active("a", 1), active("b", 1), draining("c", 2, T0.minusSeconds(550)),
           draining("d", 2, T0.minusSeconds(10)));
-      var decision = policy.decide(SETTINGS, stages, null, T0);
+      var decision = policy.decide(SETTINGS, stages, 0, null, T0);
       assertThat(decision.nextReview()).contains(T0.plusSeconds(50));
+    }
+  }
+
+  /** Viewers the gateways hold because every stage is full count as demand, or a full broadcast never grows. */
+  @Nested
+  class WaitingViewers {
+    static final ScalingSettings FULL_FILL = new ScalingSettings(4, 1, 3, 1.0, WINDOW, DRAIN);
+
+    @ParameterizedTest(name = "{0} placed + {1} waiting -> {2} stages")
+    @CsvSource({"4,0,1", "4,1,2", "4,4,2", "4,5,3", "8,4,3", "12,100,3", "0,0,1", "0,9,3"})
+    void desiredCountsPlacedPlusWaitingClampedToTheLimits(int placed, int waiting, int expected) {
+      var decision = policy.decide(FULL_FILL, List.of(active("a", placed)), waiting, null, T0);
+      assertThat(decision.desiredStages()).isEqualTo(expected);
+      assertThat(decision.viewers()).as("placed viewers stay apart from waiting ones").isEqualTo(placed);
+      assertThat(decision.waiting()).isEqualTo(waiting);
+    }
+
+    @Test
+    void aFullStageAtTargetFillOneScalesUpOnlyWhenSomeoneWaits() {
+      assertThat(policy.decide(FULL_FILL, List.of(active("a", 4)), 0, null, T0).stagesToCreate()).isZero();
+      assertThat(policy.decide(FULL_FILL, List.of(active("a", 4)), 1, null, T0).stagesToCreate()).isEqualTo(1);
+    }
+
+    @Test
+    void aStormAsksForEveryStageItNeedsInOneDecision() {
+      var settings = new ScalingSettings(500, 1, 40, 0.8, WINDOW, DRAIN);
+      var decision = policy.decide(settings, List.of(active("a", 400)), 9_600, null, T0);
+      assertThat(decision.desiredStages()).isEqualTo(25);
+      assertThat(decision.stagesToCreate()).isEqualTo(24);
+    }
+
+    @Test
+    void waitingViewersReactivateDrainingStagesBeforeNewOnesAreCreated() {
+      var stages = List.of(active("a", 4), draining("b", 0, T0.minusSeconds(5)));
+      var decision = policy.decide(FULL_FILL, stages, 1, null, T0);
+      assertThat(decision.toReactivate()).containsExactly("b");
+      assertThat(decision.stagesToCreate()).isZero();
+      assertThat(decision.toDelete()).isEmpty();
+      assertThat(policy.decide(FULL_FILL, stages, 0, null, T0).toDelete()).as("without demand it goes").containsExactly("b");
+    }
+
+    @Test
+    void waitingViewersHoldOffAScaleDown() {
+      var stages = List.of(active("a", 4), active("b", 0));
+      var window = new ScaleDownWindow(T0.minus(WINDOW), 1);
+      assertThat(policy.decide(FULL_FILL, stages, 1, window, T0).toDrain()).isEmpty();
+      assertThat(policy.decide(FULL_FILL, stages, 0, window, T0).toDrain()).containsExactly("b");
+    }
+
+    @Test
+    void isSaturatedOnlyWhenMaxStagesFullStagesCannotSeatEveryone() {
+      var full = List.of(active("a", 4), active("b", 4), active("c", 4));
+      assertThat(policy.decide(FULL_FILL, full, 2, null, T0).saturated(FULL_FILL)).isTrue();
+      assertThat(policy.decide(FULL_FILL, full, 0, null, T0).saturated(FULL_FILL)).isFalse();
+      var room = List.of(active("a", 4), active("b", 4));
+      assertThat(policy.decide(FULL_FILL, room, 4, null, T0).saturated(FULL_FILL))
+          .as("a third stage seats the four waiting").isFalse();
+    }
+
+    @Test
+    void refusesANegativeWaitingCount() {
+      assertThatThrownBy(() -> policy.decide(FULL_FILL, List.of(), -1, null, T0))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
@@ -315,7 +378,7 @@ class ScalingPolicyTest {
 
     void step(Instant now, int viewers, ScalingSettings settings) {
       spread(viewers);
-      var decision = policy.decide(settings, List.copyOf(stages.values()), window, now);
+      var decision = policy.decide(settings, List.copyOf(stages.values()), 0, window, now);
       window = decision.scaleDownWindow().orElse(null);
       for (String id : decision.toReactivate()) {
         var s = stages.get(id);

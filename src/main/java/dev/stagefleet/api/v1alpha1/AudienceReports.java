@@ -16,7 +16,8 @@ import java.util.Optional;
 
 /**
  * The contract the gateways and the operator meet on, {@code status.audience}: each gateway replica writes its
- * viewers per stage id and when it counted them; readers sum the fresh reports per stage.
+ * viewers per stage id, how many viewers it holds waiting for a seat, and when it counted them; readers sum the
+ * fresh reports. Each replica counts only the viewers it holds itself, so the sum counts each viewer once.
  */
 public final class AudienceReports {
   /** A report older than this counts for nothing: its replica stopped refreshing it (the gateways refresh far sooner). */
@@ -51,6 +52,16 @@ public final class AudienceReports {
     return sum;
   }
 
+  /** Viewers held waiting for a seat, summed over every replica whose report is fresh at {@code now}. */
+  public static int freshWaiting(LiveBroadcastStatus status, Instant now) {
+    if (status == null) {
+      return 0;
+    }
+    return status.audienceOrEmpty().values().stream()
+        .filter(r -> r != null && r.getWaiting() != null && r.getWaiting() > 0 && isFresh(r, now))
+        .mapToInt(AudienceReport::getWaiting).sum();
+  }
+
   /** Whether a report was written no more than {@link #STALE_AFTER} before {@code now}; undated or unreadable: no. */
   public static boolean isFresh(AudienceReport report, Instant now) {
     return reportedAt(report).map(at -> !at.plus(STALE_AFTER).isBefore(now)).orElse(false);
@@ -69,16 +80,17 @@ public final class AudienceReports {
   }
 
   /**
-   * The JSON merge patch (for the status subresource) that sets {@code replica}'s report to {@code viewers} at
-   * {@code at}. A merge patch merges maps, so stages in {@code previousStages} but not in {@code viewers} are removed
-   * explicitly.
+   * The JSON merge patch (for the status subresource) that sets {@code replica}'s report to {@code viewers} and
+   * {@code waiting} at {@code at}. A merge patch merges maps, so stages in {@code previousStages} but not in
+   * {@code viewers} are removed explicitly.
    */
-  public static String reportPatch(String replica, Map<String, Integer> viewers, Collection<String> previousStages,
-      Instant at) {
+  public static String reportPatch(String replica, Map<String, Integer> viewers, int waiting,
+      Collection<String> previousStages, Instant at) {
     Map<String, Integer> counts = new LinkedHashMap<>(viewers);
     previousStages.forEach(stageId -> counts.putIfAbsent(stageId, null));
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("viewers", counts);
+    report.put("waiting", waiting);
     report.put("reportedAt", at.truncatedTo(ChronoUnit.SECONDS).toString());
     return patch(replica, report);
   }

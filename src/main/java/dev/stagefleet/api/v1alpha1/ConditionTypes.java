@@ -5,6 +5,8 @@ public final class ConditionTypes {
   public static final String READY = "Ready";
   public static final String SCALING = "Scaling";
   public static final String DEGRADED = "Degraded";
+  /** True while viewers wait and even maxStages full stages could not seat them: raise spec.maxStages. */
+  public static final String SATURATED = "Saturated";
 
   public static final String REASON_INVALID_SPEC = "InvalidSpec";
   public static final String REASON_QUOTA_EXCEEDED = "QuotaExceeded";

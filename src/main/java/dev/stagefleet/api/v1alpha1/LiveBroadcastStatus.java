@@ -25,6 +25,8 @@ public class LiveBroadcastStatus extends LenientlyRead {
 
   @JsonPropertyDescription("Viewers observed across all stages.")
   private Integer viewers;
+  @JsonPropertyDescription("Viewers the gateways hold for a seat because every stage is full (fresh reports only).")
+  private Integer waiting;
 
   @JsonPropertyDescription("Stages the scaling policy wants.")
   private Integer desiredStages;
@@ -50,6 +52,8 @@ public class LiveBroadcastStatus extends LenientlyRead {
   public void setPhase(String phase) { this.phase = phase; }
   public Integer getViewers() { return viewers; }
   public void setViewers(Integer viewers) { this.viewers = viewers; }
+  public Integer getWaiting() { return waiting; }
+  public void setWaiting(Integer waiting) { this.waiting = waiting; }
   public Integer getDesiredStages() { return desiredStages; }
   public void setDesiredStages(Integer desiredStages) { this.desiredStages = desiredStages; }
   public Integer getReadyStages() { return readyStages; }
@@ -82,7 +86,7 @@ public class LiveBroadcastStatus extends LenientlyRead {
   @Override
   public boolean equals(Object o) {
     return o instanceof LiveBroadcastStatus s && Objects.equals(observedGeneration, s.observedGeneration)
-        && Objects.equals(phase, s.phase) && Objects.equals(viewers, s.viewers)
+        && Objects.equals(phase, s.phase) && Objects.equals(viewers, s.viewers) && Objects.equals(waiting, s.waiting)
         && Objects.equals(desiredStages, s.desiredStages) && Objects.equals(readyStages, s.readyStages)
         && Objects.equals(lastScaleTime, s.lastScaleTime) && Objects.equals(stages, s.stages)
         && Objects.equals(conditions, s.conditions) && Objects.equals(audience, s.audience);
@@ -90,7 +94,7 @@ public class LiveBroadcastStatus extends LenientlyRead {
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, phase, viewers, desiredStages, readyStages, lastScaleTime, stages,
+    return Objects.hash(observedGeneration, phase, viewers, waiting, desiredStages, readyStages, lastScaleTime, stages,
         conditions, audience);
   }
 
@@ -220,6 +224,8 @@ public class LiveBroadcastStatus extends LenientlyRead {
     private Map<String, Integer> viewers = new LinkedHashMap<>();
     @JsonPropertyDescription("When the gateway wrote this report (RFC 3339).")
     private String reportedAt;
+    @JsonPropertyDescription("Viewers this gateway holds for a seat because every stage is full.")
+    private Integer waiting;
 
     public AudienceReport() {
     }
@@ -232,17 +238,19 @@ public class LiveBroadcastStatus extends LenientlyRead {
     public Map<String, Integer> getViewers() { return viewers; }
     public void setViewers(Map<String, Integer> viewers) { this.viewers = viewers; }
     public String getReportedAt() { return reportedAt; }
+    public Integer getWaiting() { return waiting; }
+    public void setWaiting(Integer waiting) { this.waiting = waiting; }
     public void setReportedAt(String reportedAt) { this.reportedAt = reportedAt; }
 
     @Override
     public boolean equals(Object o) {
       return o instanceof AudienceReport a && Objects.equals(viewers, a.viewers)
-          && Objects.equals(reportedAt, a.reportedAt);
+          && Objects.equals(reportedAt, a.reportedAt) && Objects.equals(waiting, a.waiting);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(viewers, reportedAt);
+      return Objects.hash(viewers, reportedAt, waiting);
     }
   }
 }

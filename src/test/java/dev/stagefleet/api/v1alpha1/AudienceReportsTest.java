@@ -68,7 +68,7 @@ class AudienceReportsTest {
 
   @Test
   void aReportPatchSetsTheReplicasCountsAndTimeToTheSecond() throws Exception {
-    JsonNode report = JSON.readTree(AudienceReports.reportPatch("gw-1", Map.of("s1", 4), List.of(),
+    JsonNode report = JSON.readTree(AudienceReports.reportPatch("gw-1", Map.of("s1", 4), 0, List.of(),
         Instant.parse("2026-01-01T10:00:07.912Z"))).path("status").path("audience").path("gw-1");
     assertThat(report.path("viewers").path("s1").asInt()).isEqualTo(4);
     assertThat(report.path("reportedAt").asText()).isEqualTo("2026-01-01T10:00:07Z");
@@ -76,7 +76,7 @@ class AudienceReportsTest {
 
   @Test
   void aReportPatchRemovesStagesThatWereReportedBeforeButAreGoneNow() throws Exception {
-    JsonNode viewers = JSON.readTree(AudienceReports.reportPatch("gw-1", Map.of("s2", 1), List.of("s1", "s2"), NOW))
+    JsonNode viewers = JSON.readTree(AudienceReports.reportPatch("gw-1", Map.of("s2", 1), 0, List.of("s1", "s2"), NOW))
         .path("status").path("audience").path("gw-1").path("viewers");
     assertThat(viewers.has("s1")).isTrue();
     assertThat(viewers.get("s1").isNull()).as("null removes s1 in a merge patch").isTrue();
@@ -85,11 +85,27 @@ class AudienceReportsTest {
 
   @Test
   void whatAPatchWritesReadsBackAsAFreshReportUntilItGoesStale() throws Exception {
-    String patch = AudienceReports.reportPatch("gw-1", Map.of("s1", 3), List.of(), NOW);
+    String patch = AudienceReports.reportPatch("gw-1", Map.of("s1", 3), 0, List.of(), NOW);
     AudienceReport report = JSON.treeToValue(JSON.readTree(patch).path("status").path("audience").path("gw-1"),
         AudienceReport.class);
     assertThat(AudienceReports.isFresh(report, NOW.plus(AudienceReports.STALE_AFTER))).isTrue();
     assertThat(AudienceReports.isFresh(report, NOW.plus(AudienceReports.STALE_AFTER).plusSeconds(1))).isFalse();
+  }
+
+  @Test
+  void waitingViewersAreSummedOverFreshReportsOnly() throws Exception {
+    AudienceReport a = JSON.treeToValue(JSON.readTree(AudienceReports.reportPatch("gw-1", Map.of(), 7, List.of(), NOW))
+        .path("status").path("audience").path("gw-1"), AudienceReport.class);
+    AudienceReport b = new AudienceReport(Map.of(), "2026-01-01T09:59:59Z");
+    b.setWaiting(3);
+    AudienceReport stale = new AudienceReport(Map.of(), NOW.minus(AudienceReports.STALE_AFTER).minusSeconds(1).toString());
+    stale.setWaiting(100);
+    AudienceReport old = new AudienceReport(Map.of("s1", 2), "2026-01-01T09:59:59Z");
+
+    var status = reports(Map.of("gw-1", a, "gw-2", b, "gw-3", stale, "gw-4", old));
+
+    assertThat(AudienceReports.freshWaiting(status, NOW)).isEqualTo(10);
+    assertThat(AudienceReports.freshWaiting(null, NOW)).isZero();
   }
 
   @Test

@@ -27,7 +27,7 @@ class CustomResourceDefinitionTest {
     var version = crd.getSpec().getVersions().get(0);
     assertThat(version.getSubresources().getStatus()).isNotNull();
     assertThat(version.getAdditionalPrinterColumns()).extracting(c -> c.getName().toUpperCase())
-        .containsExactly("READY", "STAGES", "DESIRED", "VIEWERS", "PHASE", "AGE");
+        .containsExactly("READY", "STAGES", "DESIRED", "VIEWERS", "WAITING", "PHASE", "AGE");
     var spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
     assertThat(spec.getRequired()).contains("broadcaster");
     assertThat(spec.getXKubernetesValidations()).singleElement()

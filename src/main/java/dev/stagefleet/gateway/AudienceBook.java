@@ -1,0 +1,158 @@
+package dev.stagefleet.gateway;
+
+import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+
+/**
+ * The viewers of one broadcast on this replica and the number of counting viewers per stage; its monitor is the
+ * placement lock. Keeps the counts up to date as viewers change, so placement never walks the whole book: a viewer
+ * that is not present stops counting when its pending window passes, which {@link #expire} catches up on lazily from
+ * a queue ordered by that time. Every method must be called holding the book's monitor.
+ */
+final class AudienceBook {
+  private final Map<String, Viewer> viewers = new LinkedHashMap<>();
+  private final Duration pendingWindow;
+  /** Counting viewers per stage id (entries are removed when they reach zero). */
+  private final Map<String, Integer> counting = new HashMap<>();
+  /** When a not-present viewer may stop counting; entries are checked again when due (the viewer may have changed). */
+  private final PriorityQueue<Expiry> expiries = new PriorityQueue<>(Comparator.comparing(Expiry::at));
+  /** Viewers that stopped counting since the last {@link #forgetExpired}. */
+  private final List<Viewer> expired = new ArrayList<>();
+  private boolean ended;
+
+  private record Expiry(Instant at, Viewer viewer) {
+  }
+
+  AudienceBook(Duration pendingWindow) {
+    this.pendingWindow = pendingWindow;
+  }
+
+  /** A viewer was just issued a token: it counts for the pending window. */
+  void add(Viewer viewer, Instant now) {
+    viewers.put(viewer.id(), viewer);
+    viewer.listed = true;
+    pending(viewer, now);
+    if (viewer.countedOn == null) {
+      expired.add(viewer); // a pending window of zero: it never counted
+    }
+  }
+
+  /** Takes back a viewer whose token could not be issued. */
+  void remove(Viewer viewer, Instant now) {
+    if (viewers.remove(viewer.id(), viewer)) {
+      viewer.listed = false;
+      recount(viewer, now);
+    }
+  }
+
+  /** The viewer's presence socket opened: it counts as present. Returns the socket it replaces, if any. */
+  SocketOutbox connected(Viewer viewer, SocketOutbox socket, Instant now) {
+    SocketOutbox replaced = viewer.connected(socket);
+    recount(viewer, now);
+    return replaced;
+  }
+
+  /** The viewer's presence socket closed: it still counts for the pending window, in case it comes back. */
+  void disconnected(Viewer viewer, SocketOutbox socket, Instant now) {
+    if (viewer.dropped(socket, now)) {
+      pending(viewer, now);
+    }
+  }
+
+  /** The viewer is told to move to {@code to}: its count moves with it at once, so no one else takes the seat. */
+  void startMove(Viewer viewer, StageStatus to, Instant now) {
+    viewer.movingTo(to);
+    recount(viewer, now);
+  }
+
+  /** The viewer's move ended on {@code on} (the new stage, or the old one when the move failed). */
+  void endMove(Viewer viewer, StageStatus on, Instant now) {
+    viewer.settled(on);
+    recount(viewer, now);
+  }
+
+  /** Counting viewers per stage id at {@code now} (a live view; copy it to keep it). */
+  Map<String, Integer> counting(Instant now) {
+    expire(now);
+    return counting;
+  }
+
+  /** Forgets the viewers that stopped counting (they can no longer open a presence socket) and returns them. */
+  List<Viewer> forgetExpired(Instant now) {
+    expire(now);
+    List<Viewer> forgotten = new ArrayList<>();
+    for (Viewer viewer : expired) {
+      if (viewer.listed && viewer.countedOn == null) {
+        viewers.remove(viewer.id());
+        viewer.listed = false;
+        forgotten.add(viewer);
+      }
+    }
+    expired.clear();
+    return forgotten;
+  }
+
+  /** The viewers not yet forgotten. */
+  Collection<Viewer> viewers() {
+    return viewers.values();
+  }
+
+  boolean ended() {
+    return ended;
+  }
+
+  /** The broadcast ended: forgets every viewer and returns them; later joins find the book ended. */
+  List<Viewer> end() {
+    ended = true;
+    List<Viewer> all = new ArrayList<>(viewers.values());
+    all.forEach(v -> {
+      v.listed = false;
+      v.countedOn = null;
+    });
+    viewers.clear();
+    counting.clear();
+    expiries.clear();
+    expired.clear();
+    return all;
+  }
+
+  /** The viewer counts from {@code viewer.since()} until the window passes. */
+  private void pending(Viewer viewer, Instant now) {
+    expiries.add(new Expiry(viewer.since().plus(pendingWindow), viewer));
+    recount(viewer, now);
+  }
+
+  /** Brings the viewer's contribution to the counts in line with its state (call after every change to it). */
+  private void recount(Viewer viewer, Instant now) {
+    String on = viewer.listed && viewer.counts(now, pendingWindow) ? viewer.stage().getId() : null;
+    if (Objects.equals(on, viewer.countedOn)) {
+      return;
+    }
+    if (viewer.countedOn != null) {
+      counting.computeIfPresent(viewer.countedOn, (id, n) -> n == 1 ? null : n - 1);
+    }
+    if (on != null) {
+      counting.merge(on, 1, Integer::sum);
+    } else if (viewer.listed) {
+      expired.add(viewer);
+    }
+    viewer.countedOn = on;
+  }
+
+  /** Stops counting the viewers whose pending window has passed by {@code now}. */
+  private void expire(Instant now) {
+    while (!expiries.isEmpty() && !expiries.peek().at().isAfter(now)) {
+      recount(expiries.poll().viewer(), now);
+    }
+  }
+}

@@ -1,0 +1,337 @@
+package dev.stagefleet.gateway;
+
+import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * Viewers this replica holds for a seat while every stage of their broadcast is full and a stage can still be
+ * added, in arrival order. Each waiter has an id the client keeps, so a client asking again keeps its place and is
+ * counted once; a waiter stops counting when its request ends without a seat and it does not come back in time.
+ * Seats are handed out whenever the broadcast changes (a stage became Active) and on a short timer.
+ */
+final class WaitingRoom implements BroadcastDirectory.Listener {
+  /** How long a waiter answered "still waiting" keeps its place for its next request. */
+  static final Duration COME_BACK_WITHIN = Duration.ofSeconds(5);
+  /** A guess at the wait before any viewer of the broadcast has waited: about one CreateStage plus a report. */
+  static final Duration FIRST_GUESS = Duration.ofSeconds(5);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** A viewer waiting; guarded by its broadcast's {@link Line}. */
+  private static final class Waiter {
+    final String id;
+    final String userId;
+    final Instant arrived;
+    /** The request holding this waiter, or null between requests. */
+    CompletableFuture<JoinResult> held;
+    /** When a waiter between requests stops counting. */
+    Instant keptUntil;
+
+    Waiter(String id, String userId, Instant arrived) {
+      this.id = id;
+      this.userId = userId;
+      this.arrived = arrived;
+    }
+  }
+
+  /** One broadcast's waiters, in arrival order, and how long its recent waiters waited. */
+  private static final class Line {
+    final LinkedHashMap<String, Waiter> waiters = new LinkedHashMap<>();
+    Duration typicalWait = FIRST_GUESS;
+    /** Whether an admission round is queued already: a storm of asks queues one round, not one per ask. */
+    final AtomicBoolean admissionQueued = new AtomicBoolean();
+
+    /** Forgets the waiters between requests that did not come back in time. */
+    void expire(Instant now) {
+      waiters.values().removeIf(w -> w.held == null && (w.keptUntil == null || !w.keptUntil.isAfter(now)));
+    }
+  }
+
+  /** A held join: its wait id, where it stands, and the seat when one is found. */
+  record Ticket(String waitId, int position, int waiting, Duration expectedWait, CompletableFuture<JoinResult> seat) {
+  }
+
+  private final Audience audience;
+  private final Function<BroadcastKey, Optional<LiveBroadcast>> directory;
+  private final Clock clock;
+  private final Executor admissions;
+  private final GatewayMetrics metrics;
+  private final Duration refusalCounts;
+  private final Map<BroadcastKey, Line> lines = new ConcurrentHashMap<>();
+
+  /**
+   * @param refusalCounts how long a viewer refused at maxStages still counts as waiting: its Retry-After, so a
+   *                      client that retries after it is not counted twice
+   */
+  WaitingRoom(Audience audience, Function<BroadcastKey, Optional<LiveBroadcast>> directory, Clock clock,
+      Duration refusalCounts, Executor admissions, GatewayMetrics metrics) {
+    this.audience = audience;
+    this.refusalCounts = refusalCounts;
+    this.directory = directory;
+    this.clock = clock;
+    this.admissions = admissions;
+    this.metrics = metrics;
+    metrics.waitingGauge(this::waitingEverywhere);
+  }
+
+  /**
+   * Places the viewer, or holds it when every stage is full and a stage can still be added (and when others wait
+   * already, behind them). {@code waitId} is the id of an earlier wait of this client, to keep its place.
+   */
+  Admission join(LiveBroadcast broadcast, String userId, String waitId) {
+    BroadcastKey key = BroadcastKey.of(broadcast);
+    Line line = lines.get(key);
+    boolean queueing;
+    if (line == null) {
+      queueing = false;
+    } else {
+      synchronized (line) {
+        line.expire(clock.instant());
+        queueing = line.waiters.values().stream().anyMatch(w -> w.held != null && !w.held.isDone());
+      }
+    }
+    if (!queueing) {
+      JoinResult result = audience.join(broadcast, userId);
+      if (result instanceof JoinResult.Full full && full.atMaxStages()) {
+        refused(key, userId, waitId);
+      }
+      if (!(result instanceof JoinResult.Full full) || full.atMaxStages()) {
+        return new Admission(result, null);
+      }
+    }
+    Ticket ticket = hold(key, userId, waitId);
+    admitSoon(key);
+    return new Admission(null, ticket);
+  }
+
+  /** A join's answer now, or a ticket for a held join. */
+  record Admission(JoinResult now, Ticket held) {
+  }
+
+  @Override
+  public void changed(LiveBroadcast broadcast) {
+    admitSoon(BroadcastKey.of(broadcast));
+  }
+
+  @Override
+  public void removed(LiveBroadcast lastKnown) {
+    admitSoon(BroadcastKey.of(lastKnown));
+  }
+
+  /** A viewer refused at maxStages: the demand the operator cannot meet still counts, for {@link #refusalCounts}. */
+  private void refused(BroadcastKey key, String userId, String waitId) {
+    Line line = lines.computeIfAbsent(key, k -> new Line());
+    synchronized (line) {
+      Instant now = clock.instant();
+      Waiter waiter = waitId == null ? null : line.waiters.get(waitId);
+      if (waiter == null) {
+        waiter = new Waiter(newWaitId(), userId, now);
+        line.waiters.put(waiter.id, waiter);
+      }
+      waiter.keptUntil = now.plus(refusalCounts);
+    }
+  }
+
+  /** The held request {@code ticket} ended without a seat: its waiter keeps its place for {@code keepFor}. */
+  void released(BroadcastKey key, Ticket ticket, Duration keepFor) {
+    Line line = lines.get(key);
+    if (line == null) {
+      return;
+    }
+    synchronized (line) {
+      Waiter waiter = line.waiters.get(ticket.waitId());
+      if (waiter != null && waiter.held == ticket.seat()) {
+        waiter.held = null;
+        waiter.keptUntil = clock.instant().plus(keepFor);
+        line.expire(clock.instant());
+      }
+    }
+  }
+
+  /** Where {@code waitId} stands now (1 is next), or 0 when it no longer waits. */
+  int position(BroadcastKey key, String waitId) {
+    Line line = lines.get(key);
+    if (line == null) {
+      return 0;
+    }
+    synchronized (line) {
+      int i = 1;
+      for (String id : line.waiters.keySet()) {
+        if (id.equals(waitId)) {
+          return i;
+        }
+        i++;
+      }
+      return 0;
+    }
+  }
+
+  /** Viewers this replica holds for the broadcast now (what its audience report says). */
+  int waiting(BroadcastKey key) {
+    Line line = lines.get(key);
+    if (line == null) {
+      return 0;
+    }
+    synchronized (line) {
+      line.expire(clock.instant());
+      return line.waiters.size();
+    }
+  }
+
+  /** The broadcasts with viewers waiting. */
+  Set<BroadcastKey> broadcasts() {
+    return Set.copyOf(lines.keySet());
+  }
+
+  /** Hands out seats for every broadcast with waiters (on the admission executor). */
+  void admitAll() {
+    lines.keySet().forEach(this::admitSoon);
+  }
+
+  /** Hands out the broadcast's free seats to its waiters, first come first served. */
+  void admitSoon(BroadcastKey key) {
+    Line line = lines.get(key);
+    if (line != null && line.admissionQueued.compareAndSet(false, true)) {
+      admissions.execute(() -> {
+        line.admissionQueued.set(false);
+        admit(key);
+      });
+    }
+  }
+
+  private Ticket hold(BroadcastKey key, String userId, String waitId) {
+    Line line = lines.computeIfAbsent(key, k -> new Line());
+    synchronized (line) {
+      Instant now = clock.instant();
+      line.expire(now);
+      Waiter waiter = waitId == null ? null : line.waiters.get(waitId);
+      if (waiter == null) {
+        waiter = new Waiter(newWaitId(), userId, now);
+        line.waiters.put(waiter.id, waiter);
+      } else if (waiter.held != null) {
+        // the same client asks twice at once: the older request gives up its hold to the newer one
+        waiter.held.complete(null);
+      }
+      waiter.held = new CompletableFuture<>();
+      waiter.keptUntil = null;
+      int position = 1;
+      for (String id : line.waiters.keySet()) {
+        if (id.equals(waiter.id)) {
+          break;
+        }
+        position++;
+      }
+      return new Ticket(waiter.id, position, line.waiters.size(), line.typicalWait, waiter.held);
+    }
+  }
+
+  private void admit(BroadcastKey key) {
+    Line line = lines.get(key);
+    LiveBroadcast broadcast = directory.apply(key).orElse(null);
+    if (line == null) {
+      return;
+    }
+    if (broadcast == null || broadcast.getMetadata().getDeletionTimestamp() != null) {
+      endAll(key, line);
+      return;
+    }
+    while (true) {
+      Waiter next;
+      synchronized (line) {
+        line.expire(clock.instant());
+        next = line.waiters.values().stream().filter(w -> w.held != null && !w.held.isDone()).findFirst()
+            .orElse(null);
+        if (next == null) {
+          if (line.waiters.isEmpty()) {
+            lines.remove(key, line);
+          }
+          return;
+        }
+      }
+      JoinResult result;
+      try {
+        result = audience.join(broadcast, next.userId);
+      } catch (TokenUnavailable e) {
+        leave(line, next).ifPresent(f -> f.completeExceptionally(e));
+        continue;
+      }
+      if (result instanceof JoinResult.Placed) {
+        Duration waited = Duration.between(next.arrived, clock.instant());
+        metrics.viewerWaited(waited);
+        synchronized (line) {
+          line.typicalWait = line.typicalWait.plus(waited).dividedBy(2);
+        }
+        // a request that gave up in this instant leaves an unused token: it stops counting after the pending window
+        leave(line, next).ifPresent(f -> f.complete(result));
+      } else if (result instanceof JoinResult.Full full && !full.atMaxStages()) {
+        return; // still full: the next change or tick tries again
+      } else {
+        // ended, no stage, or maxStages reached meanwhile: every held request gets that answer
+        endAll(result, line);
+        return;
+      }
+    }
+  }
+
+  /** Takes the waiter out of the line; its held request, if it still has one. */
+  private Optional<CompletableFuture<JoinResult>> leave(Line line, Waiter waiter) {
+    synchronized (line) {
+      line.waiters.remove(waiter.id, waiter);
+      CompletableFuture<JoinResult> held = waiter.held;
+      waiter.held = null;
+      return held == null || held.isDone() ? Optional.empty() : Optional.of(held);
+    }
+  }
+
+  private void endAll(BroadcastKey key, Line line) {
+    lines.remove(key, line);
+    endAll(new JoinResult.Ended(), line);
+  }
+
+  /** Every held request gets {@code result}; refused at maxStages, they still count for a while. */
+  private void endAll(JoinResult result, Line line) {
+    boolean refused = result instanceof JoinResult.Full;
+    List<CompletableFuture<JoinResult>> held = new ArrayList<>();
+    synchronized (line) {
+      Instant now = clock.instant();
+      for (Iterator<Waiter> it = line.waiters.values().iterator(); it.hasNext(); ) {
+        Waiter w = it.next();
+        if (w.held != null) {
+          held.add(w.held);
+          w.held = null;
+          if (refused) {
+            w.keptUntil = now.plus(refusalCounts);
+          } else {
+            it.remove();
+          }
+        }
+      }
+    }
+    held.forEach(f -> f.complete(result));
+  }
+
+  private int waitingEverywhere() {
+    return lines.keySet().stream().mapToInt(this::waiting).sum();
+  }
+
+  private static String newWaitId() {
+    byte[] bytes = new byte[12];
+    RANDOM.nextBytes(bytes);
+    return "w-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}
