@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,8 @@ import java.util.Optional;
 /** The stages of one broadcast as one reconcile sees and changes them; becomes {@code status.stages}. */
 final class BroadcastStages {
   private final Map<String, StageStatus> byId = new LinkedHashMap<>();
+  /** When each stage's viewers were counted in this reconcile; not part of the status. */
+  private final Map<String, Instant> countedAt = new HashMap<>();
 
   /** A working copy of the stages in the status. */
   static BroadcastStages of(List<StageStatus> stages) {
@@ -59,8 +62,9 @@ final class BroadcastStages {
     byId.remove(id);
   }
 
-  void setViewers(String id, int viewers) {
+  void setViewers(String id, int viewers, Instant counted) {
     byId.get(id).setViewers(viewers);
+    countedAt.put(id, counted);
   }
 
   /** How the broadcaster reaches the stage: origin, or replica of {@code source}. */
@@ -101,9 +105,10 @@ final class BroadcastStages {
       int viewers = s.getViewers() == null ? 0 : s.getViewers();
       Instant created = parse(s.getCreatedAt(), null);
       if (StageStatus.DRAINING.equals(s.getState())) {
-        out.add(ScalingStage.draining(s.getId(), viewers, created, parse(s.getDrainingSince(), now)));
+        out.add(ScalingStage.draining(s.getId(), viewers, created, parse(s.getDrainingSince(), now))
+            .countedAt(countedAt.get(s.getId())));
       } else {
-        out.add(ScalingStage.active(s.getId(), viewers, created));
+        out.add(ScalingStage.active(s.getId(), viewers, created).countedAt(countedAt.get(s.getId())));
       }
     }
     return out;

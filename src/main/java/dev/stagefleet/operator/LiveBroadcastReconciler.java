@@ -199,9 +199,11 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     // the inventory's entries carry each stage's active session, which is all a sample needs besides the ARN
     sampler.track(uid(broadcast), region.ivs(), owned.stream().filter(s -> stages.containsArn(s.arn())).toList());
     Map<String, Integer> sampled = sampler.fresh(arns);
+    Instant reportedAt = AudienceReports.countedAt(status, now).orElse(null);
     for (StageStatus stage : stages.list()) {
       stages.setViewers(stage.getId(),
-          AudienceObserver.observed(reported.get(stage.getId()), sampled.get(stage.getArn())));
+          AudienceObserver.observed(reported.get(stage.getId()), sampled.get(stage.getArn())),
+          AudienceObserver.countedAt(reportedAt, sampler.sampledAt(stage.getArn()).orElse(null)));
     }
     return stages;
   }

@@ -82,6 +82,12 @@ public final class ParticipantSampler {
     return fresh;
   }
 
+  /** When the fresh sample of this stage was taken, if it has one. */
+  public Optional<Instant> sampledAt(String stageArn) {
+    Sample s = samples.get(stageArn);
+    return s != null && s.at().plus(FRESH_FOR).isAfter(clock.instant()) ? Optional.of(s.at()) : Optional.empty();
+  }
+
   /**
    * Takes as many samples as the budget allows now. Sampling is best effort: a failed call ends this round, the
    * gateways' reports still count, and a failing IVS shows in the inventory sweep.

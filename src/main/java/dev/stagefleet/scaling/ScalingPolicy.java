@@ -19,7 +19,8 @@ import java.util.Set;
  *   <li>scale up at once, to all the stages the demand needs in one decision, reactivating draining stages (most viewers first) before creating new ones;</li>
  *   <li>scale down only after desired has stayed lower for the stabilization window, then to the highest
  *       desired count seen in that window; surplus stages drain, fewest viewers first;</li>
- *   <li>a draining stage is deleted when it is empty or its drain timeout has passed, never otherwise;</li>
+ *   <li>a draining stage is deleted when a count made after its drain began finds it empty, or when its drain
+ *       timeout has passed, never otherwise (so never in the pass that drains it, unless the timeout is zero);</li>
  *   <li>active stages above maxStages (the spec was lowered) drain at once.</li>
  * </ul>
  */
@@ -90,7 +91,9 @@ public final class ScalingPolicy {
       }
       Instant since = stage.isActive() ? now : stage.drainingSince();
       Instant timeout = since.plus(settings.drainTimeout());
-      if (stage.viewers() == 0 || !now.isBefore(timeout)) {
+      // A stage drained in this pass is never deleted in it, however empty it looks: its count predates the drain.
+      boolean empty = !stage.isActive() && stage.isEmptySinceDraining();
+      if (empty || !now.isBefore(timeout)) {
         delete.add(stage.id());
       } else {
         nextReview = earliest(nextReview, timeout);

@@ -125,7 +125,7 @@ class LiveBroadcastReconcilerTest {
 
   @Test
   void drainsAndThenDeletesStagesAfterTheWindowWhenTheAudienceFalls() {
-    var lb = broadcasts.create("gamma", "show", spec(10, 1, 5, 1, 2));
+    var lb = broadcasts.create("gamma", "show", spec(10, 1, 5, 1, 4));
     await().atMost(WAIT).until(() -> stageIds(broadcasts.status("gamma", "show"), null).size() == 1);
     String first = stageIds(broadcasts.status("gamma", "show"), null).get(0);
     broadcasts.reportAudience("gamma", "show", "gw-1", Map.of(first, 30));
@@ -136,6 +136,8 @@ class LiveBroadcastReconcilerTest {
     // viewers stay on one extra stage: it must drain, and only go once its drain timeout passed
     broadcasts.reportAudience("gamma", "show", "gw-1", Map.of(first, 5, second, 2));
     await().atMost(WAIT).untilAsserted(() -> {
+      // the gateway reports again on its timer; the empty stage goes once a report after its drain began shows it empty
+      broadcasts.reportAudience("gamma", "show", "gw-1", Map.of(first, 5, second, 2));
       LiveBroadcastStatus status = broadcasts.status("gamma", "show");
       assertThat(stageIds(status, StageStatus.ACTIVE)).containsExactly(first);
       assertThat(stageIds(status, StageStatus.DRAINING)).containsExactly(second);
@@ -257,6 +259,37 @@ class LiveBroadcastReconcilerTest {
         assertThat(stageIds(broadcasts.status("theta", "show"), null)).contains(orphan.id()));
     assertThat(stagesOwnedBy(lb)).isEqualTo(3);
     assertThat(broadcasts.eventReasons("theta", "show")).contains(EventRecorder.ADOPTED);
+  }
+
+  @Test
+  void aStageAdoptedAboveMaxStagesIsNotDeletedUnderViewersNotCountedYet() {
+    // after a restart: the operator made its own stage, then the create in flight before the restart lands
+    var lb = broadcasts.create("sigma", "show", spec(10, 1, 1, 60, 600));
+    await().atMost(WAIT).until(() -> stageIds(broadcasts.status("sigma", "show"), null).size() == 1);
+    String own = stageIds(broadcasts.status("sigma", "show"), null).get(0);
+    broadcasts.reportAudience("sigma", "show", "gw-1", Map.of(own, 1));
+    await().atMost(WAIT).until(() -> broadcasts.status("sigma", "show").getViewers() == 1);
+    var landed = ivs.put("iota-show-in-flight", StageTags.of(CLUSTER, broadcasts.get("sigma", "show")));
+    // its viewers are connected in IVS, but nobody has counted them: no sample yet, no gateway report lists them
+    ivs.subscribers(landed.arn(), 3);
+
+    // above maxStages, the adopted stage looks emptiest: it drains, and stays while its viewers are there
+    await().atMost(WAIT).untilAsserted(() -> assertThat(stageIds(broadcasts.status("sigma", "show"),
+        StageStatus.DRAINING)).containsExactly(landed.id()));
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+      assertThat(ivs.stages()).extracting(s -> s.arn()).contains(landed.arn());
+      assertThat(stageIds(broadcasts.status("sigma", "show"), null)).contains(landed.id());
+    });
+    assertThat(broadcasts.eventReasons("sigma", "show")).contains(EventRecorder.ADOPTED).doesNotContain(
+        EventRecorder.STAGE_DELETED);
+
+    // its viewers leave; a gateway report made after the drain began finds it empty, and it goes
+    ivs.subscribers(landed.arn(), 0);
+    await().atMost(WAIT).untilAsserted(() -> {
+      broadcasts.reportAudience("sigma", "show", "gw-1", Map.of(own, 1));
+      assertThat(stageIds(broadcasts.status("sigma", "show"), null)).containsExactly(own);
+      assertThat(stagesOwnedBy(lb)).isEqualTo(1);
+    });
   }
 
   @Test

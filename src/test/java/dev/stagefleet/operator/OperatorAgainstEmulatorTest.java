@@ -111,7 +111,7 @@ class OperatorAgainstEmulatorTest {
 
   @Test
   void followsTheAudienceUpAndDownWithinMinAndMax() {
-    var lb = broadcasts.create("up-down", "show", spec(10, 1, 3, 1, 2));
+    var lb = broadcasts.create("up-down", "show", spec(10, 1, 3, 1, 4));
     await().atMost(WAIT).until(() -> stageIds(broadcasts.status("up-down", "show"), StageStatus.ACTIVE).size() == 1);
     String first = stageIds(broadcasts.status("up-down", "show"), null).get(0);
 
@@ -131,9 +131,11 @@ class OperatorAgainstEmulatorTest {
 
     String second = stageIds(broadcasts.status("up-down", "show"), null).stream().filter(id -> !id.equals(first))
         .findFirst().orElseThrow();
-    // the fullest stage stays, the emptiest goes at once, the one with a few viewers drains until its timeout
+    // the fullest stage stays, the emptiest goes once a report after its drain began finds it empty (the gateway
+    // reports on its timer), the one with a few viewers drains until its timeout
     broadcasts.reportAudience("up-down", "show", "gw-1", Map.of(first, 5, second, 3));
     await().atMost(WAIT).untilAsserted(() -> {
+      broadcasts.reportAudience("up-down", "show", "gw-1", Map.of(first, 5, second, 3));
       LiveBroadcastStatus status = broadcasts.status("up-down", "show");
       assertThat(stageIds(status, StageStatus.DRAINING)).containsExactly(second);
       assertThat(stageIds(status, StageStatus.ACTIVE)).containsExactly(first);

@@ -30,8 +30,9 @@ class ScalingPolicyTest {
     return ScalingStage.active(id, viewers, T0.minusSeconds(3600));
   }
 
+  /** A draining stage whose viewers were counted at T0, after its drain began. */
   static ScalingStage draining(String id, int viewers, Instant since) {
-    return ScalingStage.draining(id, viewers, T0.minusSeconds(3600), since);
+    return ScalingStage.draining(id, viewers, T0.minusSeconds(3600), since).countedAt(T0);
   }
 
   @Nested
@@ -263,11 +264,43 @@ class ScalingPolicyTest {
     }
 
     @Test
-    void deletesAStageDrainedEmptyAtOnce() {
+    void neverDeletesAStageInThePassThatDrainsIt() {
       var settings = new ScalingSettings(50, 1, 10, 0.8, Duration.ZERO, DRAIN);
-      var decision = policy.decide(settings, List.of(active("a", 10), active("b", 0)), 0, null, T0);
+      var decision = policy.decide(settings, List.of(active("a", 10), active("b", 0).countedAt(T0)), 0, null, T0);
       assertThat(decision.toDrain()).containsExactly("b");
-      assertThat(decision.toDelete()).containsExactly("b");
+      assertThat(decision.toDelete()).as("its count of 0 predates the drain").isEmpty();
+      assertThat(decision.nextReview()).contains(T0.plus(DRAIN));
+    }
+
+    @Test
+    void aStageAboveMaxStagesThatLooksEmptyDrainsButIsNotDeletedAtOnce() {
+      // after an operator restart: its own stage and the adopted one of the create in flight, no counts yet
+      var settings = new ScalingSettings(50, 1, 1, 0.8, WINDOW, DRAIN);
+      var stages = List.of(ScalingStage.active("own", 0, T0), ScalingStage.active("adopted", 0, T0));
+      var decision = policy.decide(settings, stages, 0, null, T0);
+      assertThat(decision.toDrain()).hasSize(1);
+      assertThat(decision.toDelete()).isEmpty();
+    }
+
+    @Test
+    void keepsAnEmptyDrainingStageUntilACountAfterItsDrainBegan() {
+      var drainedAt = T0.minusSeconds(5);
+      var uncounted = ScalingStage.draining("b", 0, T0.minusSeconds(3600), drainedAt);
+      var countedBefore = uncounted.countedAt(drainedAt.minusSeconds(1));
+      var countedAtTheDrain = uncounted.countedAt(drainedAt);
+      var countedAfter = uncounted.countedAt(drainedAt.plusSeconds(1));
+      assertThat(policy.decide(SETTINGS, List.of(active("a", 10), uncounted), 0, null, T0).toDelete()).isEmpty();
+      assertThat(policy.decide(SETTINGS, List.of(active("a", 10), countedBefore), 0, null, T0).toDelete()).isEmpty();
+      assertThat(policy.decide(SETTINGS, List.of(active("a", 10), countedAtTheDrain), 0, null, T0).toDelete())
+          .as("a count in the second the drain began may predate it").isEmpty();
+      assertThat(policy.decide(SETTINGS, List.of(active("a", 10), countedAfter), 0, null, T0).toDelete())
+          .containsExactly("b");
+    }
+
+    @Test
+    void anUncountedDrainingStageIsStillDeletedAtItsDrainTimeout() {
+      var stage = ScalingStage.draining("b", 0, T0.minusSeconds(3600), T0.minus(DRAIN));
+      assertThat(policy.decide(SETTINGS, List.of(active("a", 10), stage), 0, null, T0).toDelete()).containsExactly("b");
     }
 
     @Test
@@ -377,7 +410,7 @@ class ScalingPolicyTest {
     boolean spreadEvenly;
 
     void step(Instant now, int viewers, ScalingSettings settings) {
-      spread(viewers);
+      spread(viewers, now);
       var decision = policy.decide(settings, List.copyOf(stages.values()), 0, window, now);
       window = decision.scaleDownWindow().orElse(null);
       for (String id : decision.toReactivate()) {
@@ -405,13 +438,13 @@ class ScalingPolicyTest {
      * Viewers still on draining stages stay there (they leave at their own pace); the rest sit on active stages,
      * filling the first ones up to capacity as the gateway places them (or evenly), any overflow on the first.
      */
-    void spread(int viewers) {
+    void spread(int viewers, Instant now) {
       int left = viewers;
       for (var s : List.copyOf(stages.values())) {
         if (!s.isActive()) {
           int keep = Math.min(s.viewers(), left);
           left -= keep;
-          stages.put(s.id(), ScalingStage.draining(s.id(), keep, s.createdAt(), s.drainingSince()));
+          stages.put(s.id(), ScalingStage.draining(s.id(), keep, s.createdAt(), s.drainingSince()).countedAt(now));
         }
       }
       List<ScalingStage> active = stages.values().stream().filter(ScalingStage::isActive).toList();
@@ -425,7 +458,7 @@ class ScalingPolicyTest {
       }
       for (int i = 0; i < active.size(); i++) {
         var s = active.get(i);
-        stages.put(s.id(), ScalingStage.active(s.id(), placed[i], s.createdAt()));
+        stages.put(s.id(), ScalingStage.active(s.id(), placed[i], s.createdAt()).countedAt(now));
       }
     }
 
@@ -477,7 +510,9 @@ class ScalingPolicyTest {
       step(T0.plusSeconds(310), 10, SETTINGS);
       assertThat(active()).isEqualTo(1);
       assertThat(drained).isEqualTo(4);
-      assertThat(deleted).as("the drained stages were empty").isEqualTo(4);
+      assertThat(deleted).as("not in the pass that drained them").isZero();
+      step(T0.plusSeconds(320), 10, SETTINGS);
+      assertThat(deleted).as("counted empty after their drain began").isEqualTo(4);
       assertThat(stages).hasSize(1);
     }
   }

@@ -62,6 +62,18 @@ public final class AudienceReports {
         .mapToInt(AudienceReport::getWaiting).sum();
   }
 
+  /**
+   * When the fresh reports were all counted: the oldest fresh report's time, since a replica that reported earlier
+   * may hold viewers the others do not know of. Empty when no replica reports fresh.
+   */
+  public static Optional<Instant> countedAt(LiveBroadcastStatus status, Instant now) {
+    if (status == null) {
+      return Optional.empty();
+    }
+    return status.audienceOrEmpty().values().stream().filter(r -> isFresh(r, now))
+        .map(r -> reportedAt(r).orElseThrow()).min(Instant::compareTo);
+  }
+
   /** Whether a report was written no more than {@link #STALE_AFTER} before {@code now}; undated or unreadable: no. */
   public static boolean isFresh(AudienceReport report, Instant now) {
     return reportedAt(report).map(at -> !at.plus(STALE_AFTER).isBefore(now)).orElse(false);
