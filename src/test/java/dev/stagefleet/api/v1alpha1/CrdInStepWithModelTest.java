@@ -90,7 +90,7 @@ class CrdInStepWithModelTest {
   void showsTheModelsPrinterColumnsInTheConventionalOrder() {
     var maintained = MAINTAINED.getSpec().getVersions().get(0).getAdditionalPrinterColumns();
     assertThat(maintained).extracting(c -> c.getName().toUpperCase())
-        .containsExactly("READY", "STAGES", "DESIRED", "VIEWERS", "PHASE", "AGE");
+        .containsExactly("READY", "STAGES", "DESIRED", "VIEWERS", "WAITING", "PHASE", "AGE");
     assertThat(maintained).extracting(c -> List.of(c.getName(), c.getJsonPath(), c.getType()))
         .containsExactlyInAnyOrderElementsOf(GENERATED.getSpec().getVersions().get(0).getAdditionalPrinterColumns()
             .stream().map(c -> List.of(c.getName(), c.getJsonPath(), c.getType())).toList());
