@@ -93,7 +93,7 @@ class EmbeddedApiServerTest {
     assertThat(table.path("kind").asText()).isEqualTo("Table");
     List<String> columns = new ArrayList<>();
     table.path("columnDefinitions").forEach(c -> columns.add(c.path("name").asText().toUpperCase()));
-    assertThat(columns).containsExactlyInAnyOrder("NAME", "READY", "STAGES", "DESIRED", "VIEWERS", "PHASE", "AGE");
+    assertThat(columns).containsExactlyInAnyOrder("NAME", "READY", "STAGES", "DESIRED", "VIEWERS", "WAITING", "PHASE", "AGE");
     JsonNode row = null;
     for (JsonNode r : table.path("rows")) {
       if (r.path("cells").get(0).asText().equals("table-show")) {
