@@ -197,7 +197,9 @@ async function startReal() {
       const ns = spec.namespace ?? 'default';
       const secret = `${spec.name}-broadcaster`;
       await kube('POST', `/api/v1/namespaces/${ns}/secrets`, {
-        apiVersion: 'v1', kind: 'Secret', metadata: { name: secret, namespace: ns }, type: 'Opaque',
+        apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+        // the gateway reads only the API-key Secrets labelled for it
+        metadata: { name: secret, namespace: ns, labels: { 'stagefleet.dev/gateway-readable': 'true' } },
         data: { apiKey: Buffer.from(spec.apiKey).toString('base64') },
       });
       await kube('POST', `/apis/${GROUP}/${VERSION}/namespaces/${ns}/livebroadcasts`, {
