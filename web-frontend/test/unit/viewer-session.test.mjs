@@ -184,7 +184,7 @@ test('a viewer held in the waiting room says "waiting for a seat" with its place
   session.start();
   await settle();
   assert.deepEqual(waitIds, [null, 'w-1', 'w-1'], 'each new ask carries the place in line, with no retry delay');
-  const waiting = statuses.filter((s) => s.phase === 'waiting').map((s) => s.message);
+  const waiting = statuses.filter((s) => s.phase === 'waiting-seat').map((s) => s.message);
   assert.deepEqual(waiting, ['Waiting for a seat: number 2 in line, about 3 s.', 'Waiting for a seat: number 1 in line, about 3 s.']);
   assert.equal(stages[0].token, 'sub-b');
 });
