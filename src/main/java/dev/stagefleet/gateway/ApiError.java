@@ -54,4 +54,28 @@ public final class ApiError extends RuntimeException {
       case STAGE_NOT_READY -> new ApiError(503, "stage_not_ready", e.getMessage(), Map.of("Retry-After", "2"));
     };
   }
+
+  /** The machine-readable code of an HTTP status, for answers Jetty or Javalin refuse before our routes. */
+  static String codeFor(int status) {
+    return switch (status) {
+      case 400 -> "bad_request";
+      case 401 -> "unauthorized";
+      case 403 -> "forbidden";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 408 -> "request_timeout";
+      case 411 -> "length_required";
+      case 413 -> "payload_too_large";
+      case 414 -> "uri_too_long";
+      case 415 -> "unsupported_media_type";
+      case 417 -> "expectation_failed";
+      case 426 -> "upgrade_required";
+      case 429 -> "rate_limited";
+      case 431 -> "request_header_fields_too_large";
+      case 501 -> "not_implemented";
+      case 503 -> "unavailable";
+      case 505 -> "http_version_not_supported";
+      default -> status >= 500 ? "internal" : "http_" + status;
+    };
+  }
 }

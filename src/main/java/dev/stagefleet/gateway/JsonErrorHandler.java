@@ -28,7 +28,7 @@ final class JsonErrorHandler extends ErrorHandler {
   protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
       Callback callback) throws IOException {
     String text = message == null || message.isBlank() ? "the request was refused (HTTP " + code + ")" : message;
-    ApiError error = new ApiError(code, GatewayServer.errorCode(code), text);
+    ApiError error = new ApiError(code, ApiError.codeFor(code), text);
     byte[] body = SocketMessages.JSON.writeValueAsBytes(error.body());
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());

@@ -1,6 +1,8 @@
 package dev.stagefleet.gateway;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -63,6 +65,23 @@ record SigningKey(ECPrivateKey privateKey, String publicKeyArn) {
     }
     throw new IllegalArgumentException("no private key found: expected a PEM block \"-----BEGIN PRIVATE KEY-----\"");
   }
+
+  /** The signing key from --key-file with --key-arn. */
+  static SigningKey fromKeyFile(GatewaySettings settings) {
+    if (settings.keyFile() != null) {
+      if (settings.keyArn() == null || settings.keyArn().isBlank()) {
+        throw new IllegalArgumentException("--key-file needs --key-arn, the ARN of its imported public key");
+      }
+      try {
+        return fromPem(Files.readString(settings.keyFile()), settings.keyArn().strip());
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read the key file " + settings.keyFile() + ": " + e.getMessage());
+      }
+    }
+    throw new IllegalArgumentException("self-signed tokens need a key: --key-secret namespace/name, or --key-file "
+        + "with --key-arn (create one with stagefleet keys create), or use --token-mode api");
+  }
+
 
   /** A fresh ECDSA P-384 key pair. */
   static KeyPair generateKeyPair() {

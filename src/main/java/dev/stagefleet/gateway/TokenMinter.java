@@ -1,6 +1,9 @@
 package dev.stagefleet.gateway;
 
+import dev.stagefleet.ivs.IvsService;
 import dev.stagefleet.ivs.IvsService.Capability;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -9,6 +12,22 @@ import java.util.Optional;
 
 /** Mints participant tokens for one stage: through the IVS API, or signed locally with an imported key. */
 interface TokenMinter {
+
+  /** The token minter the settings ask for. */
+  static TokenMinter forSettings(GatewaySettings settings, KubernetesClient client, IvsService ivs,
+      Clock clock) {
+    if (settings.tokenMode() == GatewaySettings.TokenMode.API) {
+      if (ivs == null) {
+        throw new IllegalArgumentException("--token-mode api needs an IVS client");
+      }
+      return new ApiTokenMinter(ivs);
+    }
+    if (settings.keySecret() != null && !settings.keySecret().isBlank()) {
+      // the Secret may not exist yet: the gateway starts, answers /ready 503 naming it, and waits
+      return KeySecretTokenMinter.watch(client, settings.keySecret(), clock);
+    }
+    return new SelfSignedTokenMinter(SigningKey.fromKeyFile(settings), clock);
+  }
 
   /** Mints one token; every call yields a fresh participant id (a token is good for one connection). */
   MintedToken mint(TokenRequest request);

@@ -1,14 +1,11 @@
 package dev.stagefleet.gateway;
 
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -30,37 +26,6 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
   static final Duration COME_BACK_WITHIN = Duration.ofSeconds(5);
   /** A guess at the wait before any viewer of the broadcast has waited: about one CreateStage plus a report. */
   static final Duration FIRST_GUESS = Duration.ofSeconds(5);
-  private static final SecureRandom RANDOM = new SecureRandom();
-
-  /** A viewer waiting; guarded by its broadcast's {@link Line}. */
-  private static final class Waiter {
-    final String id;
-    final String userId;
-    final Instant arrived;
-    /** The request holding this waiter, or null between requests. */
-    CompletableFuture<JoinResult> held;
-    /** When a waiter between requests stops counting. */
-    Instant keptUntil;
-
-    Waiter(String id, String userId, Instant arrived) {
-      this.id = id;
-      this.userId = userId;
-      this.arrived = arrived;
-    }
-  }
-
-  /** One broadcast's waiters, in arrival order, and how long its recent waiters waited. */
-  private static final class Line {
-    final LinkedHashMap<String, Waiter> waiters = new LinkedHashMap<>();
-    Duration typicalWait = FIRST_GUESS;
-    /** Whether an admission round is queued already: a storm of asks queues one round, not one per ask. */
-    final AtomicBoolean admissionQueued = new AtomicBoolean();
-
-    /** Forgets the waiters between requests that did not come back in time. */
-    void expire(Instant now) {
-      waiters.values().removeIf(w -> w.held == null && (w.keptUntil == null || !w.keptUntil.isAfter(now)));
-    }
-  }
 
   /** A held join: its wait id, where it stands, and the seat when one is found. */
   record Ticket(String waitId, int position, int waiting, Duration expectedWait, CompletableFuture<JoinResult> seat) {
@@ -72,7 +37,7 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
   private final Executor admissions;
   private final GatewayMetrics metrics;
   private final Duration refusalCounts;
-  private final Map<BroadcastKey, Line> lines = new ConcurrentHashMap<>();
+  private final Map<BroadcastKey, WaitingLine> lines = new ConcurrentHashMap<>();
 
   /**
    * @param refusalCounts how long a viewer refused at maxStages still counts as waiting: its Retry-After, so a
@@ -95,14 +60,14 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
    */
   Admission join(LiveBroadcast broadcast, String userId, String waitId) {
     BroadcastKey key = BroadcastKey.of(broadcast);
-    Line line = lines.get(key);
+    WaitingLine line = lines.get(key);
     boolean queueing;
     if (line == null) {
       queueing = false;
     } else {
       synchronized (line) {
         line.expire(clock.instant());
-        queueing = line.waiters.values().stream().anyMatch(w -> w.held != null && !w.held.isDone());
+        queueing = line.holding();
       }
     }
     if (!queueing) {
@@ -135,26 +100,21 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
 
   /** A viewer refused at maxStages: the demand the operator cannot meet still counts, for {@link #refusalCounts}. */
   private void refused(BroadcastKey key, String userId, String waitId) {
-    Line line = lines.computeIfAbsent(key, k -> new Line());
+    WaitingLine line = lines.computeIfAbsent(key, k -> new WaitingLine());
     synchronized (line) {
       Instant now = clock.instant();
-      Waiter waiter = waitId == null ? null : line.waiters.get(waitId);
-      if (waiter == null) {
-        waiter = new Waiter(newWaitId(), userId, now);
-        line.waiters.put(waiter.id, waiter);
-      }
-      waiter.keptUntil = now.plus(refusalCounts);
+      line.waiter(waitId, userId, now).keptUntil = now.plus(refusalCounts);
     }
   }
 
   /** The held request {@code ticket} ended without a seat: its waiter keeps its place for {@code keepFor}. */
   void released(BroadcastKey key, Ticket ticket, Duration keepFor) {
-    Line line = lines.get(key);
+    WaitingLine line = lines.get(key);
     if (line == null) {
       return;
     }
     synchronized (line) {
-      Waiter waiter = line.waiters.get(ticket.waitId());
+      WaitingLine.Waiter waiter = line.waiters.get(ticket.waitId());
       if (waiter != null && waiter.held == ticket.seat()) {
         waiter.held = null;
         waiter.keptUntil = clock.instant().plus(keepFor);
@@ -165,25 +125,18 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
 
   /** Where {@code waitId} stands now (1 is next), or 0 when it no longer waits. */
   int position(BroadcastKey key, String waitId) {
-    Line line = lines.get(key);
+    WaitingLine line = lines.get(key);
     if (line == null) {
       return 0;
     }
     synchronized (line) {
-      int i = 1;
-      for (String id : line.waiters.keySet()) {
-        if (id.equals(waitId)) {
-          return i;
-        }
-        i++;
-      }
-      return 0;
+      return line.position(waitId);
     }
   }
 
   /** Viewers this replica holds for the broadcast now (what its audience report says). */
   int waiting(BroadcastKey key) {
-    Line line = lines.get(key);
+    WaitingLine line = lines.get(key);
     if (line == null) {
       return 0;
     }
@@ -205,43 +158,33 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
 
   /** Hands out the broadcast's free seats to its waiters, first come first served. */
   void admitSoon(BroadcastKey key) {
-    Line line = lines.get(key);
-    if (line != null && line.admissionQueued.compareAndSet(false, true)) {
+    WaitingLine line = lines.get(key);
+    if (line != null && line.queueAdmission()) {
       admissions.execute(() -> {
-        line.admissionQueued.set(false);
+        line.admissionStarted();
         admit(key);
       });
     }
   }
 
   private Ticket hold(BroadcastKey key, String userId, String waitId) {
-    Line line = lines.computeIfAbsent(key, k -> new Line());
+    WaitingLine line = lines.computeIfAbsent(key, k -> new WaitingLine());
     synchronized (line) {
       Instant now = clock.instant();
       line.expire(now);
-      Waiter waiter = waitId == null ? null : line.waiters.get(waitId);
-      if (waiter == null) {
-        waiter = new Waiter(newWaitId(), userId, now);
-        line.waiters.put(waiter.id, waiter);
-      } else if (waiter.held != null) {
+      WaitingLine.Waiter waiter = line.waiter(waitId, userId, now);
+      if (waiter.held != null) {
         // the same client asks twice at once: the older request gives up its hold to the newer one
         waiter.held.complete(null);
       }
       waiter.held = new CompletableFuture<>();
       waiter.keptUntil = null;
-      int position = 1;
-      for (String id : line.waiters.keySet()) {
-        if (id.equals(waiter.id)) {
-          break;
-        }
-        position++;
-      }
-      return new Ticket(waiter.id, position, line.waiters.size(), line.typicalWait, waiter.held);
+      return new Ticket(waiter.id, line.position(waiter.id), line.waiters.size(), line.typicalWait, waiter.held);
     }
   }
 
   private void admit(BroadcastKey key) {
-    Line line = lines.get(key);
+    WaitingLine line = lines.get(key);
     LiveBroadcast broadcast = directory.apply(key).orElse(null);
     if (line == null) {
       return;
@@ -251,11 +194,10 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
       return;
     }
     while (true) {
-      Waiter next;
+      WaitingLine.Waiter next;
       synchronized (line) {
         line.expire(clock.instant());
-        next = line.waiters.values().stream().filter(w -> w.held != null && !w.held.isDone()).findFirst()
-            .orElse(null);
+        next = line.nextHeld().orElse(null);
         if (next == null) {
           if (line.waiters.isEmpty()) {
             lines.remove(key, line);
@@ -274,7 +216,7 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
         Duration waited = Duration.between(next.arrived, clock.instant());
         metrics.viewerWaited(waited);
         synchronized (line) {
-          line.typicalWait = line.typicalWait.plus(waited).dividedBy(2);
+          line.waited(waited);
         }
         // a request that gave up in this instant leaves an unused token: it stops counting after the pending window
         leave(line, next).ifPresent(f -> f.complete(result));
@@ -289,7 +231,7 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
   }
 
   /** Takes the waiter out of the line; its held request, if it still has one. */
-  private Optional<CompletableFuture<JoinResult>> leave(Line line, Waiter waiter) {
+  private Optional<CompletableFuture<JoinResult>> leave(WaitingLine line, WaitingLine.Waiter waiter) {
     synchronized (line) {
       line.waiters.remove(waiter.id, waiter);
       CompletableFuture<JoinResult> held = waiter.held;
@@ -298,19 +240,19 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
     }
   }
 
-  private void endAll(BroadcastKey key, Line line) {
+  private void endAll(BroadcastKey key, WaitingLine line) {
     lines.remove(key, line);
     endAll(new JoinResult.Ended(), line);
   }
 
   /** Every held request gets {@code result}; refused at maxStages, they still count for a while. */
-  private void endAll(JoinResult result, Line line) {
+  private void endAll(JoinResult result, WaitingLine line) {
     boolean refused = result instanceof JoinResult.Full;
     List<CompletableFuture<JoinResult>> held = new ArrayList<>();
     synchronized (line) {
       Instant now = clock.instant();
-      for (Iterator<Waiter> it = line.waiters.values().iterator(); it.hasNext(); ) {
-        Waiter w = it.next();
+      for (Iterator<WaitingLine.Waiter> it = line.waiters.values().iterator(); it.hasNext(); ) {
+        WaitingLine.Waiter w = it.next();
         if (w.held != null) {
           held.add(w.held);
           w.held = null;
@@ -327,11 +269,5 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
 
   private int waitingEverywhere() {
     return lines.keySet().stream().mapToInt(this::waiting).sum();
-  }
-
-  private static String newWaitId() {
-    byte[] bytes = new byte[12];
-    RANDOM.nextBytes(bytes);
-    return "w-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 }

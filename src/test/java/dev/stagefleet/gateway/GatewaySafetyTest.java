@@ -212,13 +212,13 @@ class GatewaySafetyTest extends GatewayTestBase {
       var redirect = client.get("/viewer?broadcast=shows/x");
       assertThat(redirect.status()).isIn(301, 302, 303, 307, 308);
       assertThat(redirect.header("Location")).endsWith("/viewer/?broadcast=shows/x");
-      var missing = client.get(GatewayServer.SDK_PATH);
+      var missing = client.get(GatewayHttp.SDK_PATH);
       assertError(missing, 404);
       assertThat(missing.json().path("message").asText()).contains("npm install");
 
       Files.createDirectories(sdk.getParent());
       Files.writeString(sdk, "self.IVSBroadcastClient = {};");
-      var served = client.get(GatewayServer.SDK_PATH);
+      var served = client.get(GatewayHttp.SDK_PATH);
       assertThat(served.status()).isEqualTo(200);
       assertThat(served.header("Content-Type")).startsWith("text/javascript");
       assertThat(served.body()).contains("IVSBroadcastClient");

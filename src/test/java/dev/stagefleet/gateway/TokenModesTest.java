@@ -100,19 +100,19 @@ class TokenModesTest extends GatewayTestBase {
   void selfSignedModeReadsAPemFileAndExplainsWhatIsMissing(@TempDir Path dir) throws Exception {
     Path pem = dir.resolve("key.pem");
     Files.writeString(pem, SigningKey.privateKeyPem(keyPair.getPrivate()));
-    var fromFile = GatewayServer.fileSigningKey(testSettings().withTokens(TokenMode.SELF_SIGNED, null, pem, KEY_ARN));
+    var fromFile = SigningKey.fromKeyFile(testSettings().withTokens(TokenMode.SELF_SIGNED, null, pem, KEY_ARN));
     assertThat(fromFile.publicKeyArn()).isEqualTo(KEY_ARN);
 
-    assertThatThrownBy(() -> GatewayServer.tokenMinter(testSettings(), kube.client, null, Clock.systemUTC()))
+    assertThatThrownBy(() -> TokenMinter.forSettings(testSettings(), kube.client, null, Clock.systemUTC()))
         .hasMessageContaining("--key-secret").hasMessageContaining("keys create");
-    assertThatThrownBy(() -> GatewayServer.fileSigningKey(
+    assertThatThrownBy(() -> SigningKey.fromKeyFile(
         testSettings().withTokens(TokenMode.SELF_SIGNED, null, pem, null)))
         .hasMessageContaining("--key-arn");
-    assertThatThrownBy(() -> GatewayServer.tokenMinter(
+    assertThatThrownBy(() -> TokenMinter.forSettings(
         testSettings().withTokens(TokenMode.SELF_SIGNED, "no-slash", null, null), kube.client, null,
         Clock.systemUTC()))
         .hasMessageContaining("namespace/name");
-    assertThatThrownBy(() -> GatewayServer.fileSigningKey(
+    assertThatThrownBy(() -> SigningKey.fromKeyFile(
         testSettings().withTokens(TokenMode.SELF_SIGNED, null, dir.resolve("absent.pem"), KEY_ARN)))
         .hasMessageContaining("cannot read");
   }
