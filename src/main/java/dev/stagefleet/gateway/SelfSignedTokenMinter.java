@@ -44,7 +44,8 @@ final class SelfSignedTokenMinter implements TokenMinter {
       throw new IllegalArgumentException("the signing key cannot sign ES384: " + e.getMessage(), e);
     }
     signer.getJCAContext().setProvider(provider.provider());
-    this.header = new JWSHeader.Builder(JWSAlgorithm.ES384).type(JOSEObjectType.JWT).keyID(key.publicKeyArn()).build();
+    this.header = encodedOnce(new JWSHeader.Builder(JWSAlgorithm.ES384).type(JOSEObjectType.JWT)
+        .keyID(key.publicKeyArn()).build());
   }
 
   @Override
@@ -73,6 +74,18 @@ final class SelfSignedTokenMinter implements TokenMinter {
   @Override
   public String signer() {
     return provider.name();
+  }
+
+  /**
+   * The same header, parsed back from its encoding: a parsed header keeps its base64url form, so the header's JSON
+   * and base64 are computed once per minter instead of once per token (a tenth of a join's samples went to base64).
+   */
+  private static JWSHeader encodedOnce(JWSHeader header) {
+    try {
+      return JWSHeader.parse(header.toBase64URL());
+    } catch (java.text.ParseException e) {
+      throw new IllegalStateException("a header nimbus built does not parse back: " + e.getMessage(), e);
+    }
   }
 
   /** The ARN of the public key the tokens name as {@code kid}. */

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.dialect.Dialect;
 import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.NonValidationKeyword;
 import com.networknt.schema.path.NodePath;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -17,7 +19,17 @@ import java.util.stream.StreamSupport;
  * networknt's JSON Schema validator, and words each failure as kube-apiserver does.
  */
 final class SchemaValidator {
-  private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(Dialects.getOpenApi30());
+  /**
+   * Kubernetes' schema extensions. They are not JSON Schema: CEL rules, list and map semantics and unknown-field
+   * handling are applied by the glue around this validator, so here they are known keywords that validate nothing
+   * (otherwise networknt logs a warning per keyword, which local mode would print to its user).
+   */
+  static final List<String> KUBERNETES_EXTENSIONS = List.of("x-kubernetes-validations", "x-kubernetes-list-type",
+      "x-kubernetes-list-map-keys", "x-kubernetes-map-type", "x-kubernetes-preserve-unknown-fields",
+      "x-kubernetes-int-or-string", "x-kubernetes-embedded-resource");
+  static final Dialect DIALECT = Dialect.builder(Dialects.getOpenApi30())
+      .keywords(KUBERNETES_EXTENSIONS.stream().map(NonValidationKeyword::new).toList()).build();
+  private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(DIALECT);
 
   private final Schema schema;
 

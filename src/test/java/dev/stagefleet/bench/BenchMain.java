@@ -125,6 +125,10 @@ public final class BenchMain implements Runnable {
             + "them) (default: ${DEFAULT-VALUE}).")
     int stages;
 
+    @Option(names = "--profile", paramLabel = "FILE", description = "Also record a JFR profile of one more "
+        + "saturation of the gateway into FILE and report where its request threads spend their samples.")
+    java.nio.file.Path profile;
+
     @Override
     public Integer call() {
       quietLogs();
@@ -140,7 +144,7 @@ public final class BenchMain implements Runnable {
         throw new UserFacingException("--api-rate must be positive, got " + apiRate);
       }
       var settings = new JoinsBench.Settings(seconds(duration, "--duration"), seconds(warmup, "--warmup"), rounds,
-          inFlight, threads, latencyLoad, apiRate, seconds(apiDuration, "--api-duration"), stages);
+          inFlight, threads, latencyLoad, apiRate, seconds(apiDuration, "--api-duration"), stages, profile);
       return print(JoinsBench.run(settings, System.err), common, System.out);
     }
   }

@@ -48,9 +48,10 @@ public final class JoinsBench {
    * @param apiRate        joins per second offered to the gateway in IVS API token mode (IVS allows 50)
    * @param apiDuration    length of each API-mode measurement
    * @param stages         stages of the benchmark broadcast at least (10,000 viewers each; more when the load needs)
+   * @param profile        where to write a JFR profile of one more saturation of the gateway, or null for none
    */
   public record Settings(Duration duration, Duration warmup, int rounds, int maxInFlight, int signingThreads,
-      double latencyLoad, double apiRate, Duration apiDuration, int stages) {
+      double latencyLoad, double apiRate, Duration apiDuration, int stages, java.nio.file.Path profile) {
     public Settings {
       if (rounds < 1) {
         throw new IllegalArgumentException("rounds must be at least 1");
@@ -111,6 +112,7 @@ public final class JoinsBench {
       List<Double> bareRates = new ArrayList<>();
       List<Double> joinRates = new ArrayList<>();
       List<Double> ratios = new ArrayList<>();
+      List<Double> boundRatios = new ArrayList<>();
       long joinFailures = 0;
       for (int round = 1; round <= settings.rounds(); round++) {
         double a = SigningRate.measure(fastest, settings.signingThreads(), Duration.ZERO, settings.duration());
@@ -124,6 +126,7 @@ public final class JoinsBench {
         bareRates.add(b.throughput());
         joinRates.add(j.throughput());
         ratios.add(j.throughput() / Math.min(a, b.throughput()));
+        boundRatios.add(j.throughput() / serialBound(a, b.throughput()));
         progress.printf(Locale.ROOT, "round %d: (a) signing %.0f/s, (b) bare Javalin %.0f/s, joins %.0f/s "
             + "(%d failed) -> %.2f of min(a, b)%n", round, a, b.throughput(), j.throughput(), j.failed(),
             ratios.get(ratios.size() - 1));
@@ -144,7 +147,15 @@ public final class JoinsBench {
       report.figure("joins / min(a, b)", ratio, "ratio", "per-round ratio, " + rounds);
       report.figure("joins / (a)", median(ratioList(joinRates, signing)), "ratio", rounds);
       report.figure("joins / (b)", median(ratioList(joinRates, bareRates)), "ratio", rounds);
+      report.figure("serial bound a*b/(a+b)", serialBound(a, b), "joins/s", "a join costs one (a) and one (b) "
+          + "of the same cores, so no join path can beat it");
+      report.figure("joins / serial bound", median(boundRatios), "ratio", "per-round ratio, " + rounds);
       report.goal("joins/s >= 70% of min(a, b)", String.format(Locale.ROOT, "%.2f", ratio), ratio >= 0.7);
+      if (settings.profile() != null) {
+        progress.println("profiling one more saturation of the gateway");
+        JoinPathProfile.report(report, JoinPathProfile.record(settings.profile(),
+            () -> saturate(settings, joins)), progress);
+      }
 
       double latencyRate = Math.max(1, settings.latencyLoad() * j);
       progress.printf(Locale.ROOT, "latency at %.0f/s%n", latencyRate);
@@ -252,6 +263,14 @@ public final class JoinsBench {
 
   static IntFunction<HttpLoad.Request> constant(HttpLoad.Request request) {
     return i -> request;
+  }
+
+  /**
+   * The most joins/s the machine could answer if a join cost nothing but one signature of yardstick (a) and one
+   * request of yardstick (b): both yardsticks saturate the same cores, so their per-item costs add up.
+   */
+  static double serialBound(double signing, double bare) {
+    return signing * bare / (signing + bare);
   }
 
   private static List<Double> ratioList(List<Double> numerators, List<Double> denominators) {
