@@ -3,33 +3,46 @@ package dev.stagefleet.gateway;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One broadcast's waiters in the {@link WaitingRoom}, in arrival order, and how long its recent waiters waited. Its
  * monitor guards it and its waiters: every method but {@link #queueAdmission} must be called holding it.
+ *
+ * <p>A storm puts thousands of viewers in one line and every one of them asks again every few seconds, so no
+ * operation walks the line: the held requests are kept by arrival number, the waiters between requests by when they
+ * stop counting, and a viewer's position is a prefix count over arrival numbers (a Fenwick tree), each O(log n).
  */
 final class WaitingLine {
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** A viewer waiting; guarded by its line. */
+  /** A viewer waiting; its state changes only through its line. */
   static final class Waiter {
     final String id;
     final String userId;
     final Instant arrived;
+    /** Its place in the line: arrival order, kept across the client's requests. */
+    private final int arrival;
     /** The request holding this waiter, or null between requests. */
-    CompletableFuture<JoinResult> held;
+    private CompletableFuture<JoinResult> held;
     /** When a waiter between requests stops counting. */
-    Instant keptUntil;
+    private Instant keptUntil;
 
-    Waiter(String id, String userId, Instant arrived) {
+    private Waiter(String id, String userId, Instant arrived, int arrival) {
       this.id = id;
       this.userId = userId;
       this.arrived = arrived;
+      this.arrival = arrival;
     }
 
     boolean holding() {
@@ -37,46 +50,132 @@ final class WaitingLine {
     }
   }
 
-  final LinkedHashMap<String, Waiter> waiters = new LinkedHashMap<>();
-  Duration typicalWait = WaitingRoom.FIRST_GUESS;
+  /** A waiter between requests, and when it stops counting unless it comes back. */
+  private record Expiry(Instant at, Waiter waiter) {
+  }
+
+  private final Map<String, Waiter> waiters = new HashMap<>();
+  /** The waiters with a held request, by arrival. */
+  private final TreeMap<Integer, Waiter> held = new TreeMap<>();
+  /** The waiters between requests, soonest to stop counting first; stale entries are skipped. */
+  private final PriorityQueue<Expiry> expiries = new PriorityQueue<>(Comparator.comparing(Expiry::at));
+  /** Which arrival numbers are still in line, for positions. */
+  private final ArrivalCounts arrivals = new ArrivalCounts();
+  private int lastArrival;
+  private Duration typicalWait = WaitingRoom.FIRST_GUESS;
   /** Whether an admission round is queued already: a storm of asks queues one round, not one per ask. */
   private final AtomicBoolean admissionQueued = new AtomicBoolean();
 
   /** Forgets the waiters between requests that did not come back in time. */
   void expire(Instant now) {
-    waiters.values().removeIf(w -> w.held == null && (w.keptUntil == null || !w.keptUntil.isAfter(now)));
+    while (!expiries.isEmpty() && !expiries.peek().at().isAfter(now)) {
+      Expiry expiry = expiries.poll();
+      Waiter waiter = expiry.waiter();
+      if (waiter.held == null && expiry.at().equals(waiter.keptUntil)) {
+        remove(waiter);
+      }
+    }
   }
 
   /** The waiter with {@code waitId}, or a new one at the end of the line. */
   Waiter waiter(String waitId, String userId, Instant now) {
     Waiter waiter = waitId == null ? null : waiters.get(waitId);
     if (waiter == null) {
-      waiter = new Waiter(newWaitId(), userId, now);
+      waiter = new Waiter(newWaitId(), userId, now, ++lastArrival);
       waiters.put(waiter.id, waiter);
+      arrivals.add(waiter.arrival, 1);
     }
     return waiter;
   }
 
+  Optional<Waiter> find(String waitId) {
+    return Optional.ofNullable(waiters.get(waitId));
+  }
+
+  /**
+   * Holds the waiter's new request; returns the request it held before (the same client asking twice at once), which
+   * the caller answers without a seat.
+   */
+  Optional<CompletableFuture<JoinResult>> hold(Waiter waiter, CompletableFuture<JoinResult> request) {
+    CompletableFuture<JoinResult> before = waiter.held;
+    waiter.held = request;
+    waiter.keptUntil = null;
+    held.put(waiter.arrival, waiter);
+    return Optional.ofNullable(before);
+  }
+
+  /** The waiter's request ended without a seat: it keeps its place until {@code keptUntil}. */
+  void keep(Waiter waiter, Instant keptUntil) {
+    if (waiter.held != null) {
+      waiter.held = null;
+      held.remove(waiter.arrival);
+    }
+    waiter.keptUntil = keptUntil;
+    expiries.add(new Expiry(keptUntil, waiter));
+  }
+
+  /** Whether {@code request} is the one the waiter holds now. */
+  boolean holds(Waiter waiter, CompletableFuture<JoinResult> request) {
+    return waiter.held == request;
+  }
+
+  /** Takes the waiter out of the line; its held request, if it still has one. */
+  Optional<CompletableFuture<JoinResult>> remove(Waiter waiter) {
+    if (!waiters.remove(waiter.id, waiter)) {
+      return Optional.empty();
+    }
+    arrivals.add(waiter.arrival, -1);
+    CompletableFuture<JoinResult> request = waiter.held;
+    if (request != null) {
+      held.remove(waiter.arrival);
+      waiter.held = null;
+    }
+    return request == null || request.isDone() ? Optional.empty() : Optional.of(request);
+  }
+
   /** Whether a request is held in this line now. */
   boolean holding() {
-    return waiters.values().stream().anyMatch(Waiter::holding);
+    return held.values().stream().anyMatch(Waiter::holding);
   }
 
   /** The first waiter whose request is held, if any. */
   Optional<Waiter> nextHeld() {
-    return waiters.values().stream().filter(Waiter::holding).findFirst();
+    return held.values().stream().filter(Waiter::holding).findFirst();
+  }
+
+  /**
+   * Every held request leaves its waiter: refused ones keep their place until {@code keptUntil} (null: they leave the
+   * line). Returns the requests, for the caller to answer outside the lock.
+   */
+  List<CompletableFuture<JoinResult>> releaseAll(Instant keptUntil) {
+    List<CompletableFuture<JoinResult>> requests = new ArrayList<>();
+    for (Waiter waiter : List.copyOf(held.values())) {
+      requests.add(waiter.held);
+      if (keptUntil == null) {
+        remove(waiter);
+      } else {
+        keep(waiter, keptUntil);
+      }
+    }
+    return requests;
   }
 
   /** Where {@code waitId} stands (1 is next), or 0 when it is not in line. */
   int position(String waitId) {
-    int i = 1;
-    for (String id : waiters.keySet()) {
-      if (id.equals(waitId)) {
-        return i;
-      }
-      i++;
-    }
-    return 0;
+    Waiter waiter = waiters.get(waitId);
+    return waiter == null ? 0 : arrivals.upTo(waiter.arrival);
+  }
+
+  int size() {
+    return waiters.size();
+  }
+
+  boolean isEmpty() {
+    return waiters.isEmpty();
+  }
+
+  Duration typicalWait() {
+    return typicalWait;
   }
 
   /** A seat was found after {@code waited}: the guess for the next waiters moves halfway towards it. */
@@ -97,5 +196,47 @@ final class WaitingLine {
     byte[] bytes = new byte[12];
     RANDOM.nextBytes(bytes);
     return "w-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** Which arrival numbers are in line, with prefix counts in O(log n): a Fenwick tree that doubles as arrivals grow. */
+  static final class ArrivalCounts {
+    private int[] present = new int[64];
+    private int[] tree = new int[64];
+
+    void add(int arrival, int delta) {
+      if (arrival >= tree.length) {
+        grow(arrival);
+      }
+      present[arrival] += delta;
+      for (int i = arrival; i < tree.length; i += i & -i) {
+        tree[i] += delta;
+      }
+    }
+
+    /** How many arrivals numbered 1..{@code arrival} are in line. */
+    int upTo(int arrival) {
+      int sum = 0;
+      for (int i = Math.min(arrival, tree.length - 1); i > 0; i -= i & -i) {
+        sum += tree[i];
+      }
+      return sum;
+    }
+
+    /** Doubles the capacity past {@code arrival} and rebuilds the tree from the counts, in linear time. */
+    private void grow(int arrival) {
+      int capacity = tree.length;
+      while (capacity <= arrival) {
+        capacity *= 2;
+      }
+      present = java.util.Arrays.copyOf(present, capacity);
+      tree = new int[capacity];
+      for (int i = 1; i < capacity; i++) {
+        tree[i] += present[i];
+        int parent = i + (i & -i);
+        if (parent < capacity) {
+          tree[parent] += tree[i];
+        }
+      }
+    }
   }
 }

@@ -4,8 +4,6 @@ import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,7 +101,7 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
     WaitingLine line = lines.computeIfAbsent(key, k -> new WaitingLine());
     synchronized (line) {
       Instant now = clock.instant();
-      line.waiter(waitId, userId, now).keptUntil = now.plus(refusalCounts);
+      line.keep(line.waiter(waitId, userId, now), now.plus(refusalCounts));
     }
   }
 
@@ -114,12 +112,10 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
       return;
     }
     synchronized (line) {
-      WaitingLine.Waiter waiter = line.waiters.get(ticket.waitId());
-      if (waiter != null && waiter.held == ticket.seat()) {
-        waiter.held = null;
-        waiter.keptUntil = clock.instant().plus(keepFor);
-        line.expire(clock.instant());
-      }
+      Instant now = clock.instant();
+      line.find(ticket.waitId()).filter(waiter -> line.holds(waiter, ticket.seat()))
+          .ifPresent(waiter -> line.keep(waiter, now.plus(keepFor)));
+      line.expire(now);
     }
   }
 
@@ -142,7 +138,7 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
     }
     synchronized (line) {
       line.expire(clock.instant());
-      return line.waiters.size();
+      return line.size();
     }
   }
 
@@ -173,13 +169,10 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
       Instant now = clock.instant();
       line.expire(now);
       WaitingLine.Waiter waiter = line.waiter(waitId, userId, now);
-      if (waiter.held != null) {
-        // the same client asks twice at once: the older request gives up its hold to the newer one
-        waiter.held.complete(null);
-      }
-      waiter.held = new CompletableFuture<>();
-      waiter.keptUntil = null;
-      return new Ticket(waiter.id, line.position(waiter.id), line.waiters.size(), line.typicalWait, waiter.held);
+      CompletableFuture<JoinResult> seat = new CompletableFuture<>();
+      // the same client asks twice at once: the older request gives up its hold to the newer one
+      line.hold(waiter, seat).ifPresent(older -> older.complete(null));
+      return new Ticket(waiter.id, line.position(waiter.id), line.size(), line.typicalWait(), seat);
     }
   }
 
@@ -199,7 +192,7 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
         line.expire(clock.instant());
         next = line.nextHeld().orElse(null);
         if (next == null) {
-          if (line.waiters.isEmpty()) {
+          if (line.isEmpty()) {
             lines.remove(key, line);
           }
           return;
@@ -233,10 +226,7 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
   /** Takes the waiter out of the line; its held request, if it still has one. */
   private Optional<CompletableFuture<JoinResult>> leave(WaitingLine line, WaitingLine.Waiter waiter) {
     synchronized (line) {
-      line.waiters.remove(waiter.id, waiter);
-      CompletableFuture<JoinResult> held = waiter.held;
-      waiter.held = null;
-      return held == null || held.isDone() ? Optional.empty() : Optional.of(held);
+      return line.remove(waiter);
     }
   }
 
@@ -247,22 +237,9 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
 
   /** Every held request gets {@code result}; refused at maxStages, they still count for a while. */
   private void endAll(JoinResult result, WaitingLine line) {
-    boolean refused = result instanceof JoinResult.Full;
-    List<CompletableFuture<JoinResult>> held = new ArrayList<>();
+    List<CompletableFuture<JoinResult>> held;
     synchronized (line) {
-      Instant now = clock.instant();
-      for (Iterator<WaitingLine.Waiter> it = line.waiters.values().iterator(); it.hasNext(); ) {
-        WaitingLine.Waiter w = it.next();
-        if (w.held != null) {
-          held.add(w.held);
-          w.held = null;
-          if (refused) {
-            w.keptUntil = now.plus(refusalCounts);
-          } else {
-            it.remove();
-          }
-        }
-      }
+      held = line.releaseAll(result instanceof JoinResult.Full ? clock.instant().plus(refusalCounts) : null);
     }
     held.forEach(f -> f.complete(result));
   }

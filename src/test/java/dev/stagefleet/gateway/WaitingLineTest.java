@@ -1,0 +1,115 @@
+package dev.stagefleet.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** One broadcast's waiting line: places kept across requests, expiry between requests, positions, release. */
+@Tag("unit")
+class WaitingLineTest {
+  private static final Instant T0 = Instant.parse("2026-12-02T10:00:00Z");
+
+  @Test
+  void positionsFollowArrivalOrderAndCloseUpWhenSomeoneAheadLeaves() {
+    WaitingLine line = new WaitingLine();
+    List<WaitingLine.Waiter> waiters = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      WaitingLine.Waiter waiter = line.waiter(null, "u" + i, T0);
+      line.hold(waiter, new CompletableFuture<>());
+      waiters.add(waiter);
+    }
+
+    assertThat(waiters).extracting(w -> line.position(w.id)).containsExactly(1, 2, 3, 4, 5);
+    line.remove(waiters.get(1));
+
+    assertThat(line.position(waiters.get(4).id)).isEqualTo(4);
+    assertThat(line.position(waiters.get(1).id)).isZero();
+    assertThat(line.nextHeld()).contains(waiters.get(0));
+  }
+
+  @Test
+  void aClientAskingAgainWithItsWaitIdKeepsItsPlaceAndIsCountedOnce() {
+    WaitingLine line = new WaitingLine();
+    WaitingLine.Waiter first = line.waiter(null, "a", T0);
+    CompletableFuture<JoinResult> request = new CompletableFuture<>();
+    line.hold(first, request);
+    WaitingLine.Waiter second = line.waiter(null, "b", T0);
+    line.hold(second, new CompletableFuture<>());
+    line.keep(first, T0.plusSeconds(5));
+
+    WaitingLine.Waiter again = line.waiter(first.id, "a", T0.plusSeconds(1));
+    CompletableFuture<JoinResult> retry = new CompletableFuture<>();
+
+    assertThat(again).isSameAs(first);
+    assertThat(line.hold(again, retry)).isEmpty();
+    assertThat(line.size()).isEqualTo(2);
+    assertThat(line.position(first.id)).isEqualTo(1);
+    assertThat(line.nextHeld()).contains(first);
+    // the same client asking twice at once: the older request is handed back to be answered without a seat
+    assertThat(line.hold(first, new CompletableFuture<>())).contains(retry);
+  }
+
+  @Test
+  void aWaiterBetweenRequestsStopsCountingWhenItsKeepRunsOutUnlessItCameBack() {
+    WaitingLine line = new WaitingLine();
+    WaitingLine.Waiter gone = line.waiter(null, "gone", T0);
+    line.keep(gone, T0.plusSeconds(5));
+    WaitingLine.Waiter back = line.waiter(null, "back", T0);
+    line.keep(back, T0.plusSeconds(5));
+    line.hold(line.waiter(back.id, "back", T0.plusSeconds(2)), new CompletableFuture<>());
+
+    line.expire(T0.plusSeconds(4));
+    assertThat(line.size()).isEqualTo(2);
+    line.expire(T0.plusSeconds(5));
+
+    assertThat(line.find(gone.id)).isEmpty();
+    assertThat(line.find(back.id)).contains(back);
+    assertThat(line.position(back.id)).isEqualTo(1);
+  }
+
+  @Test
+  void releasingAllAnswersEveryHeldRequestAndRefusedOnesKeepCounting() {
+    WaitingLine line = new WaitingLine();
+    List<CompletableFuture<JoinResult>> requests = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      CompletableFuture<JoinResult> request = new CompletableFuture<>();
+      line.hold(line.waiter(null, "u" + i, T0), request);
+      requests.add(request);
+    }
+
+    assertThat(line.releaseAll(T0.plus(Duration.ofSeconds(5)))).containsExactlyInAnyOrderElementsOf(requests);
+    assertThat(line.holding()).isFalse();
+    assertThat(line.size()).isEqualTo(3);
+    line.expire(T0.plusSeconds(5));
+    assertThat(line.isEmpty()).isTrue();
+  }
+
+  @Test
+  void positionsStayExactAcrossThousandsOfArrivalsAndDepartures() {
+    WaitingLine line = new WaitingLine();
+    List<WaitingLine.Waiter> inLine = new ArrayList<>();
+    Random random = new Random(42);
+    for (int step = 0; step < 20_000; step++) {
+      if (inLine.isEmpty() || random.nextInt(3) > 0) {
+        WaitingLine.Waiter waiter = line.waiter(null, "u" + step, T0);
+        line.hold(waiter, new CompletableFuture<>());
+        inLine.add(waiter);
+      } else {
+        line.remove(inLine.remove(random.nextInt(inLine.size())));
+      }
+    }
+
+    for (int i = 0; i < inLine.size(); i += 97) {
+      assertThat(line.position(inLine.get(i).id)).isEqualTo(i + 1);
+    }
+    assertThat(line.size()).isEqualTo(inLine.size());
+    assertThat(line.nextHeld()).contains(inLine.get(0));
+  }
+}
