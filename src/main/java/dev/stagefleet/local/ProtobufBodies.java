@@ -64,11 +64,12 @@ final class ProtobufBodies {
 
   /** The message of {@code kind}, from the generated class the Java client names after the group-version. */
   private static Message parse(String apiVersion, String kind, ByteString raw) {
-    String[] gv = apiVersion.split("/");
-    String version = gv[gv.length - 1];
+    // an apiVersion, not a path: "v1" for the core group, "<group>/<version>" for the others
+    int slash = apiVersion.indexOf('/');
+    String version = apiVersion.substring(slash + 1);
     String outer = Character.toUpperCase(version.charAt(0)) + version.substring(1);
-    if (gv.length == 2) {
-      String group = gv[0].split("\\.")[0];
+    if (slash > 0) {
+      String group = apiVersion.substring(0, slash).split("\\.")[0];
       outer += Character.toUpperCase(group.charAt(0)) + group.substring(1);
     }
     try {
