@@ -26,11 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles each LiveBroadcast into IVS stages, in the order of Flink's deployment controller: validate the spec,
- * observe ({@link StageObserver}), decide (the pure {@link ScalingPolicy}), act ({@link ReplicationKeeper},
- * {@link StageActions}), record (the whole status from {@link ConditionAggregator}, Events), and schedule the next
- * look. The finalizer deletes, or
- * retains, the stages ({@link StageRelease}).
+ * Reconciles each LiveBroadcast into IVS stages, in the order of Flink's deployment controller: validate the spec
+ * ({@link SpecCheck}), observe ({@link StageObserver}), decide (the pure {@link ScalingPolicy}), act
+ * ({@link ReplicationKeeper}, {@link StageActions}), record (the whole status from {@link ConditionAggregator},
+ * Events), and schedule the next look. The finalizer deletes, or retains, the stages ({@link StageRelease}).
  *
  * <p>Event processing is not generation-aware: a gateway's audience report (a status change) triggers a reconcile,
  * so stages follow the audience within seconds. The operator's own status writes change nothing on the next look,
@@ -52,6 +51,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
   private final StageActions actions;
   private final ReplicationKeeper replication;
   private final StageRelease release;
+  private final SpecCheck specCheck;
   private final StatusRecorder statusRecorder;
   private final EventRecorder events;
   private final OperatorMetrics metrics;
@@ -74,6 +74,7 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     this.clock = clock;
     this.leadership = leadership;
     this.observer = new StageObserver(settings.clusterId(), events, sampler);
+    this.specCheck = new SpecCheck(regions, events);
     this.release = new StageRelease(settings.clusterId(), regions, replication, events, leadership);
   }
 
@@ -92,9 +93,9 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     Instant now = clock.instant();
     BroadcastMemory remembered = memory.computeIfAbsent(uid(broadcast), uid -> new BroadcastMemory());
     ConditionAggregator status = ConditionAggregator.of(broadcast, now);
-    reportUnreadable(broadcast, remembered);
+    specCheck.reportUnreadable(broadcast, remembered);
 
-    List<String> violations = validate(broadcast);
+    List<String> violations = specCheck.violations(broadcast);
     if (!violations.isEmpty()) {
       return invalidSpec(broadcast, context, status, violations);
     }
@@ -126,42 +127,6 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
     Duration next = nextLook(decision, outcome, stages, remembered, region, now);
     return UpdateControl.<LiveBroadcast>noUpdate()
         .rescheduleAfter(fanOut.recheckIn() == null ? next : Collections.min(List.of(next, fanOut.recheckIn())));
-  }
-
-  /**
-   * One log line (and for a status, a Warning Event; a spec gets its InvalidSpec Event) when the stored object has a
-   * value of the wrong type, and again only when that changes. An unreadable spec is never acted on; an unreadable
-   * status is written afresh from what IVS has.
-   */
-  private void reportUnreadable(LiveBroadcast broadcast, BroadcastMemory remembered) {
-    var spec = broadcast.getSpec() == null ? null : broadcast.getSpec().unreadableBecause().orElse(null);
-    var status = broadcast.getStatus() == null ? null : broadcast.getStatus().unreadableBecause().orElse(null);
-    String why = spec == null ? status : status == null ? spec : spec + "; " + status;
-    String before = remembered.unreadable;
-    remembered.unreadable = why;
-    if (why == null || why.equals(before)) {
-      return;
-    }
-    LOG.warn("LiveBroadcast {}/{} cannot be read ({}); {}", broadcast.getMetadata().getNamespace(),
-        broadcast.getMetadata().getName(), why,
-        spec != null ? "leaving its stages as they are until the spec is fixed" : "rewriting its status");
-    if (spec == null) {
-      events.warning(broadcast, EventRecorder.UNREADABLE_STATUS, "the status cannot be read and is written afresh: "
-          + status);
-    }
-  }
-
-  /** Every violation of the spec, plus a region this operator cannot serve. */
-  private List<String> validate(LiveBroadcast broadcast) {
-    if (broadcast.getSpec() == null) {
-      return List.of("spec is required");
-    }
-    List<String> violations = new ArrayList<>(broadcast.getSpec().validate());
-    if (violations.isEmpty() && regions.region(broadcast.getSpec().getRegion()).isEmpty()) {
-      violations.add("spec.region \"" + broadcast.getSpec().getRegion() + "\" is not served by this operator (it serves "
-          + regions.defaultRegion() + ")");
-    }
-    return violations;
   }
 
   private Duration nextLook(ScalingDecision decision, StageActions.Outcome outcome, BroadcastStages stages,
