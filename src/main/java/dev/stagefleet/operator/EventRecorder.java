@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * so a failure retried with backoff does not flood the namespace. Events are best effort: failing to write one is
  * logged and never fails a reconcile.
  */
-public final class EventRecorder {
+public class EventRecorder {
   public static final String STAGE_CREATED = "StageCreated";
   public static final String SCALED_UP = "ScaledUp";
   public static final String DRAINING = "Draining";
@@ -36,6 +36,9 @@ public final class EventRecorder {
   public static final String UNREADABLE_STATUS = "UnreadableStatus";
   public static final String IVS_UNAVAILABLE = "IvsUnavailable";
   public static final String SATURATED = "Saturated";
+  public static final String REPLICATION_STARTED = "ReplicationStarted";
+  public static final String REPLICATION_STOPPED = "ReplicationStopped";
+  public static final String REPLICATION_FAILED = "ReplicationFailed";
 
   static final Duration AGGREGATE_WITHIN = Duration.ofMinutes(10);
   static final String COMPONENT = "stagefleet-operator";

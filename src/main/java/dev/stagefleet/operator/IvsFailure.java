@@ -10,7 +10,7 @@ import dev.stagefleet.ivs.IvsException;
 record IvsFailure(String reason, String message) {
 
   static IvsFailure of(IvsException e) {
-    String detail = LiveBroadcastReconciler.describe(e);
+    String detail = describe(e);
     if (e instanceof IvsException.Throttled) {
       return new IvsFailure(ConditionTypes.REASON_THROTTLED, "IVS is throttling this account's calls (" + detail
           + "); StageFleet slows down and retries. If it persists, other clients share the account's IVS rate"
@@ -33,5 +33,9 @@ record IvsFailure(String reason, String message) {
     }
     return new IvsFailure(ConditionTypes.REASON_IVS_UNAVAILABLE, "IVS cannot be reached or keeps failing ("
         + detail + "); StageFleet retries with backoff and recovers by itself once IVS answers again");
+  }
+
+  static String describe(IvsException e) {
+    return "IVS " + e.errorCode() + (e.statusCode() > 0 ? " (" + e.statusCode() + ")" : "") + ": " + e.getMessage();
   }
 }

@@ -2,6 +2,7 @@ package dev.stagefleet.operator;
 
 import dev.stagefleet.ivs.IvsService;
 import dev.stagefleet.ivs.MeteredIvsService;
+import dev.stagefleet.scaling.ScalingPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -91,8 +92,11 @@ public final class OperatorRuntime implements AutoCloseable {
       }
     });
     var sampler = new ParticipantSampler(clock, new CallBudget(clock, settings.participantSampleRate()));
-    var reconciler = new LiveBroadcastReconciler(settings, regions, sampler, client, metrics, clock,
-        new SecureRandom(), leadership);
+    var events = new EventRecorder(client, clock);
+    var actions = new StageActions(settings.clusterId(), new StageNames(new SecureRandom()), events,
+        settings.quotaBackoff(), leadership);
+    var reconciler = new LiveBroadcastReconciler(settings, regions, sampler, events, new StatusRecorder(client),
+        actions, new ReplicationKeeper(settings.clusterId(), events), new ScalingPolicy(), metrics, clock, leadership);
     operator.register(reconciler, config -> {
       if (settings.namespaces().isEmpty()) {
         config.watchingAllNamespaces();

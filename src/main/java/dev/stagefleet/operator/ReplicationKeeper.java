@@ -44,10 +44,6 @@ final class ReplicationKeeper {
   /** How often an origin without a publishing broadcaster is looked at again. */
   static final Duration RECHECK_WAITING = Duration.ofSeconds(3);
 
-  static final String STARTED = "ReplicationStarted";
-  static final String STOPPED = "ReplicationStopped";
-  static final String FAILED = "ReplicationFailed";
-
   private final String clusterId;
   private final EventRecorder events;
   private final Map<String, Memory> memory = new ConcurrentHashMap<>();
@@ -172,7 +168,7 @@ final class ReplicationKeeper {
             : region.ivs().publishingParticipant(origin.getArn(), session, userId);
       } catch (IvsException e) {
         failures.add("cannot look up the broadcaster in origin " + origin.getId() + ": "
-            + LiveBroadcastReconciler.describe(e));
+            + IvsFailure.describe(e));
         continue;
       }
       if (participant.isEmpty()) {
@@ -194,7 +190,7 @@ final class ReplicationKeeper {
             .collect(Collectors.toCollection(HashSet::new));
       } catch (IvsException e) {
         failures.add("cannot list the replicas of origin " + origin.getId() + ": "
-            + LiveBroadcastReconciler.describe(e));
+            + IvsFailure.describe(e));
         continue;
       }
       for (String arn : List.copyOf(active)) {
@@ -231,19 +227,19 @@ final class ReplicationKeeper {
           active.add(stage.getArn());
           m.running.put(destination, new Replication(origin.getArn(), stage.getArn(), pid));
           started++;
-          events.normal(broadcast, STARTED, "Replicating the broadcaster (participant " + pid + ") from origin "
-              + origin.getId() + " into stage " + destination);
+          events.normal(broadcast, EventRecorder.REPLICATION_STARTED, "Replicating the broadcaster (participant "
+              + pid + ") from origin " + origin.getId() + " into stage " + destination);
         } catch (IvsException.Unavailable e) {
           // throttled or unreachable: not this stage's fault; publish into it directly and try again soon
           effective.put(destination, Feed.asOrigin());
-          failures.add("cannot start replication into " + destination + " yet: " + LiveBroadcastReconciler.describe(e));
+          failures.add("cannot start replication into " + destination + " yet: " + IvsFailure.describe(e));
         } catch (IvsException e) {
           refuse(m, destination, now);
           effective.put(destination, Feed.asOrigin());
           String why = "Cannot replicate the broadcaster into stage " + destination + " ("
-              + LiveBroadcastReconciler.describe(e) + "); the broadcaster publishes into it directly and replication"
+              + IvsFailure.describe(e) + "); the broadcaster publishes into it directly and replication"
               + " is tried again in " + RETRY_AFTER_FAILURE.toSeconds() + " s";
-          events.warning(broadcast, FAILED, why);
+          events.warning(broadcast, EventRecorder.REPLICATION_FAILED, why);
           m.refusedWhy.put(destination, why);
         }
       }
@@ -273,11 +269,11 @@ final class ReplicationKeeper {
     } catch (IvsException.NotFound e) {
       return false;
     } catch (IvsException e) {
-      events.warning(broadcast, FAILED, "Cannot stop replication into stage " + idOf(r.destinationArn())
-          + ": " + LiveBroadcastReconciler.describe(e));
+      events.warning(broadcast, EventRecorder.REPLICATION_FAILED, "Cannot stop replication into stage "
+          + idOf(r.destinationArn()) + ": " + IvsFailure.describe(e));
       return false;
     }
-    events.normal(broadcast, STOPPED, "Stopped replicating the broadcaster into stage "
+    events.normal(broadcast, EventRecorder.REPLICATION_STOPPED, "Stopped replicating the broadcaster into stage "
         + idOf(r.destinationArn()) + ": " + why);
     return true;
   }

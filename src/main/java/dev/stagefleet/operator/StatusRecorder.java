@@ -17,7 +17,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
  * {@code status.audience}: that map belongs to the gateways, and a merge patch leaves out what it does not name, so
  * their concurrent reports are never clobbered. Nothing is written when the status would not change.
  */
-public final class StatusRecorder {
+public class StatusRecorder {
   static final String AUDIENCE = "audience";
   private static final ObjectMapper MAPPER = Serialization.jsonMapper();
 

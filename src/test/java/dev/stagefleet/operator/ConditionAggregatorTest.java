@@ -21,7 +21,7 @@ class ConditionAggregatorTest {
 
   @Test
   void isReadyWhenNothingIsReportedAndListsReadyFirst() {
-    var conditions = new ConditionAggregator(null, 3L, T0).build();
+    var conditions = new ConditionAggregator(null, 3L, T0).conditions();
     assertThat(conditions).extracting(Condition::getType)
         .containsExactly(ConditionTypes.READY, ConditionTypes.SCALING, ConditionTypes.DEGRADED,
             ConditionTypes.SATURATED);
@@ -39,7 +39,7 @@ class ConditionAggregatorTest {
         .notReady("StagesPending", "1 of 3")
         .degraded(ConditionTypes.REASON_QUOTA_EXCEEDED, "no more stages")
         .degraded(ConditionTypes.REASON_IVS_UNAVAILABLE, "later problem");
-    var conditions = aggregator.build();
+    var conditions = aggregator.conditions();
     assertThat(of(conditions, ConditionTypes.READY).getStatus()).isEqualTo("False");
     assertThat(of(conditions, ConditionTypes.READY).getReason()).isEqualTo(ConditionTypes.REASON_QUOTA_EXCEEDED);
     assertThat(of(conditions, ConditionTypes.DEGRADED).getStatus()).isEqualTo("True");
@@ -49,13 +49,13 @@ class ConditionAggregatorTest {
 
   @Test
   void lastTransitionTimeMovesOnlyWhenTheStatusChanges() {
-    var first = new ConditionAggregator(null, 1L, T0).scaling("ScalingUp", "adding").build();
-    var second = new ConditionAggregator(first, 2L, T1).scaling("Draining", "other reason, same status").build();
+    var first = new ConditionAggregator(null, 1L, T0).scaling("ScalingUp", "adding").conditions();
+    var second = new ConditionAggregator(first, 2L, T1).scaling("Draining", "other reason, same status").conditions();
     assertThat(of(second, ConditionTypes.SCALING).getLastTransitionTime()).isEqualTo("2026-01-01T10:00:00Z");
     assertThat(of(second, ConditionTypes.SCALING).getReason()).isEqualTo("Draining");
     assertThat(of(second, ConditionTypes.SCALING).getObservedGeneration()).isEqualTo(2L);
 
-    var third = new ConditionAggregator(second, 2L, T1).build();
+    var third = new ConditionAggregator(second, 2L, T1).conditions();
     assertThat(of(third, ConditionTypes.SCALING).getStatus()).isEqualTo("False");
     assertThat(of(third, ConditionTypes.SCALING).getLastTransitionTime()).isEqualTo("2026-01-01T10:05:00Z");
     assertThat(of(third, ConditionTypes.READY).getLastTransitionTime()).isEqualTo("2026-01-01T10:00:00Z");
@@ -71,7 +71,7 @@ class ConditionAggregatorTest {
 
   @Test
   void aStableExplanationReplacesTheDefault() {
-    var conditions = new ConditionAggregator(null, 1L, T0).stable("ScaleDownStabilizing", "waiting").build();
+    var conditions = new ConditionAggregator(null, 1L, T0).stable("ScaleDownStabilizing", "waiting").conditions();
     assertThat(of(conditions, ConditionTypes.SCALING).getReason()).isEqualTo("ScaleDownStabilizing");
     assertThat(of(conditions, ConditionTypes.SCALING).getStatus()).isEqualTo("False");
   }

@@ -4,10 +4,10 @@ import static dev.stagefleet.operator.Broadcasts.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.stagefleet.api.v1alpha1.ConditionTypes;
 import dev.stagefleet.api.v1alpha1.FanOut;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
-import dev.stagefleet.api.v1alpha1.ConditionTypes;
 import dev.stagefleet.ivs.IvsService.Replica;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -84,7 +84,7 @@ class ReplicationKeeperTest {
         .containsExactlyInAnyOrderElementsOf(stages.stream().filter(s -> s != origin).map(StageStatus::getArn)
             .toList());
     await().atMost(WAIT).untilAsserted(() -> assertThat(broadcasts.eventReasons("one", "show"))
-        .contains(ReplicationKeeper.STARTED));
+        .contains(EventRecorder.REPLICATION_STARTED));
   }
 
   @Test
@@ -130,12 +130,12 @@ class ReplicationKeeperTest {
           .singleElement().satisfies(s -> assertThat(s.getFeed()).isEqualTo(StageStatus.ORIGIN));
       assertThat(status.getConditions()).anySatisfy(c -> {
         assertThat(c.getType()).isEqualTo(ConditionTypes.DEGRADED);
-        assertThat(c.getReason()).isEqualTo(ReplicationKeeper.FAILED);
+        assertThat(c.getReason()).isEqualTo(ConditionTypes.REASON_REPLICATION_FAILED);
         assertThat(c.getMessage()).contains(refused.getId(), "publishes into it directly");
       });
     });
     assertThat(replicationsFrom(origin.getArn())).hasSize(1);
-    assertThat(broadcasts.eventReasons("refused", "show")).contains(ReplicationKeeper.FAILED);
+    assertThat(broadcasts.eventReasons("refused", "show")).contains(EventRecorder.REPLICATION_FAILED);
     ivs.refuseReplicationInto(refused.getArn(), false);
   }
 
