@@ -1,5 +1,6 @@
 package dev.stagefleet.emulator;
 
+import dev.stagefleet.api.v1alpha1.AwsRegion;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -23,10 +24,9 @@ public record EmulatorSettings(String host, int port, String region, String acco
 
   /** The port {@code stagefleet ivs-emulator} listens on unless told otherwise. */
   public static final int DEFAULT_PORT = 4590;
-  public static final String DEFAULT_REGION = "us-east-1";
+  public static final String DEFAULT_REGION = AwsRegion.DEFAULT;
   public static final String DEFAULT_ACCOUNT_ID = "123456789012";
 
-  private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d");
   private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
 
   public EmulatorSettings {
@@ -36,7 +36,7 @@ public record EmulatorSettings(String host, int port, String region, String acco
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
     }
-    if (region == null || !REGION.matcher(region).matches()) {
+    if (!AwsRegion.isValid(region)) {
       throw new IllegalArgumentException("region must look like us-east-1, got '" + region + "'");
     }
     if (accountId == null || !ACCOUNT.matcher(accountId).matches()) {

@@ -1,8 +1,10 @@
 package dev.stagefleet.operator;
 
+import dev.stagefleet.api.v1alpha1.AwsRegion;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Everything the operator can be told, with its defaults in one place ({@link #defaults()}). The CLI fills it from
@@ -31,30 +33,39 @@ public record OperatorSettings(String region, String clusterId, Set<String> name
     Duration orphanGracePeriod, Duration inventoryRefreshInterval, double participantSampleRate,
     Duration resyncInterval, Duration retryBackoff, Duration maxRetryBackoff, Duration quotaBackoff) {
 
-  public static final String DEFAULT_REGION = "us-east-1";
-  public static final String DEFAULT_CLUSTER_ID = "default";
-  public static final int DEFAULT_HEALTH_PORT = 8081;
   public static final String DEFAULT_LEASE_NAME = "stagefleet-operator";
-  public static final long DEFAULT_ORPHAN_GRACE_SECONDS = 120;
-  public static final long DEFAULT_INVENTORY_REFRESH_SECONDS = 5;
-  public static final double DEFAULT_PARTICIPANT_SAMPLE_RATE = 2.0;
-  public static final long DEFAULT_RESYNC_SECONDS = 10;
+
+  /** A Kubernetes namespace name: an RFC 1123 label. */
+  private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
   public OperatorSettings {
-    Objects.requireNonNull(region, "region");
+    if (!AwsRegion.isValid(region)) {
+      throw new IllegalArgumentException("region must be an AWS region such as us-east-1, got \"" + region + "\"");
+    }
     Objects.requireNonNull(clusterId, "clusterId");
     namespaces = Set.copyOf(namespaces);
-    Objects.requireNonNull(leaseName, "leaseName");
+    for (String namespace : namespaces) {
+      if (!NAMESPACE.matcher(namespace).matches()) {
+        throw new IllegalArgumentException("namespaces: \"" + namespace + "\" is not a namespace name (lower-case "
+            + "letters, digits and '-', at most 63)");
+      }
+    }
+    if (healthPort > 65535) {
+      throw new IllegalArgumentException("healthPort must be a port (0 to 65535, or -1 for none), got " + healthPort);
+    }
+    if (leaseName == null || leaseName.isBlank()) {
+      throw new IllegalArgumentException("leaseName must not be empty");
+    }
     requirePositive("inventoryRefreshInterval", inventoryRefreshInterval);
     requirePositive("resyncInterval", resyncInterval);
     requirePositive("retryBackoff", retryBackoff);
     requirePositive("maxRetryBackoff", maxRetryBackoff);
     requirePositive("quotaBackoff", quotaBackoff);
-    if (orphanGracePeriod.isNegative()) {
-      throw new IllegalArgumentException("orphanGracePeriod must not be negative");
+    if (orphanGracePeriod == null || orphanGracePeriod.isNegative()) {
+      throw new IllegalArgumentException("orphanGracePeriod must be 0 or more, got " + orphanGracePeriod);
     }
     if (!(participantSampleRate >= 0)) {
-      throw new IllegalArgumentException("participantSampleRate must be 0 or more, but is " + participantSampleRate);
+      throw new IllegalArgumentException("participantSampleRate must be 0 or more, got " + participantSampleRate);
     }
     if (clusterId.isBlank() || clusterId.length() > 256) {
       throw new IllegalArgumentException("clusterId must be 1 to 256 characters long");
@@ -63,17 +74,15 @@ public record OperatorSettings(String region, String clusterId, Set<String> name
 
   private static void requirePositive(String name, Duration d) {
     if (d == null || d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive, but is " + d);
+      throw new IllegalArgumentException(name + " must be positive, got " + d);
     }
   }
 
   /** The production defaults. */
   public static OperatorSettings defaults() {
-    return new OperatorSettings(DEFAULT_REGION, DEFAULT_CLUSTER_ID, Set.of(), DEFAULT_HEALTH_PORT, true, null,
-        DEFAULT_LEASE_NAME, false, Duration.ofSeconds(DEFAULT_ORPHAN_GRACE_SECONDS),
-        Duration.ofSeconds(DEFAULT_INVENTORY_REFRESH_SECONDS), DEFAULT_PARTICIPANT_SAMPLE_RATE,
-        Duration.ofSeconds(DEFAULT_RESYNC_SECONDS), Duration.ofSeconds(1), Duration.ofSeconds(60),
-        Duration.ofSeconds(30));
+    return new OperatorSettings(AwsRegion.DEFAULT, "default", Set.of(), 8081, true, null, DEFAULT_LEASE_NAME, false,
+        Duration.ofSeconds(120), Duration.ofSeconds(5), 2.0, Duration.ofSeconds(10), Duration.ofSeconds(1),
+        Duration.ofSeconds(60), Duration.ofSeconds(30));
   }
 
   public OperatorSettings withRegion(String v) {
