@@ -40,13 +40,13 @@ public record EmulatorSettings(String host, int port, String region, String acco
       throw new IllegalArgumentException("region must look like us-east-1, got '" + region + "'");
     }
     if (accountId == null || !ACCOUNT.matcher(accountId).matches()) {
-      throw new IllegalArgumentException("account id must be 12 digits, got '" + accountId + "'");
+      throw new IllegalArgumentException("accountId must be 12 digits, got '" + accountId + "'");
     }
     if (latency.isNegative()) {
       throw new IllegalArgumentException("latency must not be negative, got " + latency);
     }
     if (!(errorRate >= 0 && errorRate <= 1)) {
-      throw new IllegalArgumentException("error rate must be between 0 and 1, got " + errorRate);
+      throw new IllegalArgumentException("errorRate must be between 0 and 1, got " + errorRate);
     }
   }
 
