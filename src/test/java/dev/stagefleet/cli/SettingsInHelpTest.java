@@ -2,8 +2,9 @@ package dev.stagefleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stagefleet.gateway.GatewaySettings;
 import dev.stagefleet.emulator.EmulatorSettings;
+import dev.stagefleet.gateway.GatewaySettings;
+import dev.stagefleet.local.LocalSettings;
 import dev.stagefleet.operator.OperatorSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -28,7 +29,8 @@ class SettingsInHelpTest {
     return List.of(Arguments.of("operator", OperatorSettings.class, Map.of(), Set.of()),
         Arguments.of("gateway", GatewaySettings.class, Map.of(), Set.of()),
         // the emulator's clock is the system's; throttling is turned off by --no-throttling
-        Arguments.of("ivs-emulator", EmulatorSettings.class, Map.of("throttling", "noThrottling"), Set.of("clock")));
+        Arguments.of("ivs-emulator", EmulatorSettings.class, Map.of("throttling", "noThrottling"), Set.of("clock")),
+        Arguments.of("local", LocalSettings.class, Map.of("sample", "noSample"), Set.of()));
   }
 
   @ParameterizedTest(name = "{0}")
