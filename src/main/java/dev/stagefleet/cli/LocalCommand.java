@@ -67,22 +67,23 @@ public final class LocalCommand implements Callable<Integer> {
 
   /** The flags as local mode's settings; invalid values end the command with one line. */
   LocalSettings settings() {
-    boolean gateway = options.without.stream().noneMatch(p -> p.strip().equalsIgnoreCase("gateway"));
-    Path pages = options.webRoot;
-    if (gateway) {
-      // where the pages are is the command line's business: it knows the working directory
-      pages = options.webRoot != null ? options.webRoot : workingDirectory.resolve(GatewaySettings.DEFAULT_WEB_ROOT);
-      if (!Files.isRegularFile(pages.resolve("broadcaster").resolve("index.html"))) {
-        throw new UserFacingException(options.webRoot != null
-            ? "--web-root " + options.webRoot + " holds no web pages (broadcaster/index.html is missing)"
-            : "the web pages are not in ./" + GatewaySettings.DEFAULT_WEB_ROOT + "; run stagefleet local from the "
-                + "repository root, or pass --web-root DIR");
-      }
-    }
+    LocalSettings settings;
     try {
-      return options.toSettings(pages);
+      settings = options.toSettings(options.webRoot);
     } catch (IllegalArgumentException e) {
       throw Messages.invalidSetting(spec, e);
     }
+    if (!settings.runs("gateway")) {
+      return settings;
+    }
+    // where the pages are is the command line's business: it knows the working directory
+    Path pages = options.webRoot != null ? options.webRoot : workingDirectory.resolve(GatewaySettings.DEFAULT_WEB_ROOT);
+    if (!Files.isRegularFile(pages.resolve("broadcaster").resolve("index.html"))) {
+      throw new UserFacingException(options.webRoot != null
+          ? "--web-root " + options.webRoot + " holds no web pages (broadcaster/index.html is missing)"
+          : "the web pages are not in ./" + GatewaySettings.DEFAULT_WEB_ROOT + "; run stagefleet local from the "
+              + "repository root, or pass --web-root DIR");
+    }
+    return options.toSettings(pages);
   }
 }
