@@ -38,8 +38,8 @@ public final class GatewayCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     GatewaySettings settings = settings();
     KubernetesClient client = kubernetes.client();
-    SdkIvsService ivs = settings.tokenMode() == TokenMode.API ? ivsOptions.client(ivsOptions.region(), new IvsRateLimits(), null)
-        : null;
+    SdkIvsService ivs = settings.tokenMode() == TokenMode.API
+        ? ivsOptions.client(ivsOptions.region(), new IvsRateLimits(), null) : null;
     GatewayServer server;
     try {
       server = new GatewayServer(settings, client, ivs, Clock.systemUTC()).start();
@@ -49,14 +49,14 @@ public final class GatewayCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       close(client, ivs);
       if (causedBy(e, BindException.class)) {
-        throw new UserFacingException("cannot listen on " + settings.host() + ":" + settings.port() + " or :" + settings.metricsPort()
-            + " (--metrics-port): the port is in use");
+        throw new UserFacingException("cannot listen on " + settings.host() + ":" + settings.port() + " or :"
+            + settings.metricsPort() + " (--metrics-port): the port is in use");
       }
       throw e;
     }
-    System.out.println("stagefleet gateway listening on http://" + settings.host() + ":" + server.port() + ", /metrics on port "
-        + server.metricsPort() + " ("
-        + settings.tokenMode().flag() + " tokens, replica " + settings.replicaId() + ")");
+    System.out.println("stagefleet gateway listening on http://" + settings.host() + ":" + server.port()
+        + ", /metrics on port " + server.metricsPort() + " (" + settings.tokenMode().flag() + " tokens, replica "
+        + settings.replicaId() + ")");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();

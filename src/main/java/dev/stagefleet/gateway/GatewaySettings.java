@@ -108,6 +108,11 @@ public record GatewaySettings(String host, int port, int metricsPort, List<Strin
         .build();
   }
 
+  /** A builder starting at the defaults. */
+  public static Builder builder() {
+    return defaults().toBuilder();
+  }
+
   /** $POD_NAME, else the host name, else "gateway". */
   public static String defaultReplicaId() {
     String pod = System.getenv("POD_NAME");
@@ -135,59 +140,6 @@ public record GatewaySettings(String host, int port, int metricsPort, List<Strin
     }
     Path parent = webRoot.toAbsolutePath().getParent();
     return parent == null ? null : parent.resolve(SDK_IN_NODE_MODULES);
-  }
-
-  public GatewaySettings withHost(String host) {
-    return toBuilder().host(host).build();
-  }
-
-  public GatewaySettings withPort(int port) {
-    return toBuilder().port(port).build();
-  }
-
-  public GatewaySettings withMetricsPort(int metricsPort) {
-    return toBuilder().metricsPort(metricsPort).build();
-  }
-
-  public GatewaySettings withNamespaces(List<String> namespaces) {
-    return toBuilder().namespaces(namespaces).build();
-  }
-
-  public GatewaySettings withTokens(TokenMode tokenMode, String keySecret, Path keyFile, String keyArn) {
-    return toBuilder().tokenMode(tokenMode).keySecret(keySecret).keyFile(keyFile).keyArn(keyArn).build();
-  }
-
-  public GatewaySettings withReplicaId(String replicaId) {
-    return toBuilder().replicaId(replicaId).build();
-  }
-
-  public GatewaySettings withCorsOrigins(List<String> corsOrigins) {
-    return toBuilder().corsOrigins(corsOrigins).build();
-  }
-
-  public GatewaySettings withLegacyEndpoints(boolean legacyEndpoints) {
-    return toBuilder().legacyEndpoints(legacyEndpoints).build();
-  }
-
-  public GatewaySettings withWebRoot(Path webRoot, Path sdkFile) {
-    return toBuilder().webRoot(webRoot).sdkFile(sdkFile).build();
-  }
-
-  public GatewaySettings withViewerJoinsPerSecondPerIp(int viewerJoinsPerSecondPerIp) {
-    return toBuilder().viewerJoinsPerSecondPerIp(viewerJoinsPerSecondPerIp).build();
-  }
-
-  public GatewaySettings withTrustForwardedFor(boolean trustForwardedFor) {
-    return toBuilder().trustForwardedFor(trustForwardedFor).build();
-  }
-
-  public GatewaySettings withHeartbeatInterval(Duration heartbeatInterval) {
-    return toBuilder().heartbeatInterval(heartbeatInterval).build();
-  }
-
-  public GatewaySettings withAudience(Duration reportInterval, Duration refreshInterval, Duration pendingViewerWindow) {
-    return toBuilder().audienceReportInterval(reportInterval).audienceRefreshInterval(refreshInterval)
-        .pendingViewerWindow(pendingViewerWindow).build();
   }
 
   /** A builder holding these settings, to change several at once. */

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * Everything the operator can be told, with its defaults in one place ({@link #defaults()}). The CLI fills it from
- * flags and {@code STAGEFLEET_*} variables; tests shorten the intervals with the {@code with*} methods.
+ * flags and {@code STAGEFLEET_*} variables; tests and local mode change some through {@link #builder()}.
  *
  * @param region                   AWS region for broadcasts that name none
  * @param clusterId                tag value telling this cluster's stages from another cluster's in the same account
@@ -85,87 +85,139 @@ public record OperatorSettings(String region, String clusterId, Set<String> name
         Duration.ofSeconds(60), Duration.ofSeconds(30));
   }
 
-  public OperatorSettings withRegion(String v) {
-    return new OperatorSettings(v, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withClusterId(String v) {
-    return new OperatorSettings(region, v, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withNamespaces(Set<String> v) {
-    return new OperatorSettings(region, clusterId, v, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withHealthPort(int v) {
-    return new OperatorSettings(region, clusterId, namespaces, v, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withLeaderElection(boolean v, String namespace) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, v, namespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withLeaseName(String v) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, v,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withServerSideApply(boolean v) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        v, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withOrphanGracePeriod(Duration v) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, v, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withInventoryRefreshInterval(Duration v) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, v, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withParticipantSampleRate(double v) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, v, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withResyncInterval(Duration v) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, v,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withRetryBackoff(Duration first, Duration max) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        first, max, quotaBackoff);
-  }
-
-  public OperatorSettings withQuotaBackoff(Duration v) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, v);
-  }
-
   /** How often orphans are looked for: often enough to honour the grace period, rarely enough to cost little. */
   public Duration orphanSweepInterval() {
     Duration quarter = orphanGracePeriod.dividedBy(4);
     return quarter.compareTo(inventoryRefreshInterval) > 0 ? quarter : inventoryRefreshInterval;
+  }
+
+  /** A builder starting at the defaults. */
+  public static Builder builder() {
+    return defaults().toBuilder();
+  }
+
+  /** A builder starting at these settings, to change some of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.region = region;
+    b.clusterId = clusterId;
+    b.namespaces = namespaces;
+    b.healthPort = healthPort;
+    b.leaderElection = leaderElection;
+    b.leaseNamespace = leaseNamespace;
+    b.leaseName = leaseName;
+    b.serverSideApply = serverSideApply;
+    b.orphanGracePeriod = orphanGracePeriod;
+    b.inventoryRefreshInterval = inventoryRefreshInterval;
+    b.participantSampleRate = participantSampleRate;
+    b.resyncInterval = resyncInterval;
+    b.retryBackoff = retryBackoff;
+    b.maxRetryBackoff = maxRetryBackoff;
+    b.quotaBackoff = quotaBackoff;
+    return b;
+  }
+
+  /** Collects settings one by one, starting at {@link #defaults()}; {@link #build()} checks them. */
+  public static final class Builder {
+    private String region;
+    private String clusterId;
+    private Set<String> namespaces;
+    private int healthPort;
+    private boolean leaderElection;
+    private String leaseNamespace;
+    private String leaseName;
+    private boolean serverSideApply;
+    private Duration orphanGracePeriod;
+    private Duration inventoryRefreshInterval;
+    private double participantSampleRate;
+    private Duration resyncInterval;
+    private Duration retryBackoff;
+    private Duration maxRetryBackoff;
+    private Duration quotaBackoff;
+
+    private Builder() {
+    }
+
+    public Builder region(String region) {
+      this.region = region;
+      return this;
+    }
+
+    public Builder clusterId(String clusterId) {
+      this.clusterId = clusterId;
+      return this;
+    }
+
+    public Builder namespaces(Set<String> namespaces) {
+      this.namespaces = namespaces;
+      return this;
+    }
+
+    public Builder healthPort(int healthPort) {
+      this.healthPort = healthPort;
+      return this;
+    }
+
+    public Builder leaderElection(boolean leaderElection) {
+      this.leaderElection = leaderElection;
+      return this;
+    }
+
+    public Builder leaseNamespace(String leaseNamespace) {
+      this.leaseNamespace = leaseNamespace;
+      return this;
+    }
+
+    public Builder leaseName(String leaseName) {
+      this.leaseName = leaseName;
+      return this;
+    }
+
+    public Builder serverSideApply(boolean serverSideApply) {
+      this.serverSideApply = serverSideApply;
+      return this;
+    }
+
+    public Builder orphanGracePeriod(Duration orphanGracePeriod) {
+      this.orphanGracePeriod = orphanGracePeriod;
+      return this;
+    }
+
+    public Builder inventoryRefreshInterval(Duration inventoryRefreshInterval) {
+      this.inventoryRefreshInterval = inventoryRefreshInterval;
+      return this;
+    }
+
+    public Builder participantSampleRate(double participantSampleRate) {
+      this.participantSampleRate = participantSampleRate;
+      return this;
+    }
+
+    public Builder resyncInterval(Duration resyncInterval) {
+      this.resyncInterval = resyncInterval;
+      return this;
+    }
+
+    public Builder retryBackoff(Duration retryBackoff) {
+      this.retryBackoff = retryBackoff;
+      return this;
+    }
+
+    public Builder maxRetryBackoff(Duration maxRetryBackoff) {
+      this.maxRetryBackoff = maxRetryBackoff;
+      return this;
+    }
+
+    public Builder quotaBackoff(Duration quotaBackoff) {
+      this.quotaBackoff = quotaBackoff;
+      return this;
+    }
+
+    /** The settings; the record's checks say what is wrong. */
+    public OperatorSettings build() {
+      return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
+          serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
+          retryBackoff, maxRetryBackoff, quotaBackoff);
+    }
   }
 }
