@@ -2,16 +2,16 @@ package dev.stagefleet.cli;
 
 import dev.stagefleet.emulator.EmulatorSettings;
 import dev.stagefleet.emulator.IvsEmulator;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 /** Runs the IVS emulator alone. */
-@Command(name = "ivs-emulator", mixinStandardHelpOptions = true,
+@Command(name = "ivs-emulator", mixinStandardHelpOptions = true, defaultValueProvider = EnvironmentDefaults.class,
     description = {"Runs the IVS real-time emulator: the IVS REST-JSON API on a local port, for any AWS SDK.",
         "Point an SDK at the printed endpoint with the same region and any credentials.",
         "Control API (join/leave participants, faults, quotas, stats, reset) under /_emulator/.",
@@ -20,52 +20,23 @@ public final class IvsEmulatorCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--port", defaultValue = "${env:STAGEFLEET_PORT:-" + EmulatorSettings.DEFAULT_PORT + "}",
-      description = "TCP port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
-  int port;
+  @Mixin
+  EmulatorOptions options;
 
-  @Option(names = "--host", defaultValue = "${env:STAGEFLEET_HOST:-127.0.0.1}",
-      description = "Interface to bind; 0.0.0.0 for all (default: ${DEFAULT-VALUE}).")
-  String host;
-
-  @Option(names = "--region", defaultValue = "${env:STAGEFLEET_REGION:-" + EmulatorSettings.DEFAULT_REGION + "}",
-      description = "AWS region in the emulator's ARNs (default: ${DEFAULT-VALUE}).")
-  String region;
-
-  @Option(names = "--account-id",
-      defaultValue = "${env:STAGEFLEET_ACCOUNT_ID:-" + EmulatorSettings.DEFAULT_ACCOUNT_ID + "}",
-      description = "12-digit AWS account id in the emulator's ARNs (default: ${DEFAULT-VALUE}).")
-  String accountId;
-
-  @Option(names = "--no-throttling", negatable = false, defaultValue = "${env:STAGEFLEET_NO_THROTTLING:-false}",
-      description = "Do not enforce IVS's per-operation rate quotas (no 429 ThrottlingException).")
-  boolean noThrottling;
-
-  @Option(names = "--latency-ms", defaultValue = "${env:STAGEFLEET_LATENCY_MS:-0}",
-      description = "Milliseconds added to every IVS call (default: ${DEFAULT-VALUE}).")
-  long latencyMs;
-
-  @Option(names = "--error-rate", defaultValue = "${env:STAGEFLEET_ERROR_RATE:-0}",
-      description = "Fraction (0..1) of IVS calls answered 500 InternalServerException (default: ${DEFAULT-VALUE}).")
-  double errorRate;
-
-  @Option(names = "--outage-seconds", defaultValue = "${env:STAGEFLEET_OUTAGE_SECONDS:-0}",
+  @Option(names = "--outage-seconds",
       description = "Length of an outage window: every IVS call is answered 503 ServiceUnavailableException for "
           + "this many seconds (default: ${DEFAULT-VALUE}, no outage).")
-  long outageSeconds;
+  long outageSeconds = 0;
 
-  @Option(names = "--outage-after", defaultValue = "${env:STAGEFLEET_OUTAGE_AFTER:-0}",
+  @Option(names = "--outage-after",
       description = "Seconds after start at which the outage window opens (default: ${DEFAULT-VALUE}).")
-  long outageAfterSeconds;
+  long outageAfterSeconds = 0;
 
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   @Override
   public Integer call() {
     quietLibraryLogs();
-    if (latencyMs < 0) {
-      throw new UserFacingException("--latency-ms must not be negative, got " + latencyMs);
-    }
     if (outageSeconds < 0 || outageAfterSeconds < 0) {
       throw new UserFacingException("--outage-seconds and --outage-after must not be negative");
     }
@@ -74,10 +45,9 @@ public final class IvsEmulatorCommand implements Callable<Integer> {
     }
     EmulatorSettings settings;
     try {
-      settings = new EmulatorSettings(host, port, region, accountId, !noThrottling, Duration.ofMillis(latencyMs),
-          errorRate, Clock.systemUTC());
+      settings = options.toSettings();
     } catch (IllegalArgumentException e) {
-      throw new UserFacingException("invalid option: " + e.getMessage());
+      throw Messages.invalidSetting(spec, e);
     }
     IvsEmulator emulator;
     try {
@@ -99,7 +69,7 @@ public final class IvsEmulatorCommand implements Callable<Integer> {
     }, "ivs-emulator-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
     spec.commandLine().getOut().printf("IVS emulator listening on %s (region %s, account %s, throttling %s)%n",
-        emulator.endpoint(), emulator.region(), emulator.accountId(), noThrottling ? "off" : "on");
+        emulator.endpoint(), emulator.region(), emulator.accountId(), settings.throttling() ? "on" : "off");
     emulator.faults().outageWindow().ifPresent(window -> spec.commandLine().getOut().printf(
         "Outage window: every IVS call fails with 503 from %s until %s%n", window.get(0), window.get(1)));
     spec.commandLine().getOut().printf("Control API: %s/_emulator  -  press Ctrl-C to stop%n", emulator.endpoint());

@@ -4,11 +4,11 @@ import dev.stagefleet.gateway.SigningKeySecret;
 import dev.stagefleet.ivs.IvsException;
 import dev.stagefleet.ivs.IvsRateLimits;
 import dev.stagefleet.ivs.SdkIvsService;
-import java.net.URI;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Manages the key pair for self-signed participant tokens. */
@@ -25,6 +25,7 @@ public final class KeysCommand implements Runnable {
 
   /** {@code stagefleet keys create}: generate, import, print the Secret. */
   @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false,
+      defaultValueProvider = EnvironmentDefaults.class,
       description = {"Generates a P-384 key pair, imports the public key into IVS (or the emulator) and prints a "
           + "Kubernetes Secret manifest holding the private key and the public key's ARN.",
           "Example: stagefleet keys create --name prod-gateway | kubectl apply -f -",
@@ -33,13 +34,8 @@ public final class KeysCommand implements Runnable {
     private static final Pattern KEY_NAME = Pattern.compile("[a-zA-Z0-9-_]{1,128}");
     private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
 
-    @Option(names = "--region", defaultValue = "${env:STAGEFLEET_REGION:-us-east-1}",
-        description = "AWS region (default ${DEFAULT-VALUE}) [STAGEFLEET_REGION].")
-    String region;
-
-    @Option(names = "--ivs-endpoint", defaultValue = "${env:STAGEFLEET_IVS_ENDPOINT}",
-        description = "IVS endpoint override, e.g. the emulator's URL [STAGEFLEET_IVS_ENDPOINT].")
-    URI ivsEndpoint;
+    @Mixin
+    IvsOptions ivs;
 
     @Option(names = "--name", defaultValue = "stagefleet-gateway",
         description = "Name of the public key in IVS (default ${DEFAULT-VALUE}).")
@@ -81,8 +77,8 @@ public final class KeysCommand implements Runnable {
       if (namespace.length() > 63 || !DNS_NAME.matcher(namespace).matches() || namespace.contains(".")) {
         throw new UserFacingException("--namespace \"" + namespace + "\" is not a valid namespace name");
       }
-      try (SdkIvsService ivs = ivsService()) {
-        var secret = SigningKeySecret.create(ivs, name, secretName, namespace);
+      try (SdkIvsService client = ivs.client(ivs.region(), new IvsRateLimits(), null)) {
+        var secret = SigningKeySecret.create(client, name, secretName, namespace);
         spec.commandLine().getErr().println("imported public key "
             + secret.getStringData().get(SigningKeySecret.PUBLIC_KEY_ARN) + "; start the gateway with --key-secret "
             + namespace + "/" + secretName);
@@ -92,11 +88,6 @@ public final class KeysCommand implements Runnable {
       } catch (IvsException e) {
         throw new UserFacingException("IVS refused to import the public key: " + e.getMessage());
       }
-    }
-
-    private SdkIvsService ivsService() {
-      return ivsEndpoint != null ? SdkIvsService.forEndpoint(ivsEndpoint, region, new IvsRateLimits())
-          : SdkIvsService.forAws(region, new IvsRateLimits());
     }
   }
 }

@@ -3,7 +3,6 @@ package dev.stagefleet.cli;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import dev.stagefleet.ivs.IvsRateLimits;
 import dev.stagefleet.ivs.IvsService;
-import dev.stagefleet.ivs.SdkIvsService;
 import dev.stagefleet.operator.OperatorRuntime;
 import dev.stagefleet.operator.OperatorSettings;
 import io.fabric8.kubernetes.api.model.ListOptions;
@@ -15,29 +14,21 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.OperatorException;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.File;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** Runs the operator (reconciles LiveBroadcasts into IVS stages) until SIGTERM. */
-@Command(name = "operator", mixinStandardHelpOptions = true,
+@Command(name = "operator", mixinStandardHelpOptions = true, defaultValueProvider = EnvironmentDefaults.class,
     description = {"Runs the operator: reconciles LiveBroadcasts into IVS real-time stages.",
         "Serves /healthz, /readyz and Prometheus /metrics on --health-port.",
         "Every option can also be set as an environment variable STAGEFLEET_<OPTION> (e.g. STAGEFLEET_CLUSTER_ID)."})
@@ -45,77 +36,11 @@ public final class OperatorCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  /** An AWS region name, for example us-east-1 or us-gov-west-1. */
-  private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
-  /** A Kubernetes namespace name: an RFC 1123 label. */
-  private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  @Mixin
+  KubernetesOptions kubernetes;
 
-  @Option(names = "--kubeconfig", defaultValue = "${env:STAGEFLEET_KUBECONFIG}",
-      description = "Kubeconfig file (default: the standard resolution: $KUBECONFIG, ~/.kube/config, in-cluster).")
-  File kubeconfig;
-
-  @Option(names = "--region", defaultValue = "${env:STAGEFLEET_REGION:-" + OperatorSettings.DEFAULT_REGION + "}",
-      description = "AWS region of broadcasts that name none (default: ${DEFAULT-VALUE}).")
-  String region;
-
-  @Option(names = "--cluster-id",
-      defaultValue = "${env:STAGEFLEET_CLUSTER_ID:-" + OperatorSettings.DEFAULT_CLUSTER_ID + "}",
-      description = "Tags this cluster's stages, so clusters can share an AWS account (default: ${DEFAULT-VALUE}).")
-  String clusterId;
-
-  @Option(names = "--namespaces", split = ",", defaultValue = "${env:STAGEFLEET_NAMESPACES:-}",
-      description = "Comma-separated namespaces to watch (default: all).")
-  String[] namespaces;
-
-  @Option(names = "--ivs-endpoint", defaultValue = "${env:STAGEFLEET_IVS_ENDPOINT}",
-      description = "IVS endpoint override, for example the IVS emulator's http://127.0.0.1:4590 (serves --region only).")
-  String ivsEndpoint;
-
-  @Option(names = "--health-port",
-      defaultValue = "${env:STAGEFLEET_HEALTH_PORT:-" + OperatorSettings.DEFAULT_HEALTH_PORT + "}",
-      description = "Port of /healthz, /readyz and /metrics; 0 picks a free one, -1 turns it off "
-          + "(default: ${DEFAULT-VALUE}).")
-  int healthPort;
-
-  @Option(names = "--leader-election", arity = "0..1", fallbackValue = "true",
-      defaultValue = "${env:STAGEFLEET_LEADER_ELECTION:-true}",
-      description = "Reconcile only while holding the Lease (default: ${DEFAULT-VALUE}).")
-  boolean leaderElection;
-
-  @Option(names = "--lease-namespace", defaultValue = "${env:STAGEFLEET_LEASE_NAMESPACE}",
-      description = "Namespace of the leader-election Lease (default: the operator's own namespace).")
-  String leaseNamespace;
-
-  @Option(names = "--server-side-apply", arity = "0..1", fallbackValue = "true",
-      defaultValue = "${env:STAGEFLEET_SERVER_SIDE_APPLY:-false}",
-      description = "Add and remove the LiveBroadcast's finalizer with server-side apply instead of a JSON patch; "
-          + "untested (the test suite's API server cannot apply), so off by default (default: ${DEFAULT-VALUE}).")
-  boolean serverSideApply;
-
-  @Option(names = "--orphan-grace-seconds",
-      defaultValue = "${env:STAGEFLEET_ORPHAN_GRACE_SECONDS:-" + OperatorSettings.DEFAULT_ORPHAN_GRACE_SECONDS + "}",
-      description = "Seconds a stage whose LiveBroadcast is gone is kept before it is deleted "
-          + "(default: ${DEFAULT-VALUE}).")
-  long orphanGraceSeconds;
-
-  @Option(names = "--inventory-refresh-seconds",
-      defaultValue = "${env:STAGEFLEET_INVENTORY_REFRESH_SECONDS:-"
-          + OperatorSettings.DEFAULT_INVENTORY_REFRESH_SECONDS + "}",
-      description = "Least seconds between two ListStages sweeps of a region (default: ${DEFAULT-VALUE}).")
-  long inventoryRefreshSeconds;
-
-  @Option(names = "--participant-sample-rate",
-      defaultValue = "${env:STAGEFLEET_PARTICIPANT_SAMPLE_RATE:-" + OperatorSettings.DEFAULT_PARTICIPANT_SAMPLE_RATE
-          + "}",
-      description = "IVS participant counts per second for the whole operator; 0 turns sampling off "
-          + "(default: ${DEFAULT-VALUE}).")
-  double participantSampleRate;
-
-  @Option(names = "--resync-seconds",
-      defaultValue = "${env:STAGEFLEET_RESYNC_SECONDS:-" + OperatorSettings.DEFAULT_RESYNC_SECONDS + "}",
-      description = "Longest seconds between two looks at a broadcast when nothing is pending "
-          + "(default: ${DEFAULT-VALUE}).")
-  long resyncSeconds;
+  @Mixin
+  OperatorOptions options;
 
   @Override
   public Integer call() {
@@ -123,7 +48,7 @@ public final class OperatorCommand implements Callable<Integer> {
     // the IVS clients are made on first use, after the runtime whose registry their per-attempt metrics go to
     AtomicReference<MeterRegistry> meters = new AtomicReference<>();
     Function<String, IvsService> ivs = ivsClients(settings.region(), meters::get);
-    KubernetesClient client = kubernetesClient();
+    KubernetesClient client = kubernetes.client();
     try {
       // a missing or unreachable cluster is the first thing to fix, before anything about the Lease
       checkCluster(client, settings);
@@ -143,7 +68,7 @@ public final class OperatorCommand implements Callable<Integer> {
     } catch (OperatorException | KubernetesClientException e) {
       runtime.close();
       client.close();
-      throw new UserFacingException("the operator could not start: " + rootMessage(e));
+      throw new UserFacingException("the operator could not start: " + Messages.rootMessage(e));
     } catch (UncheckedIOException e) {
       client.close();
       throw new UserFacingException(e.getMessage());
@@ -171,40 +96,10 @@ public final class OperatorCommand implements Callable<Integer> {
 
   /** The flags as the operator's settings; invalid values end the command with one line. */
   OperatorSettings settings() {
-    Set<String> watched = new LinkedHashSet<>();
-    if (namespaces != null) {
-      Arrays.stream(namespaces).map(String::trim).filter(n -> !n.isEmpty()).forEach(watched::add);
-    }
-    for (String namespace : watched) {
-      if (!NAMESPACE.matcher(namespace).matches()) {
-        throw new UserFacingException("--namespaces: \"" + namespace + "\" is not a namespace name (lower-case "
-            + "letters, digits and '-', at most 63)");
-      }
-    }
-    if (region == null || !REGION.matcher(region.trim()).matches()) {
-      throw new UserFacingException("--region must be an AWS region such as us-east-1, got \"" + region + "\"");
-    }
-    if (healthPort > 65535) {
-      throw new UserFacingException("--health-port must be a port (0 to 65535, or -1 for none), got " + healthPort);
-    }
-    if (orphanGraceSeconds < 0 || inventoryRefreshSeconds < 1 || resyncSeconds < 1) {
-      throw new UserFacingException("--orphan-grace-seconds must be 0 or more, --inventory-refresh-seconds and "
-          + "--resync-seconds 1 or more");
-    }
     try {
-      return OperatorSettings.defaults()
-          .withRegion(region.trim())
-          .withClusterId(clusterId)
-          .withNamespaces(watched)
-          .withHealthPort(healthPort)
-          .withLeaderElection(leaderElection, blankToNull(leaseNamespace))
-          .withServerSideApply(serverSideApply)
-          .withOrphanGracePeriod(Duration.ofSeconds(orphanGraceSeconds))
-          .withInventoryRefreshInterval(Duration.ofSeconds(inventoryRefreshSeconds))
-          .withParticipantSampleRate(participantSampleRate)
-          .withResyncInterval(Duration.ofSeconds(resyncSeconds));
+      return options.toSettings();
     } catch (IllegalArgumentException e) {
-      throw new UserFacingException("invalid option: " + e.getMessage());
+      throw Messages.invalidSetting(spec, e);
     }
   }
 
@@ -212,39 +107,10 @@ public final class OperatorCommand implements Callable<Integer> {
   private Function<String, IvsService> ivsClients(String defaultRegion, Supplier<MeterRegistry> meters) {
     IvsRateLimits limits = new IvsRateLimits();
     Map<String, IvsService> clients = new ConcurrentHashMap<>();
-    String endpoint = blankToNull(ivsEndpoint);
-    if (endpoint == null) {
-      return r -> clients.computeIfAbsent(r, x -> SdkIvsService.builder(x, limits)
-          .meterRegistry(meters.get()).build());
-    }
-    URI uri;
-    try {
-      uri = new URI(endpoint);
-    } catch (URISyntaxException e) {
-      throw new UserFacingException("--ivs-endpoint is not a URI: " + e.getMessage());
-    }
-    if (uri.getScheme() == null || uri.getHost() == null) {
-      throw new UserFacingException("--ivs-endpoint must be an absolute URI such as http://127.0.0.1:4590, got "
-          + endpoint);
-    }
-    return r -> r.equals(defaultRegion) ? clients.computeIfAbsent(r,
-        x -> SdkIvsService.builder(x, limits).endpoint(uri).meterRegistry(meters.get()).build())
-        : null;
-  }
-
-  private KubernetesClient kubernetesClient() {
-    if (kubeconfig == null) {
-      return new KubernetesClientBuilder().build();
-    }
-    if (!kubeconfig.isFile()) {
-      throw new UserFacingException("--kubeconfig " + kubeconfig + " is not a readable file");
-    }
-    try {
-      return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
-    } catch (RuntimeException e) {
-      throw new UserFacingException("--kubeconfig " + kubeconfig + " is not a usable kubeconfig: "
-          + firstLine(rootMessage(e)));
-    }
+    // the endpoint override (an emulator) serves one region only
+    boolean oneRegion = options.ivs.endpoint() != null;
+    return r -> oneRegion && !r.equals(defaultRegion) ? null
+        : clients.computeIfAbsent(r, x -> options.ivs.client(x, limits, meters.get()));
   }
 
   /**
@@ -269,16 +135,16 @@ public final class OperatorCommand implements Callable<Integer> {
       String where = namespace == null ? "in all namespaces" : "in namespace " + namespace;
       if (e.getCode() <= 0) {
         throw new UserFacingException("cannot reach the Kubernetes API server at " + server + ": "
-            + firstLine(connectionFailure(e)));
+            + Messages.firstLine(connectionFailure(e)));
       }
       throw new UserFacingException(switch (e.getCode()) {
         case 404 -> "the LiveBroadcast CRD is not installed in the cluster at " + server
             + " (install it with: stagefleet crd | kubectl apply -f -)";
         case 401 -> "the Kubernetes API server at " + server + " did not accept the credentials (HTTP 401)";
         case 403 -> "not allowed to list LiveBroadcasts " + where + " at " + server + " (HTTP 403): "
-            + firstLine(e.getStatus() == null ? rootMessage(e) : e.getStatus().getMessage());
+            + Messages.firstLine(e.getStatus() == null ? Messages.rootMessage(e) : e.getStatus().getMessage());
         default -> "the Kubernetes API server at " + server + " failed to list LiveBroadcasts (HTTP " + e.getCode()
-            + "): " + firstLine(rootMessage(e));
+            + "): " + Messages.firstLine(Messages.rootMessage(e));
       });
     }
   }
@@ -300,22 +166,6 @@ public final class OperatorCommand implements Callable<Integer> {
         message = t.getMessage();
       }
     }
-    return message != null ? message : rootMessage(e);
-  }
-
-  private static String firstLine(String message) {
-    return message == null ? "" : message.strip().lines().findFirst().orElse("");
-  }
-
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s.trim();
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t.getMessage() == null ? t.toString() : t.getMessage();
+    return message != null ? message : Messages.rootMessage(e);
   }
 }

@@ -61,8 +61,7 @@ public final class StageFleetCommand implements Runnable {
         }
       }
     }
-    String variable = "STAGEFLEET_" + option.longestName().replaceFirst("^-+", "").replace('-', '_')
-        .toUpperCase(java.util.Locale.ROOT);
+    String variable = Messages.variable(option);
     return System.getenv(variable) == null ? "" : " (from the environment variable " + variable + ")";
   }
 }

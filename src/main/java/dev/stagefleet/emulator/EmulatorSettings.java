@@ -1,5 +1,6 @@
 package dev.stagefleet.emulator;
 
+import dev.stagefleet.api.v1alpha1.AwsRegion;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -23,10 +24,9 @@ public record EmulatorSettings(String host, int port, String region, String acco
 
   /** The port {@code stagefleet ivs-emulator} listens on unless told otherwise. */
   public static final int DEFAULT_PORT = 4590;
-  public static final String DEFAULT_REGION = "us-east-1";
+  public static final String DEFAULT_REGION = AwsRegion.DEFAULT;
   public static final String DEFAULT_ACCOUNT_ID = "123456789012";
 
-  private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d");
   private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
 
   public EmulatorSettings {
@@ -36,17 +36,17 @@ public record EmulatorSettings(String host, int port, String region, String acco
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
     }
-    if (region == null || !REGION.matcher(region).matches()) {
+    if (!AwsRegion.isValid(region)) {
       throw new IllegalArgumentException("region must look like us-east-1, got '" + region + "'");
     }
     if (accountId == null || !ACCOUNT.matcher(accountId).matches()) {
-      throw new IllegalArgumentException("account id must be 12 digits, got '" + accountId + "'");
+      throw new IllegalArgumentException("accountId must be 12 digits, got '" + accountId + "'");
     }
     if (latency.isNegative()) {
       throw new IllegalArgumentException("latency must not be negative, got " + latency);
     }
     if (!(errorRate >= 0 && errorRate <= 1)) {
-      throw new IllegalArgumentException("error rate must be between 0 and 1, got " + errorRate);
+      throw new IllegalArgumentException("errorRate must be between 0 and 1, got " + errorRate);
     }
   }
 
@@ -56,35 +56,82 @@ public record EmulatorSettings(String host, int port, String region, String acco
         Clock.systemUTC());
   }
 
-  public EmulatorSettings withHost(String host) {
-    return new EmulatorSettings(host, port, region, accountId, throttling, latency, errorRate, clock);
+  /** A builder starting at the defaults. */
+  public static Builder builder() {
+    return defaults().toBuilder();
   }
 
-  public EmulatorSettings withPort(int port) {
-    return new EmulatorSettings(host, port, region, accountId, throttling, latency, errorRate, clock);
+  /** A builder starting at these settings, to change some of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.host = host;
+    b.port = port;
+    b.region = region;
+    b.accountId = accountId;
+    b.throttling = throttling;
+    b.latency = latency;
+    b.errorRate = errorRate;
+    b.clock = clock;
+    return b;
   }
 
-  public EmulatorSettings withRegion(String region) {
-    return new EmulatorSettings(host, port, region, accountId, throttling, latency, errorRate, clock);
-  }
+  /** Collects settings one by one, starting at {@link #defaults()}; {@link #build()} checks them. */
+  public static final class Builder {
+    private String host;
+    private int port;
+    private String region;
+    private String accountId;
+    private boolean throttling;
+    private Duration latency;
+    private double errorRate;
+    private Clock clock;
 
-  public EmulatorSettings withAccountId(String accountId) {
-    return new EmulatorSettings(host, port, region, accountId, throttling, latency, errorRate, clock);
-  }
+    private Builder() {
+    }
 
-  public EmulatorSettings withThrottling(boolean throttling) {
-    return new EmulatorSettings(host, port, region, accountId, throttling, latency, errorRate, clock);
-  }
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
 
-  public EmulatorSettings withLatency(Duration latency) {
-    return new EmulatorSettings(host, port, region, accountId, throttling, latency, errorRate, clock);
-  }
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
 
-  public EmulatorSettings withErrorRate(double errorRate) {
-    return new EmulatorSettings(host, port, region, accountId, throttling, latency, errorRate, clock);
-  }
+    public Builder region(String region) {
+      this.region = region;
+      return this;
+    }
 
-  public EmulatorSettings withClock(Clock clock) {
-    return new EmulatorSettings(host, port, region, accountId, throttling, latency, errorRate, clock);
+    public Builder accountId(String accountId) {
+      this.accountId = accountId;
+      return this;
+    }
+
+    public Builder throttling(boolean throttling) {
+      this.throttling = throttling;
+      return this;
+    }
+
+    public Builder latency(Duration latency) {
+      this.latency = latency;
+      return this;
+    }
+
+    public Builder errorRate(double errorRate) {
+      this.errorRate = errorRate;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** The settings; the record's checks say what is wrong. */
+    public EmulatorSettings build() {
+      return new EmulatorSettings(host, port, region, accountId, throttling, latency, errorRate, clock);
+    }
   }
 }

@@ -40,12 +40,7 @@ public record GatewaySettings(String host, int port, int metricsPort, List<Strin
     Duration heartbeatInterval, Duration ticketTtl, Duration audienceReportInterval, Duration audienceRefreshInterval,
     Duration pendingViewerWindow, int socketQueueLimit, int retryAfterSeconds) {
 
-  public static final String DEFAULT_PORT = "8080";
-  public static final String DEFAULT_METRICS_PORT = "8082";
-  public static final String DEFAULT_TOKEN_MODE = "self-signed";
-  public static final String DEFAULT_LEGACY_ENDPOINTS = "true";
   public static final String DEFAULT_WEB_ROOT = "web-frontend/src";
-  public static final String DEFAULT_VIEWER_JOINS_PER_SECOND = "20";
   /** Where npm puts the SDK bundle, relative to the web root's parent ({@code web-frontend/}). */
   public static final String SDK_IN_NODE_MODULES =
       "node_modules/amazon-ivs-web-broadcast/dist/amazon-ivs-web-broadcast.js";
@@ -58,33 +53,51 @@ public record GatewaySettings(String host, int port, int metricsPort, List<Strin
     if (replicaId == null || replicaId.isBlank()) {
       throw new IllegalArgumentException("replicaId must not be empty");
     }
-    Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
-    Objects.requireNonNull(ticketTtl, "ticketTtl");
-    Objects.requireNonNull(audienceReportInterval, "audienceReportInterval");
-    Objects.requireNonNull(audienceRefreshInterval, "audienceRefreshInterval");
-    Objects.requireNonNull(pendingViewerWindow, "pendingViewerWindow");
+    requirePositive("heartbeatInterval", heartbeatInterval);
+    requirePositive("ticketTtl", ticketTtl);
+    requirePositive("audienceReportInterval", audienceReportInterval);
+    requirePositive("audienceRefreshInterval", audienceRefreshInterval);
+    requirePositive("pendingViewerWindow", pendingViewerWindow);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be between 0 and 65535, but is " + port);
     }
     if (metricsPort < -1 || metricsPort > 65535) {
-      throw new IllegalArgumentException("the metrics port must be between 0 and 65535 (or -1 for none), but is "
+      throw new IllegalArgumentException("metricsPort must be between 0 and 65535 (or -1 for none), but is "
           + metricsPort);
     }
     if (metricsPort > 0 && metricsPort == port) {
-      throw new IllegalArgumentException("the metrics port must differ from the HTTP port " + port);
+      throw new IllegalArgumentException("metricsPort must differ from the HTTP port " + port);
+    }
+    if (maxBodyBytes < 1) {
+      throw new IllegalArgumentException("maxBodyBytes must be at least 1, but is " + maxBodyBytes);
+    }
+    if (viewerJoinsPerSecondPerIp < 1) {
+      throw new IllegalArgumentException("viewerJoinsPerSecondPerIp must be at least 1, but is "
+          + viewerJoinsPerSecondPerIp);
+    }
+    if (socketQueueLimit < 1) {
+      throw new IllegalArgumentException("socketQueueLimit must be at least 1, but is " + socketQueueLimit);
+    }
+    if (retryAfterSeconds < 1) {
+      throw new IllegalArgumentException("retryAfterSeconds must be at least 1, but is " + retryAfterSeconds);
+    }
+  }
+
+  private static void requirePositive(String name, Duration d) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, but is " + d);
     }
   }
 
   /** The defaults: port 8080, /metrics on 8082, all namespaces, self-signed tokens, legacy endpoints on, pages from web-frontend/src. */
   public static GatewaySettings defaults() {
     Path webRoot = Path.of(DEFAULT_WEB_ROOT);
-    return new Builder().host("0.0.0.0").port(Integer.parseInt(DEFAULT_PORT))
-        .metricsPort(Integer.parseInt(DEFAULT_METRICS_PORT)).namespaces(List.of())
-        .tokenMode(TokenMode.parse(DEFAULT_TOKEN_MODE)).replicaId(defaultReplicaId()).corsOrigins(List.of())
-        .legacyEndpoints(Boolean.parseBoolean(DEFAULT_LEGACY_ENDPOINTS))
+    return new Builder().host("0.0.0.0").port(8080).metricsPort(8082).namespaces(List.of())
+        .tokenMode(TokenMode.SELF_SIGNED).replicaId(defaultReplicaId()).corsOrigins(List.of())
+        .legacyEndpoints(true)
         .webRoot(Files.isDirectory(webRoot) ? webRoot : null)
         .maxBodyBytes(16 * 1024)
-        .viewerJoinsPerSecondPerIp(Integer.parseInt(DEFAULT_VIEWER_JOINS_PER_SECOND))
+        .viewerJoinsPerSecondPerIp(20)
         .heartbeatInterval(Duration.ofSeconds(15))
         .ticketTtl(Duration.ofSeconds(30))
         .audienceReportInterval(Duration.ofSeconds(1))
@@ -93,6 +106,11 @@ public record GatewaySettings(String host, int port, int metricsPort, List<Strin
         .socketQueueLimit(256)
         .retryAfterSeconds(5)
         .build();
+  }
+
+  /** A builder starting at the defaults. */
+  public static Builder builder() {
+    return defaults().toBuilder();
   }
 
   /** $POD_NAME, else the host name, else "gateway". */
@@ -122,59 +140,6 @@ public record GatewaySettings(String host, int port, int metricsPort, List<Strin
     }
     Path parent = webRoot.toAbsolutePath().getParent();
     return parent == null ? null : parent.resolve(SDK_IN_NODE_MODULES);
-  }
-
-  public GatewaySettings withHost(String host) {
-    return toBuilder().host(host).build();
-  }
-
-  public GatewaySettings withPort(int port) {
-    return toBuilder().port(port).build();
-  }
-
-  public GatewaySettings withMetricsPort(int metricsPort) {
-    return toBuilder().metricsPort(metricsPort).build();
-  }
-
-  public GatewaySettings withNamespaces(List<String> namespaces) {
-    return toBuilder().namespaces(namespaces).build();
-  }
-
-  public GatewaySettings withTokens(TokenMode tokenMode, String keySecret, Path keyFile, String keyArn) {
-    return toBuilder().tokenMode(tokenMode).keySecret(keySecret).keyFile(keyFile).keyArn(keyArn).build();
-  }
-
-  public GatewaySettings withReplicaId(String replicaId) {
-    return toBuilder().replicaId(replicaId).build();
-  }
-
-  public GatewaySettings withCorsOrigins(List<String> corsOrigins) {
-    return toBuilder().corsOrigins(corsOrigins).build();
-  }
-
-  public GatewaySettings withLegacyEndpoints(boolean legacyEndpoints) {
-    return toBuilder().legacyEndpoints(legacyEndpoints).build();
-  }
-
-  public GatewaySettings withWebRoot(Path webRoot, Path sdkFile) {
-    return toBuilder().webRoot(webRoot).sdkFile(sdkFile).build();
-  }
-
-  public GatewaySettings withViewerJoinsPerSecondPerIp(int viewerJoinsPerSecondPerIp) {
-    return toBuilder().viewerJoinsPerSecondPerIp(viewerJoinsPerSecondPerIp).build();
-  }
-
-  public GatewaySettings withTrustForwardedFor(boolean trustForwardedFor) {
-    return toBuilder().trustForwardedFor(trustForwardedFor).build();
-  }
-
-  public GatewaySettings withHeartbeatInterval(Duration heartbeatInterval) {
-    return toBuilder().heartbeatInterval(heartbeatInterval).build();
-  }
-
-  public GatewaySettings withAudience(Duration reportInterval, Duration refreshInterval, Duration pendingViewerWindow) {
-    return toBuilder().audienceReportInterval(reportInterval).audienceRefreshInterval(refreshInterval)
-        .pendingViewerWindow(pendingViewerWindow).build();
   }
 
   /** A builder holding these settings, to change several at once. */
@@ -370,6 +335,12 @@ public record GatewaySettings(String host, int port, int metricsPort, List<Strin
 
     /** The value as written on the command line. */
     public String flag() {
+      return flag;
+    }
+
+    /** The flag's spelling, so that help texts show the default as it is written. */
+    @Override
+    public String toString() {
       return flag;
     }
 

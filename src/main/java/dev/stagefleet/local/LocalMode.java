@@ -92,20 +92,20 @@ public final class LocalMode implements AutoCloseable {
     }
     api = EmbeddedApiServer.start(settings.apiPort(), clock);
     client = api.newClient();
-    emulator = IvsEmulator.start(EmulatorSettings.defaults().withHost("127.0.0.1").withPort(settings.ivsPort()));
+    emulator = IvsEmulator.start(EmulatorSettings.builder().host("127.0.0.1").port(settings.ivsPort()).build());
     ivs = SdkIvsService.forEndpoint(emulator.endpoint(), emulator.region(), new IvsRateLimits());
     writeKubeconfig();
     if (settings.runs("operator")) {
-      operator = new OperatorRuntime(OperatorSettings.defaults().withRegion(emulator.region())
-          .withClusterId("local").withHealthPort(0).withLeaderElection(false, NAMESPACE)
-          .withServerSideApply(false).withInventoryRefreshInterval(Duration.ofSeconds(2))
-          .withResyncInterval(Duration.ofSeconds(5)).withOrphanGracePeriod(Duration.ofSeconds(30)),
+      operator = new OperatorRuntime(OperatorSettings.builder().region(emulator.region())
+          .clusterId("local").healthPort(0).leaderElection(false).leaseNamespace(NAMESPACE)
+          .serverSideApply(false).inventoryRefreshInterval(Duration.ofSeconds(2))
+          .resyncInterval(Duration.ofSeconds(5)).orphanGracePeriod(Duration.ofSeconds(30)).build(),
           client, ivs, clock).start();
     }
     if (settings.runs("gateway")) {
       Secret key = SigningKeySecret.create(ivs, "stagefleet-local", KEY_SECRET, NAMESPACE);
       client.resource(key).create();
-      gateway = new GatewayServer(GatewaySettings.defaults().toBuilder().host("127.0.0.1")
+      gateway = new GatewayServer(GatewaySettings.builder().host("127.0.0.1")
           .port(settings.gatewayPort()).metricsPort(0).replicaId("local").keySecret(NAMESPACE + "/" + KEY_SECRET)
           .corsOrigins(List.of("*")).webRoot(webRoot)
           // the simulated audience joins from one address

@@ -2,6 +2,7 @@ package dev.stagefleet.local;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -24,6 +25,36 @@ public record LocalSettings(int apiPort, int gatewayPort, int ivsPort, Path kube
   public static final int DEFAULT_API_PORT = 18443;
   public static final int DEFAULT_GATEWAY_PORT = 8080;
   public static final int DEFAULT_IVS_PORT = 18444;
+  /** The parts that can be left out. */
+  public static final Set<String> PARTS = Set.of("operator", "gateway");
+
+  public LocalSettings {
+    requirePort("apiPort", apiPort);
+    requirePort("gatewayPort", gatewayPort);
+    requirePort("ivsPort", ivsPort);
+    Objects.requireNonNull(kubeconfig, "kubeconfig");
+    without = Set.copyOf(without);
+    for (String part : without) {
+      if (!PARTS.contains(part)) {
+        throw new IllegalArgumentException("without takes operator or gateway, not \"" + part + "\"");
+      }
+    }
+    if (audience < 0) {
+      throw new IllegalArgumentException("audience must be 0 or more, got " + audience);
+    }
+    if (ramp == null || ramp.isNegative() || ramp.isZero()) {
+      throw new IllegalArgumentException("ramp must be positive, got " + ramp);
+    }
+    if (audience > 0 && (!sample || without.contains("gateway"))) {
+      throw new IllegalArgumentException("audience needs the example broadcast and the gateway");
+    }
+  }
+
+  private static void requirePort(String name, int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException(name + " must be between 0 and 65535, got " + port);
+    }
+  }
 
   public boolean runs(String part) {
     return !without.contains(part);

@@ -1,12 +1,14 @@
 package dev.stagefleet.operator;
 
+import dev.stagefleet.api.v1alpha1.AwsRegion;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Everything the operator can be told, with its defaults in one place ({@link #defaults()}). The CLI fills it from
- * flags and {@code STAGEFLEET_*} variables; tests shorten the intervals with the {@code with*} methods.
+ * flags and {@code STAGEFLEET_*} variables; tests and local mode change some through {@link #builder()}.
  *
  * @param region                   AWS region for broadcasts that name none
  * @param clusterId                tag value telling this cluster's stages from another cluster's in the same account
@@ -31,30 +33,39 @@ public record OperatorSettings(String region, String clusterId, Set<String> name
     Duration orphanGracePeriod, Duration inventoryRefreshInterval, double participantSampleRate,
     Duration resyncInterval, Duration retryBackoff, Duration maxRetryBackoff, Duration quotaBackoff) {
 
-  public static final String DEFAULT_REGION = "us-east-1";
-  public static final String DEFAULT_CLUSTER_ID = "default";
-  public static final int DEFAULT_HEALTH_PORT = 8081;
   public static final String DEFAULT_LEASE_NAME = "stagefleet-operator";
-  public static final long DEFAULT_ORPHAN_GRACE_SECONDS = 120;
-  public static final long DEFAULT_INVENTORY_REFRESH_SECONDS = 5;
-  public static final double DEFAULT_PARTICIPANT_SAMPLE_RATE = 2.0;
-  public static final long DEFAULT_RESYNC_SECONDS = 10;
+
+  /** A Kubernetes namespace name: an RFC 1123 label. */
+  private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
   public OperatorSettings {
-    Objects.requireNonNull(region, "region");
+    if (!AwsRegion.isValid(region)) {
+      throw new IllegalArgumentException("region must be an AWS region such as us-east-1, got \"" + region + "\"");
+    }
     Objects.requireNonNull(clusterId, "clusterId");
     namespaces = Set.copyOf(namespaces);
-    Objects.requireNonNull(leaseName, "leaseName");
+    for (String namespace : namespaces) {
+      if (!NAMESPACE.matcher(namespace).matches()) {
+        throw new IllegalArgumentException("namespaces: \"" + namespace + "\" is not a namespace name (lower-case "
+            + "letters, digits and '-', at most 63)");
+      }
+    }
+    if (healthPort > 65535) {
+      throw new IllegalArgumentException("healthPort must be a port (0 to 65535, or -1 for none), got " + healthPort);
+    }
+    if (leaseName == null || leaseName.isBlank()) {
+      throw new IllegalArgumentException("leaseName must not be empty");
+    }
     requirePositive("inventoryRefreshInterval", inventoryRefreshInterval);
     requirePositive("resyncInterval", resyncInterval);
     requirePositive("retryBackoff", retryBackoff);
     requirePositive("maxRetryBackoff", maxRetryBackoff);
     requirePositive("quotaBackoff", quotaBackoff);
-    if (orphanGracePeriod.isNegative()) {
-      throw new IllegalArgumentException("orphanGracePeriod must not be negative");
+    if (orphanGracePeriod == null || orphanGracePeriod.isNegative()) {
+      throw new IllegalArgumentException("orphanGracePeriod must be 0 or more, got " + orphanGracePeriod);
     }
     if (!(participantSampleRate >= 0)) {
-      throw new IllegalArgumentException("participantSampleRate must be 0 or more, but is " + participantSampleRate);
+      throw new IllegalArgumentException("participantSampleRate must be 0 or more, got " + participantSampleRate);
     }
     if (clusterId.isBlank() || clusterId.length() > 256) {
       throw new IllegalArgumentException("clusterId must be 1 to 256 characters long");
@@ -63,100 +74,150 @@ public record OperatorSettings(String region, String clusterId, Set<String> name
 
   private static void requirePositive(String name, Duration d) {
     if (d == null || d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive, but is " + d);
+      throw new IllegalArgumentException(name + " must be positive, got " + d);
     }
   }
 
   /** The production defaults. */
   public static OperatorSettings defaults() {
-    return new OperatorSettings(DEFAULT_REGION, DEFAULT_CLUSTER_ID, Set.of(), DEFAULT_HEALTH_PORT, true, null,
-        DEFAULT_LEASE_NAME, false, Duration.ofSeconds(DEFAULT_ORPHAN_GRACE_SECONDS),
-        Duration.ofSeconds(DEFAULT_INVENTORY_REFRESH_SECONDS), DEFAULT_PARTICIPANT_SAMPLE_RATE,
-        Duration.ofSeconds(DEFAULT_RESYNC_SECONDS), Duration.ofSeconds(1), Duration.ofSeconds(60),
-        Duration.ofSeconds(30));
-  }
-
-  public OperatorSettings withRegion(String v) {
-    return new OperatorSettings(v, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withClusterId(String v) {
-    return new OperatorSettings(region, v, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withNamespaces(Set<String> v) {
-    return new OperatorSettings(region, clusterId, v, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withHealthPort(int v) {
-    return new OperatorSettings(region, clusterId, namespaces, v, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withLeaderElection(boolean v, String namespace) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, v, namespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withLeaseName(String v) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, v,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withServerSideApply(boolean v) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        v, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withOrphanGracePeriod(Duration v) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, v, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withInventoryRefreshInterval(Duration v) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, v, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withParticipantSampleRate(double v) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, v, resyncInterval,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withResyncInterval(Duration v) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, v,
-        retryBackoff, maxRetryBackoff, quotaBackoff);
-  }
-
-  public OperatorSettings withRetryBackoff(Duration first, Duration max) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        first, max, quotaBackoff);
-  }
-
-  public OperatorSettings withQuotaBackoff(Duration v) {
-    return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
-        serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
-        retryBackoff, maxRetryBackoff, v);
+    return new OperatorSettings(AwsRegion.DEFAULT, "default", Set.of(), 8081, true, null, DEFAULT_LEASE_NAME, false,
+        Duration.ofSeconds(120), Duration.ofSeconds(5), 2.0, Duration.ofSeconds(10), Duration.ofSeconds(1),
+        Duration.ofSeconds(60), Duration.ofSeconds(30));
   }
 
   /** How often orphans are looked for: often enough to honour the grace period, rarely enough to cost little. */
   public Duration orphanSweepInterval() {
     Duration quarter = orphanGracePeriod.dividedBy(4);
     return quarter.compareTo(inventoryRefreshInterval) > 0 ? quarter : inventoryRefreshInterval;
+  }
+
+  /** A builder starting at the defaults. */
+  public static Builder builder() {
+    return defaults().toBuilder();
+  }
+
+  /** A builder starting at these settings, to change some of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.region = region;
+    b.clusterId = clusterId;
+    b.namespaces = namespaces;
+    b.healthPort = healthPort;
+    b.leaderElection = leaderElection;
+    b.leaseNamespace = leaseNamespace;
+    b.leaseName = leaseName;
+    b.serverSideApply = serverSideApply;
+    b.orphanGracePeriod = orphanGracePeriod;
+    b.inventoryRefreshInterval = inventoryRefreshInterval;
+    b.participantSampleRate = participantSampleRate;
+    b.resyncInterval = resyncInterval;
+    b.retryBackoff = retryBackoff;
+    b.maxRetryBackoff = maxRetryBackoff;
+    b.quotaBackoff = quotaBackoff;
+    return b;
+  }
+
+  /** Collects settings one by one, starting at {@link #defaults()}; {@link #build()} checks them. */
+  public static final class Builder {
+    private String region;
+    private String clusterId;
+    private Set<String> namespaces;
+    private int healthPort;
+    private boolean leaderElection;
+    private String leaseNamespace;
+    private String leaseName;
+    private boolean serverSideApply;
+    private Duration orphanGracePeriod;
+    private Duration inventoryRefreshInterval;
+    private double participantSampleRate;
+    private Duration resyncInterval;
+    private Duration retryBackoff;
+    private Duration maxRetryBackoff;
+    private Duration quotaBackoff;
+
+    private Builder() {
+    }
+
+    public Builder region(String region) {
+      this.region = region;
+      return this;
+    }
+
+    public Builder clusterId(String clusterId) {
+      this.clusterId = clusterId;
+      return this;
+    }
+
+    public Builder namespaces(Set<String> namespaces) {
+      this.namespaces = namespaces;
+      return this;
+    }
+
+    public Builder healthPort(int healthPort) {
+      this.healthPort = healthPort;
+      return this;
+    }
+
+    public Builder leaderElection(boolean leaderElection) {
+      this.leaderElection = leaderElection;
+      return this;
+    }
+
+    public Builder leaseNamespace(String leaseNamespace) {
+      this.leaseNamespace = leaseNamespace;
+      return this;
+    }
+
+    public Builder leaseName(String leaseName) {
+      this.leaseName = leaseName;
+      return this;
+    }
+
+    public Builder serverSideApply(boolean serverSideApply) {
+      this.serverSideApply = serverSideApply;
+      return this;
+    }
+
+    public Builder orphanGracePeriod(Duration orphanGracePeriod) {
+      this.orphanGracePeriod = orphanGracePeriod;
+      return this;
+    }
+
+    public Builder inventoryRefreshInterval(Duration inventoryRefreshInterval) {
+      this.inventoryRefreshInterval = inventoryRefreshInterval;
+      return this;
+    }
+
+    public Builder participantSampleRate(double participantSampleRate) {
+      this.participantSampleRate = participantSampleRate;
+      return this;
+    }
+
+    public Builder resyncInterval(Duration resyncInterval) {
+      this.resyncInterval = resyncInterval;
+      return this;
+    }
+
+    public Builder retryBackoff(Duration retryBackoff) {
+      this.retryBackoff = retryBackoff;
+      return this;
+    }
+
+    public Builder maxRetryBackoff(Duration maxRetryBackoff) {
+      this.maxRetryBackoff = maxRetryBackoff;
+      return this;
+    }
+
+    public Builder quotaBackoff(Duration quotaBackoff) {
+      this.quotaBackoff = quotaBackoff;
+      return this;
+    }
+
+    /** The settings; the record's checks say what is wrong. */
+    public OperatorSettings build() {
+      return new OperatorSettings(region, clusterId, namespaces, healthPort, leaderElection, leaseNamespace, leaseName,
+          serverSideApply, orphanGracePeriod, inventoryRefreshInterval, participantSampleRate, resyncInterval,
+          retryBackoff, maxRetryBackoff, quotaBackoff);
+    }
   }
 }

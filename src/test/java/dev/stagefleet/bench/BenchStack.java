@@ -50,7 +50,7 @@ public final class BenchStack implements AutoCloseable {
     EmbeddedApiServer api = EmbeddedApiServer.start(0, Clock.systemUTC());
     IvsEmulator emulator;
     try {
-      emulator = IvsEmulator.start(EmulatorSettings.defaults().withHost("127.0.0.1").withPort(0));
+      emulator = IvsEmulator.start(EmulatorSettings.builder().host("127.0.0.1").port(0).build());
     } catch (RuntimeException e) {
       api.close();
       throw e;
@@ -74,8 +74,8 @@ public final class BenchStack implements AutoCloseable {
 
   /** The operator's defaults, serving {@code region} in the benchmark namespace of an embedded API server. */
   static OperatorSettings operatorSettings(String region) {
-    return OperatorSettings.defaults().withRegion(region).withNamespaces(Set.of(NAMESPACE))
-        .withHealthPort(-1).withLeaderElection(false, null);
+    return OperatorSettings.builder().region(region).namespaces(Set.of(NAMESPACE))
+        .healthPort(-1).leaderElection(false).build();
   }
 
   /**
@@ -86,9 +86,9 @@ public final class BenchStack implements AutoCloseable {
    */
   public GatewayServer startGateway(GatewaySettings.TokenMode mode, UnaryOperator<GatewaySettings> tune) {
     String keySecret = mode == GatewaySettings.TokenMode.API ? null : createKeySecret();
-    GatewaySettings settings = tune.apply(GatewaySettings.defaults().withHost("127.0.0.1").withPort(0).withMetricsPort(0)
-        .withNamespaces(List.of(NAMESPACE)).withReplicaId("bench-gateway").withWebRoot(null, null)
-        .withViewerJoinsPerSecondPerIp(Integer.MAX_VALUE)).withTokens(mode, keySecret, null, null);
+    GatewaySettings settings = tune.apply(GatewaySettings.builder().host("127.0.0.1").port(0).metricsPort(0)
+        .namespaces(List.of(NAMESPACE)).replicaId("bench-gateway").webRoot(null)
+        .viewerJoinsPerSecondPerIp(Integer.MAX_VALUE).tokenMode(mode).keySecret(keySecret).build());
     return own(new GatewayServer(settings, own(api.newClient()), ivs, clock)).start();
   }
 

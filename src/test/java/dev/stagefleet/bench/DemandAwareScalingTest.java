@@ -39,8 +39,9 @@ class DemandAwareScalingTest {
     stack = BenchStack.start();
     stack.startOperator(s -> s);
     // the viewers here open no presence socket: their tokens must count for the whole test
-    gateway = stack.startGateway(TokenMode.SELF_SIGNED, s -> s.withAudience(Duration.ofSeconds(1),
-        Duration.ofSeconds(10), Duration.ofMinutes(10)));
+    gateway = stack.startGateway(TokenMode.SELF_SIGNED, s -> s.toBuilder()
+        .audienceReportInterval(Duration.ofSeconds(1)).audienceRefreshInterval(Duration.ofSeconds(10))
+        .pendingViewerWindow(Duration.ofMinutes(10)).build());
     broadcasts = new Broadcasts(stack.client(), BenchStack.NAMESPACE);
   }
 

@@ -96,8 +96,9 @@ public final class JoinStormBench {
     try (BenchStack stack = BenchStack.start()) {
       stack.startOperator(s -> s);
       // viewers here never open a presence socket; they must count for the whole run, not 30 s
-      GatewayServer gateway = stack.startGateway(TokenMode.SELF_SIGNED, s -> s.withAudience(Duration.ofSeconds(1),
-          Duration.ofSeconds(10), Duration.ofMinutes(30)));
+      GatewayServer gateway = stack.startGateway(TokenMode.SELF_SIGNED, s -> s.toBuilder()
+          .audienceReportInterval(Duration.ofSeconds(1)).audienceRefreshInterval(Duration.ofSeconds(10))
+          .pendingViewerWindow(Duration.ofMinutes(30)).build());
       Broadcasts broadcasts = new Broadcasts(stack.client(), BenchStack.NAMESPACE);
       broadcasts.create(BROADCAST, settings.viewersPerStage(), 1, maxStages, settings.targetFill());
       Waits.until(Duration.ofSeconds(60), Duration.ofMillis(50), "the broadcast's first stage",

@@ -177,7 +177,8 @@ public final class JoinsBench {
 
   /** Joins through a gateway in IVS API token mode: its client-side limiter keeps to IVS's 50 calls a second. */
   private static void apiMode(BenchStack stack, Settings settings, BenchReport report, PrintStream progress) {
-    GatewayServer gateway = stack.startGateway(TokenMode.API, s -> s.withReplicaId("bench-gateway-api"));
+    GatewayServer gateway = stack.startGateway(TokenMode.API, s -> s.toBuilder().replicaId("bench-gateway-api")
+        .build());
     Target joins = joinTarget("gateway joins (IVS API tokens)", gateway.port());
     awaitJoinable(joins);
     stack.emulator().stats().reset();

@@ -56,7 +56,7 @@ class IvsEmulatorCommandTest {
 
   @Test
   void aPortInUseGivesOneClearLineAndANonZeroExit() {
-    try (IvsEmulator occupying = IvsEmulator.start(EmulatorSettings.defaults().withPort(0))) {
+    try (IvsEmulator occupying = IvsEmulator.start(EmulatorSettings.builder().port(0).build())) {
       StringWriter err = new StringWriter();
       CommandLine cl = StageFleetCommand.commandLine();
       cl.setErr(new PrintWriter(err, true));

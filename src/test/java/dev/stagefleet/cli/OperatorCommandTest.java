@@ -38,7 +38,7 @@ class OperatorCommandTest {
   @Test
   void reconcilesAgainstTheKubeconfigsClusterAndTheIvsEndpointUntilStopped() throws Exception {
     try (MockApiServer api = new MockApiServer();
-        IvsEmulator emulator = IvsEmulator.start(EmulatorSettings.defaults().withPort(0))) {
+        IvsEmulator emulator = IvsEmulator.start(EmulatorSettings.builder().port(0).build())) {
       Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
       StringWriter out = new StringWriter();
       CommandLine cl = StageFleetCommand.commandLine();
@@ -74,7 +74,8 @@ class OperatorCommandTest {
             URI.create("http://127.0.0.1:" + port.group(1) + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
         HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + port.group(1) + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            URI.create("http://127.0.0.1:" + port.group(1) + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).as("stages by state, viewers, IVS calls by the operator and attempts by the client")
             .contains("stagefleet_stages{state=\"active\"} 1.0", "stagefleet_viewers",
                 "stagefleet_operator_ivs_calls_seconds_count{operation=\"CreateStage\",outcome=\"success\"}",
@@ -90,7 +91,7 @@ class OperatorCommandTest {
   @Test
   void losingTheLeaseEndsTheCommandWithAFailureSayingWhy() throws Exception {
     try (MockApiServer api = new MockApiServer();
-        IvsEmulator emulator = IvsEmulator.start(EmulatorSettings.defaults().withPort(0))) {
+        IvsEmulator emulator = IvsEmulator.start(EmulatorSettings.builder().port(0).build())) {
       Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();

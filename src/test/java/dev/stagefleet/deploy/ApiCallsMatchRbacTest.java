@@ -95,15 +95,16 @@ class ApiCallsMatchRbacTest {
     KubernetesClient operatorClient = client(server, "operator");
     KubernetesClient gatewayClient = client(server, "gateway");
     test.apiextensions().v1().customResourceDefinitions().resource(CustomResourceDefinitions.liveBroadcast()).create();
-    try (IvsEmulator emulator = IvsEmulator.start(EmulatorSettings.defaults().withHost("127.0.0.1").withPort(0));
+    try (IvsEmulator emulator = IvsEmulator.start(EmulatorSettings.builder().host("127.0.0.1").port(0).build());
         SdkIvsService ivs = SdkIvsService.forEndpoint(emulator.endpoint(), emulator.region(), new IvsRateLimits())) {
-      var operatorSettings = OperatorSettings.defaults().withRegion(emulator.region()).withClusterId("rbac")
-          .withHealthPort(-1).withLeaderElection(true, RELEASE_NS).withServerSideApply(false)
-          .withInventoryRefreshInterval(Duration.ofSeconds(1)).withResyncInterval(Duration.ofSeconds(1));
-      var gatewaySettings = GatewaySettings.defaults().withHost("127.0.0.1").withPort(0).withMetricsPort(-1)
-          .withReplicaId("gw-1").withWebRoot(null, null)
-          .withTokens(GatewaySettings.TokenMode.SELF_SIGNED, RELEASE_NS + "/" + KEY, null, null)
-          .withAudience(Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(30));
+      var operatorSettings = OperatorSettings.builder().region(emulator.region()).clusterId("rbac")
+          .healthPort(-1).leaderElection(true).leaseNamespace(RELEASE_NS).serverSideApply(false)
+          .inventoryRefreshInterval(Duration.ofSeconds(1)).resyncInterval(Duration.ofSeconds(1)).build();
+      var gatewaySettings = GatewaySettings.builder().host("127.0.0.1").port(0).metricsPort(-1)
+          .replicaId("gw-1").webRoot(null)
+          .tokenMode(GatewaySettings.TokenMode.SELF_SIGNED).keySecret(RELEASE_NS + "/" + KEY)
+          .audienceReportInterval(Duration.ofMillis(200)).audienceRefreshInterval(Duration.ofSeconds(10))
+          .pendingViewerWindow(Duration.ofSeconds(30)).build();
       try (OperatorRuntime operator = new OperatorRuntime(operatorSettings, operatorClient, ivs, Clock.systemUTC())
           .start();
           GatewayServer gateway = new GatewayServer(gatewaySettings, gatewayClient, null, Clock.systemUTC()).start()) {

@@ -29,7 +29,7 @@ class EmulatorFaultsTest {
 
   @BeforeAll
   static void start() {
-    emulator = IvsEmulator.start(EmulatorSettings.defaults().withPort(0));
+    emulator = IvsEmulator.start(EmulatorSettings.builder().port(0).build());
     ivs = EmulatorSdkClients.sdkClient(emulator);
   }
 
@@ -60,7 +60,7 @@ class EmulatorFaultsTest {
   @Test
   void anOutageWindowFailsIvsCallsOnlyWhileItIsOpen() {
     ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-    try (IvsEmulator timed = IvsEmulator.start(EmulatorSettings.defaults().withPort(0).withClock(clock));
+    try (IvsEmulator timed = IvsEmulator.start(EmulatorSettings.builder().port(0).clock(clock).build());
         IvsRealTimeClient client = EmulatorSdkClients.sdkClient(timed)) {
       timed.faults().outageWindow(Duration.ofSeconds(10), Duration.ofSeconds(30));
 
@@ -132,7 +132,7 @@ class EmulatorFaultsTest {
 
   @Test
   void refusesToStartOnAPortInUseWithAClearMessage() {
-    assertThatThrownBy(() -> IvsEmulator.start(EmulatorSettings.defaults().withPort(emulator.port())))
+    assertThatThrownBy(() -> IvsEmulator.start(EmulatorSettings.builder().port(emulator.port()).build()))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("already in use")
         .hasMessageContaining(String.valueOf(emulator.port()));
   }

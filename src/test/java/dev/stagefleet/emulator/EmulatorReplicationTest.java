@@ -26,7 +26,7 @@ class EmulatorReplicationTest {
 
   @BeforeAll
   static void start() {
-    emulator = IvsEmulator.start(EmulatorSettings.defaults().withPort(0).withThrottling(false).withClock(CLOCK));
+    emulator = IvsEmulator.start(EmulatorSettings.builder().port(0).throttling(false).clock(CLOCK).build());
     ivs = EmulatorSdkClients.sdkClient(emulator);
   }
 

@@ -35,7 +35,7 @@ class IvsEmulatorSdkTest {
 
   @BeforeAll
   static void start() {
-    emulator = IvsEmulator.start(EmulatorSettings.defaults().withPort(0));
+    emulator = IvsEmulator.start(EmulatorSettings.builder().port(0).build());
     ivs = EmulatorSdkClients.sdkClient(emulator);
   }
 

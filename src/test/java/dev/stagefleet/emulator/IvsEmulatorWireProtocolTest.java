@@ -26,7 +26,7 @@ class IvsEmulatorWireProtocolTest {
 
   @BeforeAll
   static void startEmulator() {
-    emulator = IvsEmulator.start(EmulatorSettings.defaults().withPort(0));
+    emulator = IvsEmulator.start(EmulatorSettings.builder().port(0).build());
   }
 
   @AfterAll

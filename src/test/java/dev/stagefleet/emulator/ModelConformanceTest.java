@@ -70,7 +70,7 @@ class ModelConformanceTest {
 
   @BeforeAll
   static void startEmulator() {
-    emulator = IvsEmulator.start(EmulatorSettings.defaults().withPort(0));
+    emulator = IvsEmulator.start(EmulatorSettings.builder().port(0).build());
   }
 
   @AfterAll

@@ -95,8 +95,9 @@ class AudienceTest {
         return "self-signed";
       }
     };
-    GatewaySettings settings = GatewaySettings.defaults().withReplicaId("replica-a")
-        .withAudience(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(30));
+    GatewaySettings settings = GatewaySettings.builder().replicaId("replica-a")
+        .audienceReportInterval(Duration.ofSeconds(1)).audienceRefreshInterval(Duration.ofSeconds(10))
+        .pendingViewerWindow(Duration.ofSeconds(30)).build();
     return new Audience(k -> Optional.of(broadcast), new TokenIssuer(minter, metrics), clock, settings,
         Runnable::run, metrics);
   }

@@ -203,7 +203,7 @@ class BroadcasterApiTest extends GatewayTestBase {
 
   @Test
   void everySocketGetsHeartbeats() {
-    try (var beating = startGateway(testSettings().withHeartbeatInterval(Duration.ofMillis(100)))) {
+    try (var beating = startGateway(testSettings().toBuilder().heartbeatInterval(Duration.ofMillis(100)).build())) {
       var client = new GatewayClient(beating.port());
       String name = broadcast("beat", 10, 3);
       stagesOn(beating, name, active("hb-a"));

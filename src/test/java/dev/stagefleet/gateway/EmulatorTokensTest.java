@@ -29,7 +29,7 @@ class EmulatorTokensTest extends GatewayTestBase {
 
   @BeforeAll
   static void startEmulator() {
-    emulator = IvsEmulator.start(EmulatorSettings.defaults().withPort(0));
+    emulator = IvsEmulator.start(EmulatorSettings.builder().port(0).build());
     emulatorIvs = SdkIvsService.forEndpoint(emulator.endpoint(), emulator.region(), new IvsRateLimits());
     var imported = emulatorIvs.importPublicKey(SigningKey.publicKeyPem(keyPair.getPublic()), "gateway-test", Map.of());
     importedKeyMinter = new SelfSignedTokenMinter(new SigningKey((ECPrivateKey) keyPair.getPrivate(),
@@ -81,7 +81,7 @@ class EmulatorTokensTest extends GatewayTestBase {
 
   @Test
   void apiModeTokensJoinEmulatedStages() {
-    var settings = testSettings().withTokens(TokenMode.API, null, null, null);
+    var settings = testSettings().toBuilder().tokenMode(TokenMode.API).build();
     try (var server = new GatewayServer(settings, kube.client, emulatorIvs, clock).start()) {
       var client = new GatewayClient(server.port());
       String name = broadcast("emu-api", 10, 3);
@@ -111,7 +111,8 @@ class EmulatorTokensTest extends GatewayTestBase {
         .contains("BEGIN PRIVATE KEY").doesNotContain("BEGIN PUBLIC KEY");
     kube.client.resource(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(yaml,
         io.fabric8.kubernetes.api.model.Secret.class)).create();
-    var settings = testSettings().withTokens(TokenMode.SELF_SIGNED, "stagefleet-system/made-key", null, null);
+    var settings = testSettings().toBuilder().tokenMode(TokenMode.SELF_SIGNED).keySecret("stagefleet-system/made-key")
+        .build();
     try (var server = new GatewayServer(settings, kube.client, null, clock).start()) {
       var client = new GatewayClient(server.port());
       String name = broadcast("emu-keys", 10, 3);

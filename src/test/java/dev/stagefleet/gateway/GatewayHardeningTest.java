@@ -129,7 +129,7 @@ class GatewayHardeningTest extends GatewayTestBase {
     Files.createDirectories(web.resolve("viewer"));
     Files.writeString(web.resolve("viewer/index.html"), "<title>viewer page</title>");
     Files.writeString(web.resolve("style.css"), "body {}");
-    try (var pages = startGateway(testSettings().withWebRoot(web, null));
+    try (var pages = startGateway(testSettings().toBuilder().webRoot(web).build());
         var connection = new RawConnection(pages.port())) {
       for (String path : List.of("/health", base(name) + "/stages", base(name) + "/viewers", "/", "/nowhere", "/style.css",
           "/viewer/", "/viewer")) {
@@ -158,7 +158,7 @@ class GatewayHardeningTest extends GatewayTestBase {
   @Test
   void aDisallowedOriginIsRefusedBeforeTheRouteRuns() {
     String name = broadcast("origin", 10, 3);
-    try (var cors = startGateway(testSettings().withCorsOrigins(List.of("https://app.example")))) {
+    try (var cors = startGateway(testSettings().toBuilder().corsOrigins(List.of("https://app.example")).build())) {
       stagesOn(cors, name, active("or-a"));
       var client = new GatewayClient(cors.port());
       var join = client.post(base(name) + "/viewers", null, "Origin", "https://evil.example");
@@ -184,7 +184,7 @@ class GatewayHardeningTest extends GatewayTestBase {
   @Test
   void wrongKeysAreThrottledPerClientAddressUntilTheWindowPasses() {
     String name = broadcast("guess", 10, 3);
-    try (var limited = startGateway(testSettings().withTrustForwardedFor(true))) {
+    try (var limited = startGateway(testSettings().toBuilder().trustForwardedFor(true).build())) {
       stagesOn(limited, name, active("gs-a"));
       var client = new GatewayClient(limited.port());
       String path = base(name) + "/stages";

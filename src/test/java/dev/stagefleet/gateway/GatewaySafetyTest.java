@@ -106,7 +106,7 @@ class GatewaySafetyTest extends GatewayTestBase {
 
   @Test
   void limitsViewerJoinsPerClientAddress() {
-    try (var limited = startGateway(testSettings().withViewerJoinsPerSecondPerIp(3))) {
+    try (var limited = startGateway(testSettings().toBuilder().viewerJoinsPerSecondPerIp(3).build())) {
       var client = new GatewayClient(limited.port());
       String name = broadcast("ratelimit", 100, 3);
       stages(name, active("rl-a"));
@@ -133,8 +133,9 @@ class GatewaySafetyTest extends GatewayTestBase {
   void tellsClientsApartByForwardedForOnlyWhenTrusted() {
     String name = broadcast("forwarded", 100, 3);
     stages(name, active("fw-a"));
-    try (var trusting = startGateway(testSettings().withViewerJoinsPerSecondPerIp(1).withTrustForwardedFor(true));
-        var wary = startGateway(testSettings().withViewerJoinsPerSecondPerIp(1))) {
+    try (var trusting = startGateway(testSettings().toBuilder().viewerJoinsPerSecondPerIp(1).trustForwardedFor(true)
+        .build());
+        var wary = startGateway(testSettings().toBuilder().viewerJoinsPerSecondPerIp(1).build())) {
       for (var server : List.of(trusting, wary)) {
         await().atMost(Duration.ofSeconds(5)).until(() -> server.directory().find(new BroadcastKey(NS, name))
             .map(b -> !b.getStatus().stagesOrEmpty().isEmpty()).orElse(false));
@@ -155,7 +156,7 @@ class GatewaySafetyTest extends GatewayTestBase {
 
   @Test
   void allowsCrossOriginCallsOnlyFromListedOrigins() {
-    try (var cors = startGateway(testSettings().withCorsOrigins(List.of("https://app.example")))) {
+    try (var cors = startGateway(testSettings().toBuilder().corsOrigins(List.of("https://app.example")).build())) {
       var client = new GatewayClient(cors.port());
       var preflight = client.send(client.request("/api/v1/namespaces/shows/livebroadcasts/x/viewers",
           "Origin", "https://app.example", "Access-Control-Request-Method", "POST",
@@ -205,7 +206,7 @@ class GatewaySafetyTest extends GatewayTestBase {
     Files.writeString(src.resolve("broadcaster/index.html"), "<title>broadcaster page</title>");
     Files.writeString(src.resolve("viewer/index.html"), "<title>viewer page</title>");
     Path sdk = web.resolve(GatewaySettings.SDK_IN_NODE_MODULES);
-    try (var pages = startGateway(testSettings().withWebRoot(src, null))) {
+    try (var pages = startGateway(testSettings().toBuilder().webRoot(src).build())) {
       var client = new GatewayClient(pages.port());
       assertThat(client.get("/broadcaster/").body()).contains("broadcaster page");
       assertThat(client.get("/viewer/").body()).contains("viewer page");

@@ -55,10 +55,11 @@ abstract class GatewayTestBase {
   }
 
   static GatewaySettings testSettings() {
-    return GatewaySettings.defaults().withHost("127.0.0.1").withPort(0).withMetricsPort(0)
-        .withReplicaId("replica-a")
-        .withWebRoot(null, null).withViewerJoinsPerSecondPerIp(100_000)
-        .withAudience(Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofSeconds(30));
+    return GatewaySettings.builder().host("127.0.0.1").port(0).metricsPort(0)
+        .replicaId("replica-a")
+        .webRoot(null).viewerJoinsPerSecondPerIp(100_000)
+        .audienceReportInterval(Duration.ofMillis(100)).audienceRefreshInterval(Duration.ofSeconds(10))
+        .pendingViewerWindow(Duration.ofSeconds(30)).build();
   }
 
   static GatewayServer startGateway(GatewaySettings settings) {

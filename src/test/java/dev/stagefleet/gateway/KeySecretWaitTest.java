@@ -42,7 +42,8 @@ class KeySecretWaitTest extends GatewayTestBase {
 
   @Test
   void startsWithoutItsKeySecretThenBecomesReadyWhenItIsCreatedAndUsesARotatedKey() throws Exception {
-    var settings = testSettings().withTokens(TokenMode.SELF_SIGNED, KEY_NS + "/" + KEY_NAME, null, null);
+    var settings = testSettings().toBuilder().tokenMode(TokenMode.SELF_SIGNED).keySecret(KEY_NS + "/" + KEY_NAME)
+        .build();
     try (var server = new GatewayServer(settings, kube.client, ivs, clock).start()) {
       var client = new GatewayClient(server.port());
       String name = broadcast("late-key", 10, 3);
@@ -77,7 +78,7 @@ class KeySecretWaitTest extends GatewayTestBase {
         .withMetadata(new ObjectMetaBuilder().withName("half-key").withNamespace(KEY_NS).build())
         .withStringData(Map.of(SigningKeySecret.PUBLIC_KEY_ARN, "arn:aws:ivs:us-east-1:123456789012:public-key/x"))
         .build()).create();
-    var settings = testSettings().withTokens(TokenMode.SELF_SIGNED, KEY_NS + "/half-key", null, null);
+    var settings = testSettings().toBuilder().tokenMode(TokenMode.SELF_SIGNED).keySecret(KEY_NS + "/half-key").build();
     try (var server = new GatewayServer(settings, kube.client, ivs, clock).start()) {
       var ready = new GatewayClient(server.port()).get("/ready");
       assertThat(ready.status()).isEqualTo(503);

@@ -100,7 +100,7 @@ class LegacyEndpointsTest extends GatewayTestBase {
 
   @Test
   void canBeSwitchedOff() {
-    try (var modern = startGateway(testSettings().withLegacyEndpoints(false))) {
+    try (var modern = startGateway(testSettings().toBuilder().legacyEndpoints(false).build())) {
       var client = new GatewayClient(modern.port());
       String name = broadcast("seed-off", 10, 3);
       assertError(client.get("/api/broadcaster/stages", "x-api-key", "key-" + name), 404);

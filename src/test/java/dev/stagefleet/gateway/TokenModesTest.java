@@ -24,7 +24,7 @@ class TokenModesTest extends GatewayTestBase {
 
   @Test
   void apiModeMintsThroughCreateParticipantTokenAndCountsByMode() {
-    var settings = testSettings().withTokens(TokenMode.API, null, null, null);
+    var settings = testSettings().toBuilder().tokenMode(TokenMode.API).build();
     try (var api = new GatewayServer(settings, kube.client, ivs, clock).start()) {
       var client = new GatewayClient(api.port());
       String name = broadcast("api-mode", 10, 3);
@@ -49,7 +49,7 @@ class TokenModesTest extends GatewayTestBase {
 
   @Test
   void ivsFailuresBecome503sNotServerCrashes() {
-    var settings = testSettings().withTokens(TokenMode.API, null, null, null);
+    var settings = testSettings().toBuilder().tokenMode(TokenMode.API).build();
     try (var api = new GatewayServer(settings, kube.client, ivs, clock).start()) {
       var client = new GatewayClient(api.port());
       String name = broadcast("api-down", 10, 3);
@@ -81,7 +81,8 @@ class TokenModesTest extends GatewayTestBase {
         .withStringData(Map.of("privateKey", SigningKey.privateKeyPem(keyPair.getPrivate()),
             "publicKeyArn", KEY_ARN + "\n"))
         .build()).create();
-    var settings = testSettings().withTokens(TokenMode.SELF_SIGNED, "stagefleet-system/token-key", null, null);
+    var settings = testSettings().toBuilder().tokenMode(TokenMode.SELF_SIGNED)
+        .keySecret("stagefleet-system/token-key").build();
     try (var fromSecret = new GatewayServer(settings, kube.client, ivs, clock).start()) {
       var client = new GatewayClient(fromSecret.port());
       assertThat(client.get("/ready").status()).as("the Secret existed at start, so its key is in use").isEqualTo(200);
@@ -91,7 +92,8 @@ class TokenModesTest extends GatewayTestBase {
       assertThat(viewer.status()).isEqualTo(201);
       assertThat(verifiedClaims(viewer.json().path("token").asText())).containsEntry("resource", arn("sk-a"));
       // the fastest provider here (AWS-LC on Linux x86_64 and aarch64) is the one named
-      assertThat(new GatewayClient(fromSecret.metricsPort()).get("/metrics").body()).contains("stagefleet_gateway_signer_info{provider=\""
+      assertThat(new GatewayClient(fromSecret.metricsPort()).get("/metrics").body())
+          .contains("stagefleet_gateway_signer_info{provider=\""
           + Es384Provider.fastest().name() + "\"} 1");
     }
   }
@@ -100,20 +102,22 @@ class TokenModesTest extends GatewayTestBase {
   void selfSignedModeReadsAPemFileAndExplainsWhatIsMissing(@TempDir Path dir) throws Exception {
     Path pem = dir.resolve("key.pem");
     Files.writeString(pem, SigningKey.privateKeyPem(keyPair.getPrivate()));
-    var fromFile = SigningKey.fromKeyFile(testSettings().withTokens(TokenMode.SELF_SIGNED, null, pem, KEY_ARN));
+    var fromFile = SigningKey.fromKeyFile(testSettings().toBuilder().tokenMode(TokenMode.SELF_SIGNED)
+        .keyFile(pem).keyArn(KEY_ARN).build());
     assertThat(fromFile.publicKeyArn()).isEqualTo(KEY_ARN);
 
     assertThatThrownBy(() -> TokenMinter.forSettings(testSettings(), kube.client, null, Clock.systemUTC()))
         .hasMessageContaining("--key-secret").hasMessageContaining("keys create");
     assertThatThrownBy(() -> SigningKey.fromKeyFile(
-        testSettings().withTokens(TokenMode.SELF_SIGNED, null, pem, null)))
+        testSettings().toBuilder().tokenMode(TokenMode.SELF_SIGNED).keyFile(pem).build()))
         .hasMessageContaining("--key-arn");
     assertThatThrownBy(() -> TokenMinter.forSettings(
-        testSettings().withTokens(TokenMode.SELF_SIGNED, "no-slash", null, null), kube.client, null,
+        testSettings().toBuilder().tokenMode(TokenMode.SELF_SIGNED).keySecret("no-slash").build(), kube.client, null,
         Clock.systemUTC()))
         .hasMessageContaining("namespace/name");
     assertThatThrownBy(() -> SigningKey.fromKeyFile(
-        testSettings().withTokens(TokenMode.SELF_SIGNED, null, dir.resolve("absent.pem"), KEY_ARN)))
+        testSettings().toBuilder().tokenMode(TokenMode.SELF_SIGNED).keyFile(dir.resolve("absent.pem")).keyArn(KEY_ARN)
+            .build()))
         .hasMessageContaining("cannot read");
   }
 }

@@ -33,7 +33,7 @@ class UnreadableBroadcastTest extends GatewayTestBase {
     storeRaw(uniqueName("broken"), Map.of("viewersPerStage", "fifty",
         "broadcaster", Map.of("apiKeySecretRef", Map.of("name", "broken-key"))));
     String good = broadcast("good", 10, 3);
-    try (GatewayServer starting = startGateway(testSettings().withReplicaId("replica-b"))) {
+    try (GatewayServer starting = startGateway(testSettings().toBuilder().replicaId("replica-b").build())) {
       await().atMost(Duration.ofSeconds(10)).until(() -> starting.directory().synced());
       stagesOn(starting, good, active("ub-a"));
       var reply = new GatewayClient(starting.port()).post(base(good) + "/viewers", null);

@@ -196,7 +196,7 @@ class ViewerApiTest extends GatewayTestBase {
       assertThat(join(name).path("stageId").asText()).isEqualTo("tr-a");
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-a").equals(Map.of("tr-a", 3)));
-    try (var replicaB = startGateway(testSettings().withReplicaId("replica-b"))) {
+    try (var replicaB = startGateway(testSettings().toBuilder().replicaId("replica-b").build())) {
       var clientB = new GatewayClient(replicaB.port());
       await().atMost(Duration.ofSeconds(5)).until(() -> replicaB.directory().find(new BroadcastKey(NS, name))
           .map(b -> b.getStatus().getAudience() != null && b.getStatus().getAudience().containsKey("replica-a"))
@@ -217,8 +217,9 @@ class ViewerApiTest extends GatewayTestBase {
   void reportsTheAudienceAtMostOnceASecondAndOnlyWhenItChanged() {
     String name = broadcast("reports", 10_000, 3);
     stages(name, active("rp-a"));
-    var settings = testSettings().withReplicaId("replica-r")
-        .withAudience(Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(30));
+    var settings = testSettings().toBuilder().replicaId("replica-r")
+        .audienceReportInterval(Duration.ofSeconds(1)).audienceRefreshInterval(Duration.ofSeconds(60))
+        .pendingViewerWindow(Duration.ofSeconds(30)).build();
     try (var replica = startGateway(settings)) {
       stagesOn(replica, name, active("rp-a"));
       var client = new GatewayClient(replica.port());

@@ -25,7 +25,7 @@ class IvsRateLimitsTest {
   @Test
   void eightThreadsHammeringIvsNeverSeeA429() throws Exception {
     IvsRateLimits shared = new IvsRateLimits();
-    try (IvsEmulator emulator = IvsEmulator.start(EmulatorSettings.defaults().withPort(0));
+    try (IvsEmulator emulator = IvsEmulator.start(EmulatorSettings.builder().port(0).build());
         SdkIvsService operator = SdkIvsService.forEndpoint(emulator.endpoint(), emulator.region(), shared);
         SdkIvsService gateway = SdkIvsService.forEndpoint(emulator.endpoint(), emulator.region(), shared)) {
       String arn = operator.createStage("hammered", Map.of()).arn();

@@ -31,7 +31,7 @@ class SdkIvsServiceFailureTest {
 
   @BeforeAll
   static void start() {
-    emulator = IvsEmulator.start(EmulatorSettings.defaults().withPort(0));
+    emulator = IvsEmulator.start(EmulatorSettings.builder().port(0).build());
   }
 
   @AfterAll

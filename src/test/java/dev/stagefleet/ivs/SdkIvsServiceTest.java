@@ -35,7 +35,7 @@ class SdkIvsServiceTest {
 
   @BeforeAll
   static void start() {
-    emulator = IvsEmulator.start(EmulatorSettings.defaults().withPort(0));
+    emulator = IvsEmulator.start(EmulatorSettings.builder().port(0).build());
     ivs = SdkIvsService.forEndpoint(emulator.endpoint(), emulator.region(), LIMITS);
   }
 

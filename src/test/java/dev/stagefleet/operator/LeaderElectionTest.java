@@ -25,15 +25,15 @@ class LeaderElectionTest {
   void start() {
     api = new MockApiServer();
     ivs = new InMemoryIvs("us-east-1");
-    var settings = OperatorSettings.defaults()
-        .withClusterId("lease")
-        .withHealthPort(-1)
-        .withLeaderElection(true, LEASE_NAMESPACE)
-        .withServerSideApply(false)
-        .withInventoryRefreshInterval(Duration.ofMillis(200))
-        .withParticipantSampleRate(0)
-        .withResyncInterval(Duration.ofMillis(500))
-        .withOrphanGracePeriod(Duration.ofSeconds(1));
+    var settings = OperatorSettings.builder()
+        .clusterId("lease")
+        .healthPort(-1)
+        .leaderElection(true).leaseNamespace(LEASE_NAMESPACE)
+        .serverSideApply(false)
+        .inventoryRefreshInterval(Duration.ofMillis(200))
+        .participantSampleRate(0)
+        .resyncInterval(Duration.ofMillis(500))
+        .orphanGracePeriod(Duration.ofSeconds(1)).build();
     leader = new OperatorRuntime(settings, api.client(), ivs, Clock.systemUTC()).start();
     await().atMost(Duration.ofSeconds(10)).until(leader::isLeader);
     standby = new OperatorRuntime(settings, api.client(), ivs, Clock.systemUTC()).start();

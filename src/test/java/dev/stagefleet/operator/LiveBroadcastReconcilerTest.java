@@ -46,16 +46,16 @@ class LiveBroadcastReconcilerTest {
     client = api.client();
     ivs = new InMemoryIvs(REGION);
     broadcasts = new Broadcasts(client);
-    var settings = OperatorSettings.defaults()
-        .withClusterId(CLUSTER)
-        .withHealthPort(0)
-        .withLeaderElection(true, "stagefleet-system")
-        .withInventoryRefreshInterval(Duration.ofMillis(200))
-        .withParticipantSampleRate(20)
-        .withResyncInterval(Duration.ofMillis(500))
-        .withRetryBackoff(Duration.ofMillis(200), Duration.ofSeconds(1))
-        .withQuotaBackoff(Duration.ofSeconds(2))
-        .withOrphanGracePeriod(Duration.ofSeconds(1));
+    var settings = OperatorSettings.builder()
+        .clusterId(CLUSTER)
+        .healthPort(0)
+        .leaderElection(true).leaseNamespace("stagefleet-system")
+        .inventoryRefreshInterval(Duration.ofMillis(200))
+        .participantSampleRate(20)
+        .resyncInterval(Duration.ofMillis(500))
+        .retryBackoff(Duration.ofMillis(200)).maxRetryBackoff(Duration.ofSeconds(1))
+        .quotaBackoff(Duration.ofSeconds(2))
+        .orphanGracePeriod(Duration.ofSeconds(1)).build();
     runtime = new OperatorRuntime(settings, client, ivs, Clock.systemUTC()).start();
   }
 
@@ -453,7 +453,8 @@ class LiveBroadcastReconcilerTest {
   @Test
   void aSecondReplicaOnTheSameHostStandsByWhileTheLeaseIsHeld() {
     await().atMost(WAIT).until(runtime::isLeader);
-    var standby = new OperatorRuntime(runtime.settings().withHealthPort(-1), client, ivs, Clock.systemUTC()).start();
+    var standby = new OperatorRuntime(runtime.settings().toBuilder().healthPort(-1)
+        .build(), client, ivs, Clock.systemUTC()).start();
     try {
       // candidates retry every 2 s: two tries that must both find the Lease held by the first replica
       await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> !standby.isLeader());

@@ -54,23 +54,23 @@ class OperatorAgainstEmulatorTest {
     api = new MockApiServer();
     client = api.client();
     broadcasts = new Broadcasts(client);
-    emulator = IvsEmulator.start(EmulatorSettings.defaults().withPort(0));
+    emulator = IvsEmulator.start(EmulatorSettings.builder().port(0).build());
     limits = new IvsRateLimits();
     IvsRetryPolicy quickRetries = new IvsRetryPolicy(4, Duration.ofMillis(100), Duration.ofSeconds(1), 0.5);
     operatorIvs = SdkIvsService.builder(emulator.region(), limits).endpoint(emulator.endpoint())
         .retryPolicy(quickRetries).build();
     testIvs = SdkIvsService.builder(emulator.region(), limits).endpoint(emulator.endpoint())
         .retryPolicy(quickRetries).build();
-    var settings = OperatorSettings.defaults()
-        .withRegion(emulator.region())
-        .withClusterId(CLUSTER)
-        .withHealthPort(-1)
-        .withLeaderElection(false, null)
-        .withInventoryRefreshInterval(Duration.ofSeconds(1))
-        .withResyncInterval(Duration.ofSeconds(1))
-        .withRetryBackoff(Duration.ofMillis(300), Duration.ofSeconds(2))
-        .withQuotaBackoff(Duration.ofSeconds(3))
-        .withOrphanGracePeriod(Duration.ofSeconds(2));
+    var settings = OperatorSettings.builder()
+        .region(emulator.region())
+        .clusterId(CLUSTER)
+        .healthPort(-1)
+        .leaderElection(false)
+        .inventoryRefreshInterval(Duration.ofSeconds(1))
+        .resyncInterval(Duration.ofSeconds(1))
+        .retryBackoff(Duration.ofMillis(300)).maxRetryBackoff(Duration.ofSeconds(2))
+        .quotaBackoff(Duration.ofSeconds(3))
+        .orphanGracePeriod(Duration.ofSeconds(2)).build();
     runtime = new OperatorRuntime(settings, client, operatorIvs, Clock.systemUTC()).start();
   }
 
@@ -308,7 +308,8 @@ class OperatorAgainstEmulatorTest {
 
     broadcasts.delete("delete", "show");
     broadcasts.delete("delete", "kept");
-    await().atMost(WAIT).until(() -> broadcasts.get("delete", "show") == null && broadcasts.get("delete", "kept") == null);
+    await().atMost(WAIT)
+        .until(() -> broadcasts.get("delete", "show") == null && broadcasts.get("delete", "kept") == null);
     assertThat(emulatorStages()).doesNotContainAnyElementsOf(deleted);
     // past the orphan grace period, the retained stages are still there
     await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> emulatorStages().containsAll(kept));

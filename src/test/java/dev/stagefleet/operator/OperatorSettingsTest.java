@@ -25,9 +25,9 @@ class OperatorSettingsTest {
   }
 
   @Test
-  void withersChangeOneSettingEach() {
-    var s = OperatorSettings.defaults().withClusterId("eu").withNamespaces(Set.of("a", "b"))
-        .withLeaderElection(false, "ops").withServerSideApply(true);
+  void aBuilderChangesTheSettingsItIsGivenAndKeepsTheDefaults() {
+    var s = OperatorSettings.builder().clusterId("eu").namespaces(Set.of("a", "b"))
+        .leaderElection(false).leaseNamespace("ops").serverSideApply(true).build();
     assertThat(s.clusterId()).isEqualTo("eu");
     assertThat(s.namespaces()).containsExactlyInAnyOrder("a", "b");
     assertThat(s.leaderElection()).isFalse();
@@ -39,17 +39,17 @@ class OperatorSettingsTest {
   @Test
   void sweepsForOrphansAQuarterOfTheGracePeriodApartButNotMoreOftenThanTheInventoryRefreshes() {
     assertThat(OperatorSettings.defaults().orphanSweepInterval()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(OperatorSettings.defaults().withOrphanGracePeriod(Duration.ofSeconds(4)).orphanSweepInterval())
+    assertThat(OperatorSettings.builder().orphanGracePeriod(Duration.ofSeconds(4)).build().orphanSweepInterval())
         .isEqualTo(Duration.ofSeconds(5));
   }
 
   @Test
   void rejectsNonsense() {
-    assertThatThrownBy(() -> OperatorSettings.defaults().withInventoryRefreshInterval(Duration.ZERO))
+    assertThatThrownBy(() -> OperatorSettings.builder().inventoryRefreshInterval(Duration.ZERO).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("inventoryRefreshInterval");
-    assertThatThrownBy(() -> OperatorSettings.defaults().withParticipantSampleRate(-1))
+    assertThatThrownBy(() -> OperatorSettings.builder().participantSampleRate(-1).build())
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> OperatorSettings.defaults().withClusterId(" "))
+    assertThatThrownBy(() -> OperatorSettings.builder().clusterId(" ").build())
         .isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -88,14 +88,14 @@ class OperatorWritesTest {
 
   static OperatorSettings settings() {
     // The production defaults (patch strategy included), with only the waits shortened.
-    return OperatorSettings.defaults()
-        .withClusterId("writes-test")
-        .withHealthPort(-1)
-        .withLeaderElection(true, "stagefleet-system")
-        .withInventoryRefreshInterval(Duration.ofMillis(200))
-        .withResyncInterval(Duration.ofMillis(500))
-        .withRetryBackoff(Duration.ofMillis(200), Duration.ofSeconds(1))
-        .withOrphanGracePeriod(Duration.ofSeconds(1));
+    return OperatorSettings.builder()
+        .clusterId("writes-test")
+        .healthPort(-1)
+        .leaderElection(true).leaseNamespace("stagefleet-system")
+        .inventoryRefreshInterval(Duration.ofMillis(200))
+        .resyncInterval(Duration.ofMillis(500))
+        .retryBackoff(Duration.ofMillis(200)).maxRetryBackoff(Duration.ofSeconds(1))
+        .orphanGracePeriod(Duration.ofSeconds(1)).build();
   }
 
   @Test
@@ -143,7 +143,7 @@ class OperatorWritesTest {
     var recorder = new RecordingObserver();
     // The mock cannot apply (it answers 415), but the body JOSDK sends is what a real API server would apply.
     try (var api = new MockApiServer(recorder); KubernetesClient operatorClient = api.clientAs(OPERATOR);
-        var runtime = new OperatorRuntime(settings().withServerSideApply(true), operatorClient,
+        var runtime = new OperatorRuntime(settings().toBuilder().serverSideApply(true).build(), operatorClient,
             new InMemoryIvs("us-east-1"), Clock.systemUTC()).start()) {
       new Broadcasts(api.client()).create("shows", "applied", spec(10, 1, 5, 1, 1));
       await().atMost(WAIT).until(() -> recorder.broadcastWrites().stream()

@@ -34,7 +34,7 @@ class ReconcileDirectlyTest {
   final InMemoryIvs ivs = new InMemoryIvs(REGION);
   final List<LiveBroadcastStatus> written = new ArrayList<>();
   final List<String> events = new ArrayList<>();
-  final OperatorSettings settings = OperatorSettings.defaults().withClusterId("direct");
+  final OperatorSettings settings = OperatorSettings.builder().clusterId("direct").build();
 
   final StatusRecorder statusRecorder = new StatusRecorder(null) {
     @Override

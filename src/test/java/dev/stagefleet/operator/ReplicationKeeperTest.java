@@ -33,9 +33,9 @@ class ReplicationKeeperTest {
     KubernetesClient client = api.client();
     ivs = new InMemoryIvs("us-east-1");
     broadcasts = new Broadcasts(client);
-    var settings = OperatorSettings.defaults().withClusterId(CLUSTER).withHealthPort(0)
-        .withInventoryRefreshInterval(Duration.ofMillis(200)).withResyncInterval(Duration.ofMillis(500))
-        .withRetryBackoff(Duration.ofMillis(200), Duration.ofSeconds(1));
+    var settings = OperatorSettings.builder().clusterId(CLUSTER).healthPort(0)
+        .inventoryRefreshInterval(Duration.ofMillis(200)).resyncInterval(Duration.ofMillis(500))
+        .retryBackoff(Duration.ofMillis(200)).maxRetryBackoff(Duration.ofSeconds(1)).build();
     runtime = new OperatorRuntime(settings, client, ivs, Clock.systemUTC()).start();
   }
 

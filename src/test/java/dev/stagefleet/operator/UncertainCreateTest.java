@@ -41,7 +41,7 @@ class UncertainCreateTest {
   void start() {
     api = new MockApiServer();
     broadcasts = new Broadcasts(api.client());
-    emulator = IvsEmulator.start(EmulatorSettings.defaults().withPort(0));
+    emulator = IvsEmulator.start(EmulatorSettings.builder().port(0).build());
     ivs = SdkIvsService.builder(emulator.region(), new IvsRateLimits()).endpoint(emulator.endpoint())
         .retryPolicy(new IvsRetryPolicy(4, Duration.ofMillis(100), Duration.ofSeconds(1), 0.5))
         .attemptTimeout(CLIENT_TIMEOUT).build();
@@ -53,16 +53,16 @@ class UncertainCreateTest {
     }
     ivs.listStages();
     createsBefore = emulator.stats().calls("CreateStage");
-    var settings = OperatorSettings.defaults()
-        .withRegion(emulator.region())
-        .withClusterId("uncertain")
-        .withHealthPort(-1)
-        .withLeaderElection(false, null)
-        .withServerSideApply(false)
-        .withInventoryRefreshInterval(Duration.ofMillis(300))
-        .withParticipantSampleRate(0)
-        .withResyncInterval(Duration.ofSeconds(1))
-        .withRetryBackoff(Duration.ofMillis(200), Duration.ofSeconds(1));
+    var settings = OperatorSettings.builder()
+        .region(emulator.region())
+        .clusterId("uncertain")
+        .healthPort(-1)
+        .leaderElection(false)
+        .serverSideApply(false)
+        .inventoryRefreshInterval(Duration.ofMillis(300))
+        .participantSampleRate(0)
+        .resyncInterval(Duration.ofSeconds(1))
+        .retryBackoff(Duration.ofMillis(200)).maxRetryBackoff(Duration.ofSeconds(1)).build();
     runtime = new OperatorRuntime(settings, api.client(), ivs, Clock.systemUTC()).start();
   }
 
@@ -102,7 +102,8 @@ class UncertainCreateTest {
       watcher.join();
     }
     assertThat(most.get()).as("IVS never held more than maxStages stages of the broadcast").isEqualTo(2);
-    assertThat(emulator.stats().calls("CreateStage") - createsBefore).as("one CreateStage per stage: none retried").isEqualTo(2);
+    assertThat(emulator.stats().calls("CreateStage") - createsBefore).as("one CreateStage per stage: none retried")
+        .isEqualTo(2);
     assertThat(broadcasts.eventReasons("slow", "show")).as("the stages IVS made without answering are adopted")
         .contains(EventRecorder.ADOPTED);
     assertThat(broadcasts.status("slow", "show").getStages()).extracting(StageStatus::getArn)

@@ -50,9 +50,9 @@ class UnreadableBroadcastTest {
       MockApiServer.beforeTheSchemaTightened(client, () ->
           generic.inNamespace("shows").resource(raw("shows", "broken", specWithMaxStages("ten"))).create());
       var ivs = new InMemoryIvs("us-east-1");
-      var settings = OperatorSettings.defaults().withClusterId("unreadable-test").withHealthPort(-1)
-          .withLeaderElection(false, null).withInventoryRefreshInterval(Duration.ofMillis(200))
-          .withResyncInterval(Duration.ofMillis(500)).withOrphanGracePeriod(Duration.ofSeconds(1));
+      var settings = OperatorSettings.builder().clusterId("unreadable-test").healthPort(-1)
+          .leaderElection(false).inventoryRefreshInterval(Duration.ofMillis(200))
+          .resyncInterval(Duration.ofMillis(500)).orphanGracePeriod(Duration.ofSeconds(1)).build();
       try (var runtime = new OperatorRuntime(settings, client, ivs, Clock.systemUTC()).start()) {
         var broadcasts = new Broadcasts(client);
         broadcasts.create("shows", "good", spec(10, 2, 5, 60, 60));

@@ -20,7 +20,6 @@ import java.util.Objects;
 public class LiveBroadcastSpec extends LenientlyRead {
   public static final int MAX_VIEWERS_PER_STAGE = 10_000;
   public static final int MAX_STAGES = 1_000;
-  static final String REGION_PATTERN = "^[a-z]{2}(-[a-z]+)+-[0-9]+$";
 
   @JsonPropertyDescription("Most viewers the gateway places on one stage (IVS allows 10000 subscribers per stage).")
   @Min(1) @Max(MAX_VIEWERS_PER_STAGE) @Default("50")
@@ -53,7 +52,7 @@ public class LiveBroadcastSpec extends LenientlyRead {
   private FanOut fanOut = FanOut.DIRECT;
 
   @JsonPropertyDescription("AWS region of the stages, such as us-east-1; omit it for the operator's default region.")
-  @Pattern(REGION_PATTERN)
+  @Pattern(AwsRegion.PATTERN)
   private String region;
 
   /** Every violation of the schema's rules, each as a sentence; empty when the spec is valid. */
@@ -86,7 +85,7 @@ public class LiveBroadcastSpec extends LenientlyRead {
     if (fanOut == null) {
       errors.add("spec.fanOut must be direct or replicated");
     }
-    if (region != null && !region.isEmpty() && !region.matches(REGION_PATTERN)) {
+    if (region != null && !region.isEmpty() && !AwsRegion.isValid(region)) {
       errors.add("spec.region \"" + region + "\" is not an AWS region name such as us-east-1");
     }
     return errors;
