@@ -192,7 +192,7 @@ test('a replica that falls back to origin is joined at once, with the token the 
   assert.equal(publisher.rows().find((r) => r.stageId === 'r1')?.feed, 'origin');
 });
 
-test('a replica whose first token was offered while it was replicated joins with a fresh one when none comes', async () => {
+test('a replica that falls back without a token in the change joins with the unused one offered earlier', async () => {
   const { publisher, stages, fresh } = setup();
   publisher.reconcile([origin('o1'), replica('r1', 'o1')]);
   await settle();
