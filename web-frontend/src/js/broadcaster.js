@@ -1,5 +1,5 @@
-// The broadcaster page: camera and microphone, Start/Stop, one published Stage per IVS stage of the broadcast,
-// kept in step with the gateway's events socket.
+// The broadcaster page: camera and microphone, Start/Stop, one published Stage per origin stage of the broadcast
+// (the others are fed by IVS replication and only shown), kept in step with the gateway's events socket.
 
 import { ApiError, GatewayClient, describeApiError } from './api-client.js';
 import { BroadcastMemory } from './broadcast-memory.js';
@@ -132,15 +132,18 @@ async function start() {
       freshToken: (stageArn) => client.stageToken(namespace, name, apiKey, stageArn),
       onChange: () => renderSoon(),
       log,
+      // local mode's media goes page to page, which IVS replication cannot copy: every stage is published into
+      replicable: !settings.localMedia,
     });
     run.publisher = publisher;
     publisher.setTracks(media.getTracks());
     publisher.setMuted('audio', el.muteAudio.getAttribute('aria-pressed') === 'true');
     publisher.setMuted('video', el.muteVideo.getAttribute('aria-pressed') === 'true');
+    // checks the key at once; what to publish into comes from the events socket's snapshot, which says per stage
+    // whether it is an origin or fed by replication (this list has a PUBLISH token for every stage)
     const stages = await client.listStages(namespace, name, apiKey);
     if (!mine()) return;
     log(`the gateway lists ${stages.length} stage(s)`);
-    for (const stage of stages) publisher.offer(stage);
     render();
     run.events = new EventsSocket({
       socketUrl: () => client.eventsSocketUrl(namespace, name, apiKey),

@@ -17,7 +17,7 @@ import { ReconnectingSocket } from './reconnecting-socket.js';
  * What the socket drives: the broadcaster's set of stages (a StagePublisher fits).
  * @typedef {object} StageSet
  * @property {(offers: StageOffer[]) => void} reconcile
- * @property {(offer: StageOffer) => void} offer
+ * @property {(offer: StageOffer) => void} offer   a new stage, or a known one's new feed
  * @property {(stageArn: string, state: 'Active' | 'Draining') => void} setState
  * @property {(stageArn: string) => void} remove
  * @property {(stageArn: string, viewers: number) => void} setViewers
@@ -90,6 +90,11 @@ export class EventsSocket {
       case 'stage_active':
         this.log(`stage active again: ${message.stageId}`);
         this.stages.setState(message.stageArn, 'Active');
+        break;
+      case 'stage_feed':
+        this.log(message.stage.publish ? `stage ${message.stage.stageId}: publish into it`
+          : `stage ${message.stage.stageId}: fed by IVS replication from ${message.stage.source}`);
+        this.stages.offer(message.stage);
         break;
       case 'stage_viewers':
         this.stages.setViewers(message.stageArn, message.viewers);

@@ -3,6 +3,7 @@
 /**
  * A stage as the gateway offers it to the broadcaster (token is a PUBLISH token; it may be missing in a
  * draining or deleted notice).
+ * @typedef {'origin' | 'replica'} Feed
  * @typedef {object} StageOffer
  * @property {string} stageArn
  * @property {string} stageId
@@ -10,6 +11,9 @@
  * @property {string | null} token
  * @property {string | null} expiresAt
  * @property {number | null} viewers
+ * @property {boolean} publish    the broadcaster publishes into it (false only for a replica fed from its source)
+ * @property {Feed | null} feed   null from a gateway that does not say (the seed design: publish into every stage)
+ * @property {string | null} source  for a replica, the stage id of the origin IVS replicates the broadcaster from
  */
 
 /**
@@ -19,6 +23,7 @@
  *   | {type: 'stage_active', stageArn: string, stageId: string}
  *   | {type: 'stage_deleted', stageArn: string, stageId: string}
  *   | {type: 'stage_viewers', stageArn: string, stageId: string, viewers: number}
+ *   | {type: 'stage_feed', stage: StageOffer}
  *   | {type: 'heartbeat'}} BroadcasterEvent
  */
 
@@ -49,9 +54,10 @@ export function parseBroadcasterEvent(text) {
       }
       return { type: 'snapshot', stages };
     }
-    case 'stage_created': {
+    case 'stage_created':
+    case 'stage_feed': {
       const stage = stageOffer(data);
-      return stage ? { type: 'stage_created', stage } : null;
+      return stage ? { type: message.type, stage } : null;
     }
     case 'stage_draining':
     case 'stage_active':
@@ -112,6 +118,9 @@ export function stageOffer(value) {
   if (!data) return null;
   const stageArn = str(data.stageArn) ?? str(data.arn);
   if (!stageArn) return null;
+  const source = str(data.source);
+  // only a replica with a named source is left to replication: anything else is published into, so none is dark
+  const replicated = data.publish === false && source !== null;
   return {
     stageArn,
     stageId: str(data.stageId) ?? str(data.id) ?? stageIdOf(stageArn),
@@ -119,6 +128,9 @@ export function stageOffer(value) {
     token: str(data.token),
     expiresAt: str(data.expiresAt),
     viewers: typeof data.viewers === 'number' ? data.viewers : null,
+    publish: !replicated,
+    feed: data.feed === 'origin' || data.feed === 'replica' ? data.feed : null,
+    source: replicated ? source : null,
   };
 }
 

@@ -1,9 +1,10 @@
-// The broadcaster's set of stages: one SDK Stage per IVS stage, each publishing the same camera and microphone
-// tracks (its own LocalStageStream per track), joined and left as the gateway says. No DOM: the SDK, the token
-// source and the timers are passed in, so node's test runner checks it with a fake SDK.
+// The broadcaster's set of stages: one SDK Stage per IVS stage it publishes into (origins; stages fed by IVS
+// replication are only shown), each publishing the same camera and microphone tracks (its own LocalStageStream per
+// track), joined and left as the gateway says. No DOM: the SDK, the token source and the timers are passed in, so
+// node's test runner checks it with a fake SDK.
 
 import { RETRIES, backoffDelay } from './backoff.js';
-import { planStages } from './reconcile.js';
+import { feedStep, planStages } from './reconcile.js';
 import { defaultSchedule, leaveStage } from './stage-connection.js';
 import { describeLeftReason, describeStageError, isTokenRejection } from './stage-errors.js';
 import { tokenIsStale } from './token.js';
@@ -19,7 +20,8 @@ import { tokenIsStale } from './token.js';
 
 /**
  * How one stage looks on the page.
- * @typedef {'connecting' | 'connected' | 'errored' | 'disconnected'} Link
+ * @typedef {'connecting' | 'connected' | 'errored' | 'disconnected' | 'replicated'} Link  replicated: not on the
+ *   stage, IVS replication feeds it
  * @typedef {object} StageRow
  * @property {string} stageArn
  * @property {string} stageId
@@ -29,6 +31,9 @@ import { tokenIsStale } from './token.js';
  * @property {string | null} error   words for the last failure, while it is not resolved
  * @property {number} attempts       failed attempts since the last successful join
  * @property {boolean} publishing    the SDK (or local mode's client) reports this page's streams as published
+ * @property {import('./messages.js').Feed | null} feed  as the gateway says (null: it does not say)
+ * @property {string | null} source  the origin's stage id, for a stage fed by replication
+ * @property {boolean} handingOver   the gateway says replication feeds it; the page publishes on until that is safe
  */
 
 /**
@@ -41,6 +46,14 @@ import { tokenIsStale } from './token.js';
  * @property {string | null} error
  * @property {number} attempts
  * @property {boolean} publishing
+ * @property {number | null} publishingSince  when publishing last became true
+ * @property {boolean} publish       the gateway's word (always true when replication cannot carry this client's media)
+ * @property {import('./messages.js').Feed | null} feed
+ * @property {string | null} source
+ * @property {number | null} replicaSince     when the gateway began to say replication feeds it
+ * @property {boolean} onStage       the page is on the stage: joining, joined, or waiting to retry
+ * @property {{token: string | null, expiresAt: string | null}} offered  the latest token offered, unused
+ * @property {(() => void) | null} cancelRecheck
  * @property {Stage | null} stage
  * @property {LocalStageStream[]} streams
  * @property {number} generation     bumped for every connection attempt and on leave; late callbacks compare it
@@ -48,7 +61,7 @@ import { tokenIsStale } from './token.js';
  * @property {(() => void) | null} cancelRetry
  */
 
-/** Keeps the broadcaster published on every stage it is told about. */
+/** Keeps the broadcaster published on every stage it is told to publish into, and shows the others. */
 export class StagePublisher {
   /**
    * @param {object} options
@@ -60,8 +73,10 @@ export class StagePublisher {
    * @param {() => number} [options.random]
    * @param {(line: string) => void} [options.log]
    * @param {import('amazon-ivs-web-broadcast').StageVideoConfiguration} [options.videoConfig]
+   * @param {boolean} [options.replicable]  whether IVS replication can carry this client's media (false for local
+   *   mode's stage client, whose media goes page to page: it publishes into every stage)
    */
-  constructor({ sdk, freshToken, onChange, schedule, now, random, log, videoConfig }) {
+  constructor({ sdk, freshToken, onChange, schedule, now, random, log, videoConfig, replicable }) {
     this.sdk = sdk;
     this.freshToken = freshToken;
     this.onChange = onChange ?? (() => {});
@@ -70,6 +85,7 @@ export class StagePublisher {
     this.random = random ?? Math.random;
     this.log = log ?? (() => {});
     this.videoConfig = videoConfig ?? { maxVideoBitrateKbps: 2500, maxFramerate: 30 };
+    this.replicable = replicable ?? true;
     /** @type {Map<string, Entry>} */
     this.entries = new Map();
     /** @type {MediaStreamTrack[]} */
@@ -104,32 +120,85 @@ export class StagePublisher {
   }
 
   /**
-   * A stage the gateway offers: joined when new, its state updated otherwise (its token is not used again).
+   * A stage the gateway offers, or its new feed: joined when it is to be published into, only shown when IVS
+   * replication feeds it; a token of a stage the page is on is not used again.
    * @param {StageOffer} offer
    */
   offer(offer) {
     this.stopped = false;
-    const known = this.entries.get(offer.stageArn);
-    if (known) {
-      known.state = offer.state;
-      if (offer.viewers !== null) known.viewers = offer.viewers;
-      this.onChange();
-      return;
+    let entry = this.entries.get(offer.stageArn);
+    if (!entry) {
+      entry = {
+        stageArn: offer.stageArn, stageId: offer.stageId, state: offer.state, link: 'replicated',
+        viewers: offer.viewers, error: null, attempts: 0, publishing: false, publishingSince: null, publish: true,
+        feed: null, source: null, replicaSince: null, onStage: false, offered: { token: null, expiresAt: null },
+        cancelRecheck: null, stage: null, streams: [], generation: 0, joined: false, cancelRetry: null,
+      };
+      this.entries.set(offer.stageArn, entry);
     }
-    /** @type {Entry} */
-    const entry = {
-      stageArn: offer.stageArn, stageId: offer.stageId, state: offer.state, link: 'connecting',
-      viewers: offer.viewers, error: null, attempts: 0, publishing: false, stage: null, streams: [], generation: 0,
-      joined: false,
-      cancelRetry: null,
-    };
-    this.entries.set(offer.stageArn, entry);
-    this.log(`joining stage ${offer.stageId}`);
-    void this.connect(entry, offer.token, offer.expiresAt);
+    entry.state = offer.state;
+    if (offer.viewers !== null) entry.viewers = offer.viewers;
+    if (offer.token) entry.offered = { token: offer.token, expiresAt: offer.expiresAt };
+    const publish = offer.publish || !this.replicable;
+    if (publish && !entry.publish && !entry.onStage) this.log(`stage ${entry.stageId} is an origin now`);
+    if (publish) entry.replicaSince = null;
+    else if (entry.publish || entry.replicaSince === null || entry.source !== offer.source) {
+      entry.replicaSince = this.now();
+    }
+    entry.publish = publish;
+    entry.feed = offer.feed;
+    entry.source = offer.source;
+    this.step(entry);
+    this.onChange();
   }
 
   /**
-   * Makes the set of stages equal to a snapshot: joins what is missing, leaves what is gone.
+   * Joins, keeps, leaves or holds one stage as its feed and its source's publishing say.
+   * @param {Entry} entry
+   */
+  step(entry) {
+    entry.cancelRecheck?.();
+    entry.cancelRecheck = null;
+    if (this.stopped || this.entries.get(entry.stageArn) !== entry) return;
+    const source = entry.source === null ? null
+      : [...this.entries.values()].find((e) => e.stageId === entry.source) ?? null;
+    const next = feedStep({
+      publish: entry.publish, onStage: entry.onStage, replicaSince: entry.replicaSince,
+      sourcePublishingSince: source?.publishingSince ?? null,
+    }, this.now());
+    if (next.action === 'join') {
+      entry.onStage = true;
+      const { token, expiresAt } = entry.offered;
+      entry.offered = { token: null, expiresAt: null };
+      this.log(`joining stage ${entry.stageId}`);
+      void this.connect(entry, token, expiresAt);
+    } else if (next.action === 'leave') {
+      entry.onStage = false;
+      this.disconnect(entry);
+      entry.link = 'replicated';
+      entry.error = null;
+      entry.attempts = 0;
+      this.log(`left stage ${entry.stageId}: IVS replication from ${entry.source} feeds it`);
+      this.onChange();
+    } else if (next.action === 'hold' && next.recheckInMs !== null) {
+      entry.cancelRecheck = this.schedule(() => this.step(entry), next.recheckInMs);
+    }
+  }
+
+  /**
+   * Records whether the page's streams are published on a stage, and looks again at the stages fed from it.
+   * @param {Entry} entry
+   * @param {boolean} publishing
+   */
+  setPublishing(entry, publishing) {
+    if (entry.publishing === publishing) return;
+    entry.publishing = publishing;
+    entry.publishingSince = publishing ? this.now() : null;
+    for (const other of this.entries.values()) if (other.source === entry.stageId) this.step(other);
+  }
+
+  /**
+   * Makes the set of stages equal to a snapshot: adds what is missing, leaves what is gone, follows feeds.
    * @param {StageOffer[]} offers
    */
   reconcile(offers) {
@@ -170,8 +239,10 @@ export class StagePublisher {
     const entry = this.entries.get(stageArn);
     if (!entry) return;
     this.entries.delete(stageArn);
+    entry.cancelRecheck?.();
+    const wasOn = entry.onStage;
     this.disconnect(entry);
-    this.log(`left stage ${entry.stageId}`);
+    if (wasOn) this.log(`left stage ${entry.stageId}`);
     this.onChange();
   }
 
@@ -185,7 +256,8 @@ export class StagePublisher {
   rows() {
     return [...this.entries.values()].map((e) => ({
       stageArn: e.stageArn, stageId: e.stageId, state: e.state, link: e.link, viewers: e.viewers, error: e.error,
-      attempts: e.attempts, publishing: e.publishing,
+      attempts: e.attempts, publishing: e.publishing, feed: e.feed, source: e.source,
+      handingOver: e.onStage && !e.publish,
     }));
   }
 
@@ -251,7 +323,7 @@ export class StagePublisher {
       });
       stage.on(StageEvents.STAGE_PARTICIPANT_PUBLISH_STATE_CHANGED, (participant, state) => {
         if (!current() || !participant.isLocal) return;
-        entry.publishing = state === StageParticipantPublishState.PUBLISHED;
+        this.setPublishing(entry, state === StageParticipantPublishState.PUBLISHED);
         this.onChange();
       });
       stage.on(StageEvents.STAGE_SUBSCRIBER_COUNT_CHANGED, (count) => {
@@ -318,7 +390,7 @@ export class StagePublisher {
     const stage = entry.stage;
     entry.stage = null;
     entry.joined = false;
-    entry.publishing = false;
+    this.setPublishing(entry, false);
     if (stage) leaveStage(stage);
   }
 }

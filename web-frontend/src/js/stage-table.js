@@ -1,8 +1,31 @@
-// The broadcaster's table of stages: one row per stage, with its state, connection, viewers and last error.
+// The broadcaster's table of stages: one row per stage, with its feed (origin, or replica of another stage), state,
+// connection, viewers and last error.
 
 /** @typedef {import('./stage-publisher.js').StageRow} StageRow */
 
-const LINK_WORDS = { connecting: 'connecting', connected: 'connected', errored: 'errored', disconnected: 'disconnected' };
+const LINK_WORDS = {
+  connecting: 'connecting', connected: 'connected', errored: 'errored', disconnected: 'disconnected',
+  replicated: 'not joined: IVS replication feeds it',
+};
+
+/**
+ * Words for a stage's feed: origin, replica of its source, or direct when the gateway does not say.
+ * @param {StageRow} row
+ */
+export function feedWords(row) {
+  if (row.source !== null) return `replica of ${row.source}`;
+  return row.feed ?? 'direct';
+}
+
+/**
+ * Words for the page's connection to a stage.
+ * @param {StageRow} row
+ */
+export function linkWords(row) {
+  const link = row.link === 'connected' ? (row.publishing ? 'publishing' : 'connected, not publishing yet')
+    : LINK_WORDS[row.link];
+  return row.handingOver ? `${link}; leaving once replication carries it` : link;
+}
 
 /**
  * @param {HTMLTableElement} table
@@ -15,7 +38,7 @@ export function renderStageTable(table, rows, emptyWords) {
     const tr = document.createElement('tr');
     tr.className = 'empty';
     const td = document.createElement('td');
-    td.colSpan = 5;
+    td.colSpan = 6;
     td.textContent = emptyWords;
     tr.append(td);
     body.replaceChildren(tr);
@@ -28,15 +51,16 @@ export function renderStageTable(table, rows, emptyWords) {
     tr.dataset.link = row.link;
     tr.dataset.state = row.state;
     tr.dataset.publishing = String(row.publishing);
-    const link = row.link === 'connected' ? (row.publishing ? 'publishing' : 'connected, not publishing yet')
-      : LINK_WORDS[row.link];
-    const cells = [row.stageId, row.state, link, row.viewers === null ? '–' : String(row.viewers),
-      row.error ?? ''];
+    tr.dataset.feed = row.feed ?? 'direct';
+    if (row.source !== null) tr.dataset.source = row.source;
+    const cells = [row.stageId, feedWords(row), row.state, linkWords(row),
+      row.viewers === null ? '–' : String(row.viewers), row.error ?? ''];
     tr.append(...cells.map((text, i) => {
       const td = document.createElement('td');
       td.textContent = text;
-      if (i === 2) td.className = `link link-${row.link}`;
-      if (i === 4 && row.error) td.className = 'note-error';
+      if (i === 1) td.className = 'feed';
+      if (i === 3) td.className = `link link-${row.link}`;
+      if (i === 5 && row.error) td.className = 'note-error';
       return td;
     }));
     return tr;
@@ -53,18 +77,22 @@ export function stagesWord(n) {
 
 /**
  * Whether the broadcast is live, and the words for it: live only while at least one stage reports publishing.
+ * Stages fed by IVS replication are counted apart: the page does not publish into them.
  * @param {StageRow[]} rows
  * @returns {{live: boolean, errored: number, words: string}}
  */
 export function liveSummary(rows) {
   const publishing = rows.filter((r) => r.publishing).length;
   const errored = rows.filter((r) => r.link === 'errored').length;
+  const replicated = rows.filter((r) => r.link === 'replicated').length;
+  const on = rows.length - replicated;
   const errors = errored ? `; ${errored} with errors` : '';
+  const fed = replicated ? `; ${stagesWord(replicated)} fed by IVS replication` : '';
   if (rows.length === 0) {
     return { live: false, errored, words: 'Not live yet: the broadcast has no stage; the operator creates the first one.' };
   }
   if (publishing === 0) {
-    return { live: false, errored, words: `Not live yet: connecting to ${stagesWord(rows.length)}…${errors}` };
+    return { live: false, errored, words: `Not live yet: connecting to ${stagesWord(on)}…${fed}${errors}` };
   }
-  return { live: true, errored, words: `Live on ${publishing} of ${stagesWord(rows.length)}${errors}.` };
+  return { live: true, errored, words: `Live on ${publishing} of ${stagesWord(on)}${fed}${errors}.` };
 }

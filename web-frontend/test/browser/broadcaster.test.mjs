@@ -22,15 +22,16 @@ after(async () => {
 });
 
 /**
- * A new broadcast with the given stages, and a broadcaster page for it with the key typed in (not started).
- * @param {string[]} labels
+ * A new broadcast with the given stages (labels, or stages with their feed), and a broadcaster page for it with the
+ * key typed in (not started).
+ * @param {(string | import('../support/backend.mjs').StageSpec)[]} labels
  * @param {{apiKey?: string, beforeLoad?: (page: import('playwright-core').Page) => Promise<void>}} [options]
  */
 async function broadcastWithPage(labels, options = {}) {
   const name = `show-${process.pid}-${++counter}`;
   const apiKey = `key-${name}-s3cret`;
   await backend.createBroadcast({ namespace: NS, name, apiKey });
-  await backend.setStages(NS, name, labels.map((id) => ({ id })));
+  await backend.setStages(NS, name, labels.map((s) => (typeof s === 'string' ? { id: s } : s)));
   const { context, page, errors } = await openPage(browser, { ivsEndpoint: backend.ivsEndpoint });
   await options.beforeLoad?.(page);
   await page.goto(`${backend.gatewayUrl}/broadcaster?namespace=${NS}&name=${name}&${CHOSEN_SDK}`);
@@ -80,7 +81,7 @@ test('Start joins every stage publish-only, one stream per track, and shows them
 
   // Viewers as the SDK reports them; mute reaches every stage.
   await page.evaluate((id) => window.__standIn?.setSubscriberCount(id, 7), a);
-  await eventually(() => page.$eval(`#stages tr[data-stage-id="${a}"] td:nth-child(4)`, (td) => td.textContent === '7'),
+  await eventually(() => page.$eval(`#stages tr[data-stage-id="${a}"] td:nth-child(5)`, (td) => td.textContent === '7'),
     { message: 'viewer count shown' });
   await page.click('#mute-audio');
   await eventually(async () => {
@@ -242,9 +243,57 @@ test('LIVE shows only while a stage reports publishing, and the Viewers column c
   assert.match(String(await page.textContent('#status')), /^Live on 1 of 1 stage\./);
 
   await backend.setStages(NS, name, [{ id: 'a7', viewers: 3 }]);
-  await eventually(() => page.$eval(`#stages tr[data-stage-id="${a}"] td:nth-child(4)`, (td) => td.textContent === '3'),
+  await eventually(() => page.$eval(`#stages tr[data-stage-id="${a}"] td:nth-child(5)`, (td) => td.textContent === '3'),
     { message: 'the status\'s viewer count shown' });
   await page.click('#stop');
   await eventually(async () => !(await page.isVisible('#live-badge')), { message: 'LIVE gone after Stop' });
+  await context.close();
+});
+
+/** @param {import('playwright-core').Page} page */
+const rowFeeds = (page) => page.$$eval('#stages tbody tr[data-stage-id]',
+  (rows) => Object.fromEntries(rows.map((r) => {
+    const row = /** @type {HTMLElement} */ (r);
+    return [row.dataset.stageId, { feed: row.dataset.feed, source: row.dataset.source ?? null, link: row.dataset.link,
+      words: row.children[1]?.textContent }];
+  })));
+
+test('replicated fan-out over 7 stages: publishes into the 2 origins only, shows 5 replicas, follows a fallback', async () => {
+  const replicas = ['r1f', 'r2f', 'r3f', 'r4f', 'r5f'];
+  /** @type {(r3: import('../support/backend.mjs').StageSpec) => import('../support/backend.mjs').StageSpec[]} */
+  const stages = (r3) => [{ id: 'o1f', feed: 'origin' },
+    ...replicas.map((id) => (id === 'r3f' ? r3 : { id, feed: /** @type {const} */ ('replica'), source: 'o1f' })),
+    { id: 'o2f', feed: 'origin' }];
+  const { name, page, context, errors } = await broadcastWithPage(stages({ id: 'r3f', feed: 'replica', source: 'o1f' }));
+  const [o1, o2, r3] = ['o1f', 'o2f', 'r3f'].map((label) => backend.stageId(label));
+  await page.click('#start');
+  await waitUntilPublishingTo(page, [o1, o2]);
+  const feeds = await eventually(async () => {
+    const seen = await rowFeeds(page);
+    return Object.keys(seen).length === 7 && seen;
+  }, { message: 'all 7 stages shown' });
+  for (const label of replicas) {
+    assert.deepEqual(feeds[backend.stageId(label)], { feed: 'replica', source: o1, link: 'replicated', words: `replica of ${o1}` });
+  }
+  assert.deepEqual([feeds[o1].feed, feeds[o2].feed], ['origin', 'origin']);
+  await eventually(async () => /^Live on 2 of 2 stages; 5 stages fed by IVS replication\./.test(String(await page.textContent('#status'))),
+    { message: 'live on the origins, replicas named' });
+  const joins = (await standInEvents(page)).filter((e) => e.type === 'join-attempt');
+  assert.deepEqual(joins.map((e) => e.stageId).sort(), [o1, o2].sort(), 'ceil(7 / 6) = 2 uploads, never one into a replica');
+  await screenshot(page, 'broadcaster-fan-out');
+
+  // Replication into r3 fails: the operator makes it an origin and the page publishes into it at once.
+  await backend.setStages(NS, name, stages({ id: 'r3f', feed: 'origin' }));
+  await waitUntilPublishingTo(page, [o1, o2, r3], 2_000);
+  await eventually(async () => (await rowFeeds(page))[r3]?.feed === 'origin', { message: 'r3 shown as an origin' });
+
+  // Replication works again: the page keeps publishing into r3 until the hand-over is safe, then leaves it.
+  await backend.setStages(NS, name, stages({ id: 'r3f', feed: 'replica', source: 'o1f' }));
+  await eventually(async () => /leaving once replication carries it/.test(String(await page.textContent(
+    `#stages tr[data-stage-id="${r3}"]`))), { message: 'r3 handing over' });
+  assert.equal((await joinedStages(page)).length, 3, 'still publishing into r3 during the hand-over');
+  await waitUntilPublishingTo(page, [o1, o2], 15_000);
+  assert.equal((await rowFeeds(page))[r3]?.link, 'replicated');
+  assert.deepEqual(errors, []);
   await context.close();
 });

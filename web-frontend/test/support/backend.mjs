@@ -22,8 +22,10 @@ const GROUP = 'live.stagefleet.dev';
 const VERSION = 'v1alpha1';
 
 /**
- * A stage as a test describes it.
- * @typedef {{id: string, state?: "Active" | "Draining", viewers?: number}} StageSpec
+ * A stage as a test describes it; `source` is the label of the origin a replica is fed from (feed as the operator
+ * records it in status.stages: none, origin, or replica of source).
+ * @typedef {{id: string, state?: "Active" | "Draining", viewers?: number, feed?: "origin" | "replica",
+ *   source?: string}} StageSpec
  * @typedef {{namespace?: string, name: string, apiKey: string, viewersPerStage?: number, minStages?: number,
  *   maxStages?: number, publishTtlMinutes?: number}} BroadcastSpec
  */
@@ -70,7 +72,9 @@ async function startFake() {
       });
     },
     async setStages(namespace, name, stages) {
-      gateway.setStages(namespace, name, stages.map((s) => ({ id: s.id, arn: stageArn(s.id), state: s.state ?? 'Active' })));
+      gateway.setStages(namespace, name, stages.map((s) => ({
+        id: s.id, arn: stageArn(s.id), state: s.state ?? 'Active', feed: s.feed ?? null, source: s.source ?? null,
+      })));
     },
     async deleteBroadcast(namespace, name) {
       gateway.deleteBroadcast(namespace, name);
@@ -159,10 +163,16 @@ async function startReal() {
     };
     if (ivs) {
       try {
-        const response = await fetch(`${ivs}/CreateStage`, {
-          method: 'POST', headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ name: `web-test-${label}`, tags: { 'stagefleet.dev/managed-by': 'web-tests' } }),
-        });
+        // the emulator keeps IVS's CreateStage rate (a test making 7 stages at once goes past it): wait and retry
+        let response;
+        for (let attempt = 0; ; attempt++) {
+          response = await fetch(`${ivs}/CreateStage`, {
+            method: 'POST', headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ name: `web-test-${label}`, tags: { 'stagefleet.dev/managed-by': 'web-tests' } }),
+          });
+          if (response.status !== 429 || attempt >= 20) break;
+          await new Promise((r) => setTimeout(r, 250));
+        }
         if (response.ok) {
           const created = (await response.json()).stage;
           if (created?.arn) {
@@ -229,6 +239,8 @@ async function startReal() {
         entries.push({
           id: stage.id, arn: stage.arn, state, viewers: s.viewers ?? 0, createdAt: now, endpoints: stage.endpoints,
           ...(state === 'Draining' ? { drainingSince: now } : {}),
+          ...(s.feed ? { feed: s.feed } : {}),
+          ...(s.source ? { source: (await stageFor(s.source)).id } : {}),
         });
       }
       const active = entries.filter((e) => e.state === 'Active').length;

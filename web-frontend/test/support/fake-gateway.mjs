@@ -32,7 +32,7 @@ export function fakeToken({ stageArn, capability, userId, ttlSeconds }) {
 }
 
 /**
- * @typedef {{id: string, arn: string, state: string}} FakeStage
+ * @typedef {{id: string, arn: string, state: string, feed: 'origin' | 'replica' | null, source: string | null}} FakeStage
  * @typedef {{viewerId: string, stageArn: string, socket: import('./ws-server.mjs').ServerSocket | null}} FakeViewer
  * @typedef {{namespace: string, name: string, apiKey: string, viewersPerStage: number, stages: FakeStage[],
  *   viewers: Map<string, FakeViewer>, eventSockets: Set<import('./ws-server.mjs').ServerSocket>,
@@ -70,9 +70,15 @@ export async function startFakeGateway({ webRoot, vendorFile }) {
    */
   const fail = (res, status, error, message, headers) => json(res, status, { error, message }, headers);
 
+  /** @param {FakeStage} s  as the gateway says it: only a replica with a source is fed by replication */
+  const feedOf = (s) => {
+    const replica = s.feed === 'replica' && s.source !== null;
+    return replica ? { publish: false, feed: 'replica', source: s.source } : { publish: true, feed: 'origin' };
+  };
+
   /** @param {FakeBroadcast} b @param {FakeStage} s */
   const publishOffer = (b, s) => ({
-    stageArn: s.arn, stageId: s.id, state: s.state,
+    stageArn: s.arn, stageId: s.id, state: s.state, ...feedOf(s),
     token: fakeToken({ stageArn: s.arn, capability: 'publish', userId: 'broadcaster', ttlSeconds: b.publishTtl }),
     expiresAt: new Date(Date.now() + b.publishTtl * 1000).toISOString(),
   });
@@ -255,6 +261,11 @@ export async function startFakeGateway({ webRoot, vendorFile }) {
         else if (old.state !== s.state) {
           const type = s.state === 'Draining' ? 'stage_draining' : 'stage_active';
           tellBroadcaster(b, { type, data: { stageArn: s.arn, stageId: s.id, state: s.state, timestamp: stamp } });
+        }
+        if (old && (old.feed !== s.feed || old.source !== s.source)) {
+          // an origin gets a fresh PUBLISH token with the change, as from the real gateway
+          tellBroadcaster(b, { type: 'stage_feed', data: { ...(feedOf(s).publish ? publishOffer(b, s)
+            : { stageArn: s.arn, stageId: s.id, state: s.state, ...feedOf(s) }), timestamp: stamp } });
         }
       }
       for (const [arn, s] of before) {

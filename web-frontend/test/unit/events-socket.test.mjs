@@ -69,6 +69,20 @@ test('each connection uses a fresh ticket and hands the gateway\'s changes to th
   ]);
 });
 
+test('a stage_feed change hands the stage, with its new feed and token, to the stages', async () => {
+  const { events, sockets, calls } = setup();
+  events.start();
+  await settle();
+  sockets[0].onopen();
+  const offers = [];
+  events.stages.offer = (offer) => offers.push(offer);
+  sockets[0].send({ type: 'stage_feed', data: { ...stage('r'), publish: true, feed: 'origin', token: 'fresh' } });
+  sockets[0].send({ type: 'stage_feed', data: { ...stage('s'), publish: false, feed: 'replica', source: 'r' } });
+  assert.deepEqual(offers.map((o) => [o.stageId, o.publish, o.feed, o.source, o.token]),
+    [['r', true, 'origin', null, 'fresh'], ['s', false, 'replica', 'r', 't-s']]);
+  assert.deepEqual(calls, []);
+});
+
 test('a lost socket reconnects with a growing delay and resyncs from the new snapshot', async () => {
   const { events, sockets, calls, clock, states } = setup();
   events.start();

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { backoffDelay, parseRetryAfter } from '../../src/js/backoff.js';
 import { SDK_CDN_URL, broadcastNameProblem, pageSettings, socketUrl } from '../../src/js/config.js';
-import { parseBroadcasterEvent, parsePresenceMessage, stageIdOf } from '../../src/js/messages.js';
-import { planStages } from '../../src/js/reconcile.js';
+import { parseBroadcasterEvent, parsePresenceMessage, stageIdOf, stageOffer } from '../../src/js/messages.js';
+import { HANDOVER_MS, feedStep, planStages } from '../../src/js/reconcile.js';
+import { feedWords, linkWords, liveSummary } from '../../src/js/stage-table.js';
 import { describeStageError, isTokenRejection } from '../../src/js/stage-errors.js';
 import { tokenClaims, tokenIsStale } from '../../src/js/token.js';
 import { jwt } from './fake-sdk.mjs';
@@ -71,10 +72,13 @@ describe('gateway messages', () => {
       { stageArn: ARN('a'), stageId: 'a', state: 'Active', token: 'ta', expiresAt: '2030-01-01T00:00:00Z' },
       { stageArn: ARN('b'), state: 'Draining', token: 'tb' }, { nothing: true }] } }));
     assert.deepEqual(snapshot, { type: 'snapshot', stages: [
-      { stageArn: ARN('a'), stageId: 'a', state: 'Active', token: 'ta', expiresAt: '2030-01-01T00:00:00Z', viewers: null },
-      { stageArn: ARN('b'), stageId: 'b', state: 'Draining', token: 'tb', expiresAt: null, viewers: null }] });
+      { stageArn: ARN('a'), stageId: 'a', state: 'Active', token: 'ta', expiresAt: '2030-01-01T00:00:00Z', viewers: null,
+        publish: true, feed: null, source: null },
+      { stageArn: ARN('b'), stageId: 'b', state: 'Draining', token: 'tb', expiresAt: null, viewers: null,
+        publish: true, feed: null, source: null }] });
     assert.deepEqual(parseBroadcasterEvent(JSON.stringify({ type: 'stage_created', data: { stageArn: ARN('c'), token: 'tc', timestamp: 'x' } })),
-      { type: 'stage_created', stage: { stageArn: ARN('c'), stageId: 'c', state: 'Active', token: 'tc', expiresAt: null, viewers: null } });
+      { type: 'stage_created', stage: { stageArn: ARN('c'), stageId: 'c', state: 'Active', token: 'tc', expiresAt: null, viewers: null,
+        publish: true, feed: null, source: null } });
     assert.deepEqual(parseBroadcasterEvent(JSON.stringify({ type: 'stage_deleted', data: { stageArn: ARN('c') } })),
       { type: 'stage_deleted', stageArn: ARN('c'), stageId: 'c' });
     assert.deepEqual(parseBroadcasterEvent('{"type":"stage_draining","data":{"stageArn":"' + ARN('d') + '","stageId":"d"}}'),
@@ -82,6 +86,25 @@ describe('gateway messages', () => {
     assert.deepEqual(parseBroadcasterEvent('{"type":"stage_active","data":{"stageArn":"' + ARN('d') + '","stageId":"d"}}'),
       { type: 'stage_active', stageArn: ARN('d'), stageId: 'd' });
     assert.deepEqual(parseBroadcasterEvent('{"type":"heartbeat","data":{}}'), { type: 'heartbeat' });
+  });
+
+  test('each stage says whether to publish into it (origin) or that replication feeds it (replica of its source)', () => {
+    const snapshot = parseBroadcasterEvent(JSON.stringify({ type: 'snapshot', data: { stages: [
+      { stageArn: ARN('o'), state: 'Active', token: 'to', publish: true, feed: 'origin' },
+      { stageArn: ARN('r'), state: 'Active', token: 'tr', publish: false, feed: 'replica', source: 'o' }] } }));
+    assert.deepEqual(snapshot?.type === 'snapshot' && snapshot.stages.map((s) => [s.stageId, s.publish, s.feed, s.source]),
+      [['o', true, 'origin', null], ['r', false, 'replica', 'o']]);
+    const fellBack = parseBroadcasterEvent(JSON.stringify({ type: 'stage_feed',
+      data: { stageArn: ARN('r'), state: 'Active', token: 'fresh', publish: true, feed: 'origin' } }));
+    assert.deepEqual(fellBack?.type === 'stage_feed' && [fellBack.stage.publish, fellBack.stage.feed, fellBack.stage.token],
+      [true, 'origin', 'fresh']);
+  });
+
+  test('a stage is left to replication only when the gateway names its source; never dark otherwise', () => {
+    assert.equal(stageOffer({ stageArn: ARN('r'), publish: false, feed: 'replica' })?.publish, true, 'no source');
+    assert.equal(stageOffer({ stageArn: ARN('r'), feed: 'replica', source: 'o' })?.publish, true, 'no publish: false');
+    assert.equal(stageOffer({ stageArn: ARN('r'), publish: 'no', source: 'o' })?.publish, true, 'not a boolean');
+    assert.equal(stageOffer({ stageArn: ARN('r'), feed: 'sideways' })?.feed, null);
   });
 
   test('malformed or unknown messages are ignored, not fatal', () => {
@@ -112,6 +135,54 @@ describe('stage reconciliation', () => {
     assert.deepEqual(planStages([ARN('a')], []).leave, [ARN('a')]);
     const same = planStages([ARN('a')], [offer('a')]);
     assert.deepEqual([same.join.length, same.leave.length, same.update.length], [0, 0, 1]);
+  });
+});
+
+describe('following a stage\'s feed', () => {
+  const T = 1_000_000;
+  const view = (over) => ({ publish: false, onStage: true, replicaSince: T, sourcePublishingSince: T, ...over });
+
+  test('an origin is joined at once and kept; a replica the page is not on is only shown', () => {
+    assert.deepEqual(feedStep(view({ publish: true, onStage: false }), T), { action: 'join' });
+    assert.deepEqual(feedStep(view({ publish: true, onStage: true }), T), { action: 'keep' });
+    assert.deepEqual(feedStep(view({ onStage: false, sourcePublishingSince: null }), T), { action: 'replicated' });
+  });
+
+  test('a stage the page publishes into is left only after the hand-over time with its source published', () => {
+    assert.deepEqual(feedStep(view({}), T), { action: 'hold', recheckInMs: HANDOVER_MS });
+    assert.deepEqual(feedStep(view({}), T + HANDOVER_MS - 1), { action: 'hold', recheckInMs: 1 });
+    assert.deepEqual(feedStep(view({}), T + HANDOVER_MS), { action: 'leave' });
+  });
+
+  test('while the page does not publish into the source, a replica it is on is kept whatever the time', () => {
+    assert.deepEqual(feedStep(view({ sourcePublishingSince: null }), T + 10 * HANDOVER_MS), { action: 'hold', recheckInMs: null });
+  });
+
+  test('the hand-over counts from the later of the gateway\'s word and the source publishing', () => {
+    const late = view({ sourcePublishingSince: T + 5_000 });
+    assert.deepEqual(feedStep(late, T + HANDOVER_MS), { action: 'hold', recheckInMs: 5_000 });
+    assert.deepEqual(feedStep(late, T + 5_000 + HANDOVER_MS), { action: 'leave' });
+  });
+});
+
+describe('the broadcaster\'s stage table words', () => {
+  const row = (over) => ({ stageArn: ARN('x'), stageId: 'x', state: 'Active', link: 'connected', viewers: null,
+    error: null, attempts: 0, publishing: true, feed: 'origin', source: null, handingOver: false, ...over });
+
+  test('each stage shows its feed: origin, replica of its source, or direct when the gateway does not say', () => {
+    assert.equal(feedWords(row({})), 'origin');
+    assert.equal(feedWords(row({ feed: 'replica', source: 'o1' })), 'replica of o1');
+    assert.equal(feedWords(row({ feed: null })), 'direct');
+    assert.equal(linkWords(row({ link: 'replicated', publishing: false })), 'not joined: IVS replication feeds it');
+    assert.match(linkWords(row({ handingOver: true })), /^publishing; leaving once replication carries it/);
+  });
+
+  test('live counts the stages published into; replicas are named apart', () => {
+    const rows = [row({ stageId: 'o1' }), row({ stageId: 'o2', publishing: false, link: 'connecting' }),
+      ...[1, 2, 3, 4, 5].map((n) => row({ stageId: `r${n}`, link: 'replicated', publishing: false, source: 'o1' }))];
+    assert.deepEqual(liveSummary(rows), { live: true, errored: 0,
+      words: 'Live on 1 of 2 stages; 5 stages fed by IVS replication.' });
+    assert.equal(liveSummary([row({})]).words, 'Live on 1 of 1 stage.');
   });
 });
 

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { HANDOVER_MS } from '../../src/js/reconcile.js';
 import { StagePublisher } from '../../src/js/stage-publisher.js';
 import { fakeSdk, jwt, manualClock, settle, track } from './fake-sdk.mjs';
 
 const ARN = (id) => `arn:aws:ivs:us-east-1:123456789012:stage/${id}`;
-const offer = (id, token = `tok-${id}`, state = 'Active') => ({ stageArn: ARN(id), stageId: id, state, token, expiresAt: null, viewers: null });
+const offer = (id, token = `tok-${id}`, state = 'Active') => ({ stageArn: ARN(id), stageId: id, state, token,
+  expiresAt: null, viewers: null, publish: true, feed: null, source: null });
+const origin = (id, token = `tok-${id}`) => ({ ...offer(id, token), feed: 'origin' });
+const replica = (id, source, token = `tok-${id}`) => ({ ...offer(id, token), publish: false, feed: 'replica', source });
 
-function setup() {
+function setup({ replicable = true } = {}) {
   const { sdk, stages } = fakeSdk();
   const clock = manualClock();
   const fresh = [];
@@ -14,6 +18,7 @@ function setup() {
   const publisher = new StagePublisher({
     sdk, schedule: clock.schedule, now: clock.now, random: () => 0,
     freshToken: async (arn) => { fresh.push(arn); return { token: `fresh-${++freshCount}`, expiresAt: null }; },
+    replicable,
   });
   publisher.setTracks([track('video'), track('audio')]);
   return { publisher, stages, clock, fresh };
@@ -155,4 +160,111 @@ test('the subscriber count the SDK reports is shown as viewers', async () => {
   await settle();
   stages[0].emit('stageSubscriberCountChanged', 12);
   assert.equal(publisher.rows()[0].viewers, 12);
+});
+
+/** Joins a stage of the fake SDK and reports the page's streams published there. */
+function publishOn(stage) {
+  stage.connect();
+  stage.emit('stageParticipantPublishStateChanged', { isLocal: true }, 'published');
+}
+
+const joinedIds = (stages) => stages.filter((s) => !s.left).map((s) => s.token.replace(/^tok-/, '')).sort();
+
+test('with replicated fan-out only the origins are joined; replicas are shown with their source', async () => {
+  const { publisher, stages } = setup();
+  publisher.reconcile([origin('o1'), ...['r1', 'r2', 'r3', 'r4', 'r5'].map((id) => replica(id, 'o1')), origin('o2')]);
+  await settle();
+  assert.deepEqual(joinedIds(stages), ['o1', 'o2']);
+  const rows = Object.fromEntries(publisher.rows().map((r) => [r.stageId, r]));
+  assert.equal(Object.keys(rows).length, 7, 'every stage is shown');
+  assert.deepEqual([rows.r3.link, rows.r3.feed, rows.r3.source, rows.r3.handingOver], ['replicated', 'replica', 'o1', false]);
+  assert.deepEqual([rows.o2.link, rows.o2.feed, rows.o2.source], ['connecting', 'origin', null]);
+});
+
+test('a replica that falls back to origin is joined at once, with the token the gateway sent with the change', async () => {
+  const { publisher, stages, fresh } = setup();
+  publisher.reconcile([origin('o1'), replica('r1', 'o1')]);
+  await settle();
+  publisher.offer(origin('r1', 'tok-r1-fallback'));
+  await settle();
+  assert.deepEqual(stages.map((s) => s.token), ['tok-o1', 'tok-r1-fallback']);
+  assert.deepEqual(fresh, [], 'no extra token round trip');
+  assert.equal(publisher.rows().find((r) => r.stageId === 'r1')?.feed, 'origin');
+});
+
+test('a replica that falls back without a token in the change joins with the unused one offered earlier', async () => {
+  const { publisher, stages, fresh } = setup();
+  publisher.reconcile([origin('o1'), replica('r1', 'o1')]);
+  await settle();
+  publisher.offer({ ...origin('r1'), token: null });
+  await settle();
+  assert.deepEqual(stages.map((s) => s.token), ['tok-o1', 'tok-r1'], 'the unused token offered earlier');
+  assert.deepEqual(fresh, []);
+});
+
+test('an origin that becomes a replica is left only after the hand-over, with its source published', async () => {
+  const { publisher, stages, clock } = setup();
+  publisher.reconcile([origin('o1'), origin('o2')]);
+  await settle();
+  const [o1, o2] = stages;
+  publishOn(o2);
+  o1.connect();
+  await settle();
+  publisher.offer(replica('o2', 'o1', 'unused'));
+  assert.equal(publisher.rows().find((r) => r.stageId === 'o2')?.handingOver, true);
+  clock.advance(10 * HANDOVER_MS);
+  await settle();
+  assert.equal(o2.left, false, 'kept while the page does not publish into the source');
+  o1.emit('stageParticipantPublishStateChanged', { isLocal: true }, 'published');
+  clock.advance(HANDOVER_MS - 1);
+  await settle();
+  assert.equal(o2.left, false, 'kept during the hand-over');
+  clock.advance(1);
+  await settle();
+  assert.equal(o2.left, true, 'left once replication has had its time');
+  const row = publisher.rows().find((r) => r.stageId === 'o2');
+  assert.deepEqual([row?.link, row?.source, row?.handingOver], ['replicated', 'o1', false]);
+  assert.equal(stages.length, 2, 'nothing rejoined');
+});
+
+test('a source that stops publishing during the hand-over keeps the replica published', async () => {
+  const { publisher, stages, clock } = setup();
+  publisher.reconcile([origin('o1'), origin('o2')]);
+  await settle();
+  const [o1, o2] = stages;
+  publishOn(o1);
+  publishOn(o2);
+  await settle();
+  publisher.reconcile([origin('o1', 'x'), replica('o2', 'o1', 'y')]);
+  clock.advance(HANDOVER_MS / 2);
+  o1.emit('stageParticipantPublishStateChanged', { isLocal: true }, 'errored');
+  clock.advance(HANDOVER_MS);
+  await settle();
+  assert.equal(o2.left, false);
+  o1.emit('stageParticipantPublishStateChanged', { isLocal: true }, 'published');
+  clock.advance(HANDOVER_MS);
+  await settle();
+  assert.equal(o2.left, true, 'the hand-over starts again from the source publishing');
+});
+
+test('a stage handed over to replication that falls back to origin is joined again at once', async () => {
+  const { publisher, stages, clock } = setup();
+  publisher.reconcile([origin('o1'), replica('r1', 'o1')]);
+  await settle();
+  publishOn(stages[0]);
+  publisher.offer(origin('r1', 'tok-again'));
+  await settle();
+  assert.deepEqual(joinedIds(stages), ['again', 'o1']);
+  publisher.offer(replica('r1', 'o1'));
+  clock.advance(HANDOVER_MS);
+  await settle();
+  assert.deepEqual(joinedIds(stages), ['o1']);
+});
+
+test('a client whose media replication cannot carry (local mode) publishes into every stage', async () => {
+  const { publisher, stages } = setup({ replicable: false });
+  publisher.reconcile([origin('o1'), replica('r1', 'o1'), replica('r2', 'o1')]);
+  await settle();
+  assert.deepEqual(joinedIds(stages), ['o1', 'r1', 'r2']);
+  assert.equal(publisher.rows().find((r) => r.stageId === 'r1')?.source, 'o1', 'the feed is still shown');
 });

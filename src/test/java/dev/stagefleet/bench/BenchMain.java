@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
         + "gateway) and prints a table of figures, each against a yardstick measured in the same run.",
         "Results of a reference run and how to read them: docs/benchmarks.md."},
     subcommands = {BenchMain.Joins.class, BenchMain.ScaleUp.class, BenchMain.IvsEconomy.class,
-        BenchMain.Footprint.class, BenchMain.JoinStorm.class, CommandLine.HelpCommand.class})
+        BenchMain.Footprint.class, BenchMain.JoinStorm.class, BenchMain.FanOutScenario.class,
+        CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -291,6 +292,39 @@ public final class BenchMain implements Runnable {
           connections, seconds(giveUp, "--give-up-seconds"), seconds(maxRetryWait, "--max-retry-wait-seconds"),
           targetFill);
       return print(JoinStormBench.run(settings, System.err), common, System.out);
+    }
+  }
+
+  @Command(name = "fan-out", mixinStandardHelpOptions = true,
+      description = {"Scenario 6: one broadcast grows from 1 to N stages, direct then replicated, while a simulated "
+          + "broadcaster page publishes: stages published into per N (goal: at most ceil(N / 6), against N direct), "
+          + "new stage to its replica, IVS calls per scale event and at steady state (goal: no mutating call), 429s."})
+  static final class FanOutScenario implements Callable<Integer> {
+    @CommandLine.Mixin
+    Common common = new Common();
+
+    @Option(names = "--stages", defaultValue = "30", description = "N, the most stages (default: ${DEFAULT-VALUE}).")
+    int stages;
+
+    @Option(names = "--handover-seconds", defaultValue = "10",
+        description = "How long the page keeps publishing into a stage that became a replica; the page's is 10 s "
+            + "(default: ${DEFAULT-VALUE}).")
+    double handover;
+
+    @Option(names = "--steady-seconds", defaultValue = "60",
+        description = "Seconds of counting calls at N stages with nothing changing (default: ${DEFAULT-VALUE}).")
+    double steady;
+
+    @Override
+    public Integer call() {
+      quietLogs();
+      positive(stages, "--stages");
+      if (!(handover >= 0)) {
+        throw new UserFacingException("--handover-seconds must not be negative, got " + handover);
+      }
+      var settings = new FanOutBench.Settings(stages, Duration.ofMillis(Math.round(handover * 1000)),
+          seconds(steady, "--steady-seconds"));
+      return print(FanOutBench.run(settings, System.err), common, System.out);
     }
   }
 }

@@ -21,7 +21,8 @@ class BenchMainTest {
     int exitCode = cl.execute("--help");
 
     assertThat(exitCode).isZero();
-    assertThat(out.toString()).contains("joins", "scale-up", "ivs-economy", "footprint", "join-storm");
+    assertThat(out.toString()).contains("joins", "scale-up", "ivs-economy", "footprint", "join-storm",
+        "fan-out");
   }
 
   @Test
@@ -35,5 +36,18 @@ class BenchMainTest {
     assertThat(exitCode).isNotZero();
     assertThat(err.toString().strip())
         .isEqualTo("stagefleet-bench: --scaling must be between 0 and --broadcasts (3), got 5");
+  }
+
+  @Test
+  void aNegativeHandOverIsRefusedInOneLine() {
+    StringWriter err = new StringWriter();
+    CommandLine cl = BenchMain.commandLine();
+    cl.setErr(new PrintWriter(err, true));
+
+    int exitCode = cl.execute("fan-out", "--handover-seconds", "-1");
+
+    assertThat(exitCode).isNotZero();
+    assertThat(err.toString().strip())
+        .isEqualTo("stagefleet-bench: --handover-seconds must not be negative, got -1.0");
   }
 }

@@ -87,6 +87,16 @@ final class BroadcasterSocket implements AutoCloseable {
     return found[0];
   }
 
+  /** How many messages arrived so far. */
+  int size() {
+    return messages.size();
+  }
+
+  /** The {@code index}-th message received (0 is the first). */
+  Message message(int index) {
+    return messages.get(index);
+  }
+
   /** Messages of a type received so far. */
   long count(String type) {
     return messages.stream().filter(m -> m.type().equals(type)).count();

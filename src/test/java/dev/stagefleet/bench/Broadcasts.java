@@ -34,6 +34,12 @@ public final class Broadcasts {
 
   /** Creates a broadcast and its key Secret; scale-down is held off for the run (stabilization 3600 s). */
   public LiveBroadcast create(String name, int viewersPerStage, int minStages, int maxStages, double targetFill) {
+    return create(name, viewersPerStage, minStages, maxStages, targetFill, spec -> { });
+  }
+
+  /** Like {@link #create(String, int, int, int, double)}, with {@code tune} changing the spec before it is created. */
+  public LiveBroadcast create(String name, int viewersPerStage, int minStages, int maxStages, double targetFill,
+      java.util.function.Consumer<LiveBroadcastSpec> tune) {
     client.secrets().inNamespace(namespace).resource(new SecretBuilder()
         .withMetadata(new ObjectMetaBuilder().withName(name + "-key").withNamespace(namespace)
             .withLabels(Map.of(dev.stagefleet.gateway.BroadcastDirectory.READABLE_LABEL, "true")).build())
@@ -50,8 +56,21 @@ public final class Broadcasts {
     var broadcaster = new LiveBroadcastSpec.Broadcaster();
     broadcaster.setApiKeySecretRef(new LiveBroadcastSpec.SecretKeyRef(name + "-key", "apiKey"));
     spec.setBroadcaster(broadcaster);
+    tune.accept(spec);
     broadcast.setSpec(spec);
     return client.resources(LiveBroadcast.class).inNamespace(namespace).resource(broadcast).create();
+  }
+
+  /** Changes a broadcast's spec.minStages, as {@code kubectl edit} would. */
+  public void setMinStages(String name, int minStages) {
+    client.resources(LiveBroadcast.class).inNamespace(namespace).withName(name).edit(b -> {
+      b.getSpec().setMinStages(minStages);
+      return b;
+    });
+  }
+
+  public void delete(String name) {
+    client.resources(LiveBroadcast.class).inNamespace(namespace).withName(name).delete();
   }
 
   public LiveBroadcast get(String name) {

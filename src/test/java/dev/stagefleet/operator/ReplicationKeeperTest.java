@@ -56,7 +56,7 @@ class ReplicationKeeperTest {
 
   /** A replicated broadcast (the default) kept at {@code n} stages, once every stage has its feed. */
   static List<StageStatus> broadcast(String namespace, int n) {
-    broadcasts.create(namespace, "show", replicated(spec(50, n, 10, 60, 60)));
+    broadcasts.create(namespace, "show", spec(50, n, 10, 60, 60));
     return stagesOnceFed(namespace, n);
   }
 
@@ -141,7 +141,7 @@ class ReplicationKeeperTest {
 
   @Test
   void directModeReplicatesNothing() {
-    var spec = replicated(spec(50, 3, 5, 60, 60));
+    var spec = spec(50, 3, 5, 60, 60);
     spec.setFanOut(FanOut.DIRECT);
     broadcasts.create("direct", "show", spec);
     var stages = stagesOnceFed("direct", 3);
@@ -165,11 +165,5 @@ class ReplicationKeeperTest {
 
     await().atMost(WAIT).until(() -> broadcasts.get("gone", "show") == null);
     assertThat(ivs.calls("StopParticipantReplication") - stops).isEqualTo(2);
-  }
-
-  /** Fan-out through replication, which a broadcast asks for (direct is the default). */
-  private static dev.stagefleet.api.v1alpha1.LiveBroadcastSpec replicated(dev.stagefleet.api.v1alpha1.LiveBroadcastSpec spec) {
-    spec.setFanOut(FanOut.REPLICATED);
-    return spec;
   }
 }

@@ -45,11 +45,11 @@ public class LiveBroadcastSpec extends LenientlyRead {
   @Required
   private Broadcaster broadcaster;
 
-  @JsonPropertyDescription("How the broadcaster's feed reaches the stages: direct (it publishes into every stage; the"
-      + " default until the broadcaster page publishes only into origins) or replicated (it publishes into one stage in"
-      + " six, which IVS participant replication copies into up to five others).")
-  @Default("direct")
-  private FanOut fanOut = FanOut.DIRECT;
+  @JsonPropertyDescription("How the broadcaster's feed reaches the stages: replicated, the default (it publishes into"
+      + " one stage in six, which IVS participant replication copies into up to five others), or direct (it publishes"
+      + " into every stage, the seed design).")
+  @Default("replicated")
+  private FanOut fanOut = FanOut.REPLICATED;
 
   @JsonPropertyDescription("AWS region of the stages, such as us-east-1; omit it for the operator's default region.")
   @Pattern(AwsRegion.PATTERN)

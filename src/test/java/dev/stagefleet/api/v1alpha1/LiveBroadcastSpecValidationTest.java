@@ -117,7 +117,7 @@ class LiveBroadcastSpecValidationTest {
     assertThat(spec.getTokens().getSubscribeTtlMinutes()).isEqualTo(720);
     assertThat(spec.getBroadcaster().getApiKeySecretRef().getKey()).isEqualTo("apiKey");
     assertThat(spec.getBroadcaster().getUserId()).isEqualTo("broadcaster");
-    assertThat(spec.getFanOut()).isEqualTo(FanOut.DIRECT);
+    assertThat(spec.getFanOut()).isEqualTo(FanOut.REPLICATED);
     assertThat(spec.validate()).isEmpty();
   }
 
@@ -138,7 +138,7 @@ class LiveBroadcastSpecValidationTest {
     var spec = valid();
     spec.setFanOut(null);
     assertThat(spec.validate()).containsExactly("spec.fanOut must be direct or replicated");
-    assertThat(Serialization.asJson(valid())).contains("\"fanOut\":\"direct\"");
+    assertThat(Serialization.asJson(valid())).contains("\"fanOut\":\"replicated\"");
   }
 
   @Test
