@@ -4,6 +4,7 @@ import dev.stagefleet.api.v1alpha1.CustomResourceDefinitions;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
@@ -82,15 +83,20 @@ public final class EmbeddedApiServer implements AutoCloseable {
         .setPort(port).setWebSocketSubProtocols(CHANNEL_PROTOCOLS).setHandle100ContinueAutomatically(true);
     HttpServer http = vertx.createHttpServer(options).requestHandler(request -> {
       if (WatchStreams.isHttpWatch(request)) {
-        observer.accept(new RecordedRequest("GET " + request.uri() + " HTTP/1.1",
-            io.fabric8.mockwebserver.dsl.HttpMethod.GET, request.uri(),
+        observer.accept(new RecordedRequest("GET " + request.uri() + " HTTP/1.1", HttpMethod.GET, request.uri(),
             Headers.builder().addAll(request.headers()).build(), new Buffer()));
         watches.serve(request);
       } else {
         store.handle(request);
       }
     });
-    var api = new EmbeddedApiServer(vertx, await(http.listen(), "listen on port " + port));
+    EmbeddedApiServer api;
+    try {
+      api = new EmbeddedApiServer(vertx, await(http.listen(), "listen on port " + port));
+    } catch (IllegalStateException e) {
+      vertx.close();
+      throw e;
+    }
     try (KubernetesClient client = api.newClient()) {
       client.apiextensions().v1().customResourceDefinitions().resource(CustomResourceDefinitions.liveBroadcast())
           .create();

@@ -55,15 +55,7 @@ final class WatchStreams {
     Stream stream = new Stream(response, events);
     // the client counts the watch as open once it has the headers, before any event
     response.write(Buffer.buffer());
-    long after = query.afterVersion().orElse(0);
-    if (query.sendInitialEvents()) {
-      JsonNode list = api.list(query);
-      events.initial(list).forEach(stream::write);
-      after = Long.parseLong(list.path("metadata").path("resourceVersion").asText("0"));
-      if (query.bookmarks() && query.initialEventsRequested()) {
-        stream.write(events.bookmark(after, true));
-      }
-    }
+    long after = query.sendInitialEvents() ? sendInitialEvents(query, events, stream) : query.afterVersion().orElse(0);
     Runnable unsubscribe;
     try {
       unsubscribe = journal.subscribe(after, stream);
@@ -72,10 +64,26 @@ final class WatchStreams {
       stream.end();
       return;
     }
-    long from = after;
+    keepOpen(query, stream, after, unsubscribe);
+  }
+
+  /** Sends the current objects as ADDED events; returns the version the changes continue from. */
+  private long sendInitialEvents(WatchQuery query, WatchEvents events, Stream stream) {
+    JsonNode list = api.list(query);
+    events.initial(list).forEach(stream::write);
+    long listed = Long.parseLong(list.path("metadata").path("resourceVersion").asText("0"));
+    if (query.bookmarks() && query.initialEventsRequested()) {
+      stream.write(events.bookmark(listed, true));
+    }
+    return listed;
+  }
+
+  /** Bookmarks the stream while it is open and ends it at its timeout; the client leaving ends it too. */
+  private void keepOpen(WatchQuery query, Stream stream, long after, Runnable unsubscribe) {
     long bookmarks = query.bookmarks()
-        ? vertx.setPeriodic(bookmarkInterval.toMillis(), id -> journal.reportProgress(stream, from)) : -1;
-    long timeoutMillis = query.timeoutSeconds().isPresent() ? query.timeoutSeconds().getAsLong() * 1000
+        ? vertx.setPeriodic(bookmarkInterval.toMillis(), id -> journal.reportProgress(stream, after)) : -1;
+    // as kube-apiserver, timeoutSeconds=0 means no timeout given
+    long timeoutMillis = query.timeoutSeconds().orElse(0) > 0 ? query.timeoutSeconds().getAsLong() * 1000
         : (long) (MIN_REQUEST_TIMEOUT.toMillis() * (1 + ThreadLocalRandom.current().nextDouble()));
     AtomicBoolean closed = new AtomicBoolean();
     Runnable close = () -> {
@@ -84,15 +92,15 @@ final class WatchStreams {
         vertx.cancelTimer(bookmarks);
       }
     };
-    long timeout = vertx.setTimer(Math.max(1, timeoutMillis), id -> {
+    long timeout = vertx.setTimer(timeoutMillis, id -> {
       if (query.bookmarks()) {
         // kube-apiserver bookmarks a watch just before it times out, so the client resumes without a list
-        journal.reportProgress(stream, from);
+        journal.reportProgress(stream, after);
       }
       close.run();
       stream.end();
     });
-    response.closeHandler(v -> {
+    stream.response.closeHandler(v -> {
       close.run();
       vertx.cancelTimer(timeout);
     });
