@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Watches over chunked HTTP, as kubectl and client-go send them, straight against the embedded API server. */
@@ -35,26 +34,21 @@ class HttpWatchTest {
   private static final long GUARD_SECONDS = 30;
   private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
 
-  static EmbeddedApiServer api;
-  static KubernetesClient client;
+  static final EmbeddedApiServer api = EmbeddedApiServer.start(0, Clock.systemUTC());
+  static final KubernetesClient client = api.newClient();
   static final HttpClient http = HttpClient.newHttpClient();
   private final List<Stream<String>> open = new ArrayList<>();
-
-  @BeforeAll
-  static void start() {
-    api = EmbeddedApiServer.start(0, Clock.systemUTC());
-    client = api.newClient();
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-    api.close();
-  }
 
   @AfterEach
   void closeStreams() {
     open.forEach(Stream::close);
+  }
+
+  @AfterAll
+  static void stopTheServer() {
+    try (api; client) {
+      // both closed, the client first
+    }
   }
 
   /** An open watch: its status and the events it has delivered so far, one JSON object per line. */
