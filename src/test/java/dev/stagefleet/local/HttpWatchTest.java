@@ -215,6 +215,7 @@ class HttpWatchTest {
     Watch watch = watch(CONFIGMAPS + "?watch=true&resourceVersion=" + from + "&timeoutSeconds=1"
         + "&fieldSelector=metadata.name%3Dnothing");
 
+    assertThat(watch.status()).isEqualTo(200);
     assertThat(watch.untilEnd()).isEmpty();
   }
 
