@@ -39,12 +39,6 @@ final class ApiDiscovery {
       new BuiltIn("coordination.k8s.io", "v1", "leases", "Lease", true, null),
       new BuiltIn("events.k8s.io", "v1", "events", "Event", true, "ev"));
 
-  /** Columns kubectl shows for Events, as the API server's built-in table printer has them. */
-  private static final List<JsonNode> EVENT_COLUMNS = List.of(
-      column("Last Seen", "date", ".lastTimestamp"), column("Type", "string", ".type"),
-      column("Reason", "string", ".reason"), column("Object", "string", ".involvedObject.name"),
-      column("Message", "string", ".message"));
-
   private final StoredCrds crds;
 
   ApiDiscovery(StoredCrds crds) {
@@ -122,14 +116,14 @@ final class ApiDiscovery {
     return ApiStatus.json(200, list);
   }
 
-  /** The printer columns of the CRD serving this path (or of Events); empty for other built-in resources. */
-  List<JsonNode> printerColumns(ApiPath path) {
+  /** The Table printer of this path: kube-apiserver's for Events, else the CRD's printer columns (none for others). */
+  TableRenderer.Printer printer(ApiPath path) {
     if (path.group().isEmpty() && "events".equals(path.plural())) {
-      return EVENT_COLUMNS;
+      return new EventPrinter();
     }
     List<JsonNode> columns = new ArrayList<>();
     crds.version(path).ifPresent(v -> v.path("additionalPrinterColumns").forEach(columns::add));
-    return columns;
+    return TableRenderer.crdColumns(columns);
   }
 
   private ObjectNode groupList() {
@@ -211,9 +205,5 @@ final class ApiDiscovery {
     if (!categories.isEmpty()) {
       categories.forEach(r.putArray("categories")::add);
     }
-  }
-
-  private static JsonNode column(String name, String type, String jsonPath) {
-    return ApiStatus.JSON.createObjectNode().put("name", name).put("type", type).put("jsonPath", jsonPath);
   }
 }

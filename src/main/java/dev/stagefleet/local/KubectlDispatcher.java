@@ -1,5 +1,7 @@
 package dev.stagefleet.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
@@ -12,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -102,14 +105,35 @@ final class KubectlDispatcher extends Dispatcher {
 
   /** A write, admitted as kube-apiserver would before the store sees it; one at a time, as admission reads first. */
   private synchronized MockResponse write(RecordedRequest request, String query, Optional<ApiPath> apiPath) {
+    Optional<JsonNode> deleting = apiPath.filter(p -> isUpdate(request, p)).flatMap(this::deleting);
     Optional<ObjectAdmission.Admitted> admitted = apiPath.flatMap(p -> admission.admit(request, p,
         parameter(query, "fieldValidation")));
-    if (admitted.isEmpty()) {
-      return crud.dispatch(request);
+    MockResponse response = crud.dispatch(admitted.isEmpty() ? request : admitted.get().request());
+    admitted.ifPresent(a -> a.warnings().forEach(w -> response.addHeader("Warning", "299 - " + FieldError.quote(w))));
+    if (deleting.isPresent() && response.code() / 100 == 2 && ApiStatus.isEmpty(response)) {
+      // the store deleted the object once its last finalizer went and answers without a body (202 to a patch, 200 to
+      // a put); kube-apiserver answers with the object as written, and kubectl patch fails on an empty body
+      ObjectNode released = (ObjectNode) deleting.get();
+      ((ObjectNode) released.path("metadata")).remove("finalizers");
+      return ApiStatus.json(200, released);
     }
-    MockResponse response = crud.dispatch(admitted.get().request());
-    admitted.get().warnings().forEach(w -> response.addHeader("Warning", "299 - " + FieldError.quote(w)));
     return response;
+  }
+
+  private static boolean isUpdate(RecordedRequest request, ApiPath path) {
+    return (request.method() == HttpMethod.PATCH || request.method() == HttpMethod.PUT) && path.isObject()
+        && path.subresource() == null;
+  }
+
+  /** The object at this path if it is being deleted (a finalizer holds it), else empty. */
+  private Optional<JsonNode> deleting(ApiPath path) {
+    String object = path.path();
+    MockResponse current = crud.dispatch(internal(HttpMethod.GET, object));
+    if (current.code() != 200 || ApiStatus.isEmpty(current)) {
+      return Optional.empty();
+    }
+    JsonNode body = ApiStatus.body(current);
+    return body.path("metadata").hasNonNull("deletionTimestamp") ? Optional.of(body) : Optional.empty();
   }
 
   /** A get or list, filtered by a field selector, typed, and as a Table when kubectl asks for one. */
@@ -125,7 +149,25 @@ final class KubectlDispatcher extends Dispatcher {
     }
     response = discovery.typedList(response, apiPath);
     return String.valueOf(request.getHeader("Accept")).contains("as=Table")
-        ? TableRenderer.toTable(response, discovery.printerColumns(apiPath), clock) : response;
+        ? TableRenderer.toTable(response, discovery.printer(apiPath), clock) : response;
+  }
+
+  /** The events of a watch of this query; a path no resource serves is a NotFound. */
+  WatchEvents watchEvents(WatchQuery query) {
+    ApiPath collection = query.collection();
+    ApiDiscovery.ResourceKind kind = discovery.kindOf(collection)
+        .orElseThrow(() -> new ApiException(404, "NotFound", "the server could not find the requested resource"));
+    TableRenderer.Printer printer = discovery.printer(collection);
+    UnaryOperator<JsonNode> render = query.table()
+        ? object -> ApiStatus.body(TableRenderer.toTable(ApiStatus.json(200, object), printer, clock))
+        : UnaryOperator.identity();
+    return new WatchEvents(query, crud.getKey(collection.path() + query.listQuery()), kind, render);
+  }
+
+  /** The watched collection as it is now; its resourceVersion is where the watch's changes continue. */
+  JsonNode list(WatchQuery query) {
+    String path = query.collection().path() + query.listQuery();
+    return ApiStatus.body(crud.dispatch(internal(HttpMethod.GET, path)));
   }
 
   private static boolean isNamespace(ApiPath path) {
@@ -140,9 +182,14 @@ final class KubectlDispatcher extends Dispatcher {
   private void deleteContents(String namespace) {
     for (ApiPath collection : discovery.namespacedCollections(namespace)) {
       String path = collection.path();
-      crud.dispatch(new RecordedRequest("DELETE " + path + " HTTP/1.1", HttpMethod.DELETE, path,
-          Headers.builder().build(), new Buffer()));
+      crud.dispatch(internal(HttpMethod.DELETE, path));
     }
+  }
+
+  /** A request of the server's own to the store, without a body. */
+  private static RecordedRequest internal(HttpMethod method, String path) {
+    return new RecordedRequest(method.name() + " " + path + " HTTP/1.1", method, path, Headers.builder().build(),
+        new Buffer());
   }
 
   private static RecordedRequest withPath(RecordedRequest request, String path) {

@@ -3,21 +3,77 @@ package dev.stagefleet.local;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.crud.KubernetesCrudDispatcherException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * fabric8's CRUD store with JSON merge patches applied as RFC 7386 says (the stock one appends to arrays and keeps
  * nulls, so a status write of {@code stages: [..]} would pile up old entries), and answering the
- * SelfSubjectRulesReview that java-operator-sdk sends before leader election as if everything were allowed.
+ * SelfSubjectRulesReview that java-operator-sdk sends before leader election as if everything were allowed. Every
+ * change is written to a {@link ChangeJournal}, which HTTP watches are served from.
  */
 public class MergePatchingCrudDispatcher extends KubernetesCrudDispatcher {
   private static final String RULES_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+  private final ChangeJournal journal;
+
+  /** A store whose changes no one watches over HTTP (its WebSocket watches work as the stock store's). */
+  public MergePatchingCrudDispatcher() {
+    this(new ChangeJournal(1));
+  }
+
+  MergePatchingCrudDispatcher(ChangeJournal journal) {
+    this.journal = journal;
+  }
+
+  /** Called by the store under its write lock for every create, update and delete. */
+  @Override
+  public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
+      GenericKubernetesResource resource, String newState) {
+    String existing = oldAttributes == null ? null : map.get(oldAttributes);
+    super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+    if (Objects.equals(existing, newState)) {
+      return;
+    }
+    if (newState == null) {
+      // etcd gives a deletion its own revision, and the DELETED event carries it, so watchers resume after it
+      long version = requestResourceVersion();
+      journal.record(new ChangeJournal.Change(version, oldAttributes, withResourceVersion(existing, version), null,
+          null));
+      return;
+    }
+    AttributeSet newKey = map.entrySet().stream().filter(e -> e.getValue() == newState).map(Map.Entry::getKey)
+        .findFirst().orElse(pathAttributes);
+    journal.record(new ChangeJournal.Change(resourceVersionOf(newState), oldAttributes, existing, newKey, newState));
+  }
+
+  private static long resourceVersionOf(String object) {
+    try {
+      return Long.parseLong(Serialization.jsonMapper().readTree(object).path("metadata").path("resourceVersion")
+          .asText("0"));
+    } catch (JsonProcessingException | NumberFormatException e) {
+      throw new IllegalStateException("the CRUD store holds an object without a numeric resourceVersion", e);
+    }
+  }
+
+  private static String withResourceVersion(String object, long version) {
+    try {
+      JsonNode node = Serialization.jsonMapper().readTree(object);
+      if (node.get("metadata") instanceof ObjectNode metadata) {
+        metadata.put("resourceVersion", String.valueOf(version));
+      }
+      return node.toString();
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the CRUD store holds an object that is not JSON", e);
+    }
+  }
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {

@@ -19,10 +19,18 @@ final class TableRenderer {
   private static final ObjectMapper JSON = ApiStatus.JSON;
   private static final Pattern FILTER = Pattern.compile("\\[\\?\\(@\\.([A-Za-z0-9_]+)==[\"']([^\"']*)[\"']\\)\\]");
 
+  /** The columns of a resource's Table and each object's cells, as one of kube-apiserver's printers makes them. */
+  interface Printer {
+    /** The column definitions: name, type, format, description, priority (1 = only with -o wide). */
+    List<ObjectNode> columns();
+
+    List<JsonNode> cells(JsonNode object, Instant now);
+  }
+
   private TableRenderer() {
   }
 
-  static MockResponse toTable(MockResponse response, List<JsonNode> printerColumns, Clock clock) {
+  static MockResponse toTable(MockResponse response, Printer printer, Clock clock) {
     JsonNode body = ApiStatus.body(response);
     List<JsonNode> objects = new ArrayList<>();
     if (body.has("items")) {
@@ -32,44 +40,64 @@ final class TableRenderer {
     }
     ObjectNode table = JSON.createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
     table.putObject("metadata").put("resourceVersion", body.path("metadata").path("resourceVersion").asText(""));
-    ArrayNode definitions = table.putArray("columnDefinitions");
-    definitions.addObject().put("name", "Name").put("type", "string").put("format", "name")
-        .put("description", "Name must be unique within a namespace.").put("priority", 0);
-    List<JsonNode> columns = new ArrayList<>(printerColumns);
-    boolean hasAge = columns.stream().anyMatch(c -> c.path("jsonPath").asText().equals(".metadata.creationTimestamp"));
-    for (JsonNode c : columns) {
-      definitions.addObject().put("name", c.path("name").asText()).put("type", c.path("type").asText("string"))
-          .put("format", c.path("format").asText("")).put("description", c.path("description").asText(""))
-          .put("priority", c.path("priority").asInt(0));
-    }
-    if (!hasAge) {
-      definitions.addObject().put("name", "Age").put("type", "string").put("format", "")
-          .put("description", "Time since creation").put("priority", 0);
-    }
+    table.putArray("columnDefinitions").addAll(printer.columns());
     ArrayNode rows = table.putArray("rows");
     Instant now = clock.instant();
     for (JsonNode object : objects) {
       ObjectNode row = rows.addObject();
-      ArrayNode cells = row.putArray("cells");
-      cells.add(object.path("metadata").path("name").asText());
-      for (JsonNode c : columns) {
-        JsonNode value = evaluate(object, c.path("jsonPath").asText());
-        if (value == null || value.isMissingNode() || value.isNull()) {
-          cells.addNull();
-        } else if ("date".equals(c.path("type").asText())) {
-          cells.add(age(value.asText(), now));
-        } else {
-          cells.add(value);
-        }
-      }
-      if (!hasAge) {
-        cells.add(age(object.path("metadata").path("creationTimestamp").asText(""), now));
-      }
+      row.putArray("cells").addAll(printer.cells(object, now));
       ObjectNode partial = row.putObject("object").put("kind", "PartialObjectMetadata")
           .put("apiVersion", "meta.k8s.io/v1");
       partial.set("metadata", object.path("metadata").deepCopy());
     }
     return ApiStatus.json(200, table);
+  }
+
+  static ObjectNode column(String name, String type, String format, String description, int priority) {
+    return JSON.createObjectNode().put("name", name).put("type", type).put("format", format)
+        .put("description", description).put("priority", priority);
+  }
+
+  /** The Table of a custom resource: Name, the CRD's additionalPrinterColumns, and Age unless a column shows it. */
+  static Printer crdColumns(List<JsonNode> printerColumns) {
+    boolean hasAge = printerColumns.stream()
+        .anyMatch(c -> c.path("jsonPath").asText().equals(".metadata.creationTimestamp"));
+    return new Printer() {
+      @Override
+      public List<ObjectNode> columns() {
+        List<ObjectNode> definitions = new ArrayList<>();
+        definitions.add(column("Name", "string", "name", "Name must be unique within a namespace.", 0));
+        for (JsonNode c : printerColumns) {
+          definitions.add(column(c.path("name").asText(), c.path("type").asText("string"), c.path("format").asText(""),
+              c.path("description").asText(""), c.path("priority").asInt(0)));
+        }
+        if (!hasAge) {
+          definitions.add(column("Age", "string", "", "Time since creation", 0));
+        }
+        return definitions;
+      }
+
+      @Override
+      public List<JsonNode> cells(JsonNode object, Instant now) {
+        List<JsonNode> cells = new ArrayList<>();
+        cells.add(JSON.getNodeFactory().textNode(object.path("metadata").path("name").asText()));
+        for (JsonNode c : printerColumns) {
+          JsonNode value = evaluate(object, c.path("jsonPath").asText());
+          if (value == null || value.isMissingNode() || value.isNull()) {
+            cells.add(JSON.getNodeFactory().nullNode());
+          } else if ("date".equals(c.path("type").asText())) {
+            cells.add(JSON.getNodeFactory().textNode(age(value.asText(), now)));
+          } else {
+            cells.add(value);
+          }
+        }
+        if (!hasAge) {
+          cells.add(JSON.getNodeFactory().textNode(age(object.path("metadata").path("creationTimestamp").asText(""),
+              now)));
+        }
+        return cells;
+      }
+    };
   }
 
   /** Evaluates the simple JSONPath subset CRD printer columns use: fields, [n] and [?(@.field=="value")]. */

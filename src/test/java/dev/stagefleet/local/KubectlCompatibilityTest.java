@@ -2,6 +2,7 @@ package dev.stagefleet.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 import java.io.File;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +93,67 @@ class KubectlCompatibilityTest {
 
   static Run kubectl(String... args) throws Exception {
     return kubectl(Map.of(), "", args);
+  }
+
+  /** A kubectl left running (a watch, a wait), its output readable as it comes. */
+  record Running(Process process, Path out, Path err, String command) {
+    String stdout() throws IOException {
+      return Files.readString(out);
+    }
+
+    /** Waits until kubectl has printed all of these. */
+    Running printed(String... texts) {
+      await().atMost(Duration.ofSeconds(GUARD_SECONDS)).ignoreExceptions()
+          .untilAsserted(() -> assertThat(stdout()).as(command).contains(texts));
+      return this;
+    }
+
+    /** Waits for kubectl to finish by itself. */
+    Run finished() throws Exception {
+      if (!process.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        fail("kubectl " + command + " did not finish; it printed: " + stdout() + Files.readString(err));
+      }
+      return new Run(process.exitValue(), stdout(), Files.readString(err));
+    }
+
+    /** Stops a kubectl that would run on (a watch), as Ctrl-C does; its exit code is then the signal's. */
+    Run stopped() throws Exception {
+      process.destroy();
+      process.waitFor(GUARD_SECONDS, TimeUnit.SECONDS);
+      return new Run(0, stdout(), Files.readString(err));
+    }
+  }
+
+  static Running started(String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(kubectl(), "--kubeconfig", kubeconfig.toString()));
+    command.addAll(List.of(args));
+    Path out = Files.createTempFile(dir, "out", ".txt");
+    Path err = Files.createTempFile(dir, "err", ".txt");
+    Process process = new ProcessBuilder(command).directory(new File(".").getAbsoluteFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    process.getOutputStream().close();
+    return new Running(process, out, err, String.join(" ", args));
+  }
+
+  /** Applies a LiveBroadcast of this name, held by a finalizer when {@code held}. */
+  static void applyBroadcast(String name, boolean held) throws Exception {
+    ok(kubectl(Map.of(), """
+        apiVersion: live.stagefleet.dev/v1alpha1
+        kind: LiveBroadcast
+        metadata: {name: %s, finalizers: %s}
+        spec: {broadcaster: {apiKeySecretRef: {name: k}}}
+        """.formatted(name, held ? "[test.stagefleet.dev/hold]" : "[]"), "apply", "-f", "-"));
+  }
+
+  static void letGo(String name) throws Exception {
+    ok(kubectl("patch", "lbc", name, "--type=merge", "-p", "{\"metadata\":{\"finalizers\":null}}"));
+  }
+
+  static void markReady(String name) throws Exception {
+    ok(kubectl("patch", "lbc", name, "--subresource=status", "--type=merge", "-p", """
+        {"status":{"conditions":[{"type":"Ready","status":"True","lastTransitionTime":"2026-01-01T00:00:00Z",\
+        "reason":"StagesUp","message":"every wanted stage is up"}]}}"""));
   }
 
   /** A run that succeeded and printed no error line. */
@@ -177,5 +240,106 @@ class KubectlCompatibilityTest {
     assertThat(sorted.indexOf("event/early")).isNotNegative().isLessThan(sorted.indexOf("event/late"));
     assertThat(ok(kubectl("get", "events", "--field-selector", "involvedObject.name=a", "-o", "name")).stdout())
         .isEqualTo("event/early\n");
+  }
+
+  @Test
+  void eventsTableHasTheApiServersColumns() throws Exception {
+    try (var client = api.newClient()) {
+      client.v1().events().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+          .withNewMetadata().withName("tabled").endMetadata().withReason("StageCreated").withType("Normal")
+          .withMessage("stage 1 of 2").withLastTimestamp("2026-01-01T10:00:00Z").withFirstTimestamp(
+              "2026-01-01T09:00:00Z").withCount(2).withNewSource().withComponent("stagefleet-operator").endSource()
+          .withNewInvolvedObject().withKind("LiveBroadcast").withName("tabled").withNamespace("default")
+          .endInvolvedObject().build()).create();
+    }
+    String table = ok(kubectl("get", "events", "--field-selector", "involvedObject.name=tabled")).stdout();
+    assertThat(table.lines().toList()).hasSize(2);
+    assertThat(table.lines().findFirst().orElseThrow().split("\\s{2,}"))
+        .containsExactly("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE");
+    assertThat(table).contains("Normal", "StageCreated", "livebroadcast/tabled", "stage 1 of 2");
+    String wide = ok(kubectl("get", "events", "--field-selector", "involvedObject.name=tabled", "-o", "wide"))
+        .stdout();
+    assertThat(wide.lines().findFirst().orElseThrow().split("\\s{2,}")).containsExactly("LAST SEEN", "TYPE",
+        "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME");
+    assertThat(wide).contains("stagefleet-operator", "tabled");
+  }
+
+  @Test
+  void getDescribeAndDeleteWork() throws Exception {
+    applyBroadcast("plain", false);
+    assertThat(ok(kubectl("get", "lbc")).stdout()).contains("NAME", "PHASE", "plain");
+    assertThat(ok(kubectl("get", "lbc", "plain", "-o", "yaml")).stdout()).contains("name: plain", "apiKeySecretRef");
+    assertThat(ok(kubectl("describe", "lbc", "plain")).stdout()).contains("Name:", "plain", "Kind:", "LiveBroadcast");
+    assertThat(ok(kubectl("delete", "lbc", "plain")).stdout()).contains("\"plain\" deleted");
+    assertThat(kubectl("get", "lbc", "plain").stderr()).contains("\"plain\" not found");
+  }
+
+  @Test
+  void getWatchPrintsTheListThenEachChange() throws Exception {
+    applyBroadcast("watched", false);
+    Running watch = started("get", "lbc", "watched", "-w").printed("NAME", "watched");
+    markReady("watched");
+    watch.printed("True");
+    ok(watch.stopped());
+  }
+
+  @Test
+  void getWatchWithOutputWatchEventsNamesEachEvent() throws Exception {
+    applyBroadcast("evented", false);
+    Running watch = started("get", "lbc", "-w", "--output-watch-events").printed("EVENT", "ADDED", "evented");
+    applyBroadcast("evented-too", false);
+    ok(kubectl("delete", "lbc", "evented"));
+    watch.printed("evented-too", "DELETED");
+    assertThat(watch.stdout().lines().filter(l -> l.startsWith("DELETED")).toList()).singleElement()
+        .asString().contains("evented ");
+    ok(watch.stopped());
+  }
+
+  @Test
+  void getEventsWatchPrintsNewEventsAsTheyAreRecorded() throws Exception {
+    recordEvent("first-event", "StageCreated", "stage 1");
+    Running watch = started("get", "events", "-w", "--field-selector", "involvedObject.name=watched-events")
+        .printed("LAST SEEN", "StageCreated");
+    recordEvent("second-event", "ScaledUp", "now 2 stages");
+    watch.printed("ScaledUp", "livebroadcast/watched-events", "now 2 stages");
+    ok(watch.stopped());
+  }
+
+  static void recordEvent(String name, String reason, String message) {
+    try (var client = api.newClient()) {
+      client.v1().events().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+          .withNewMetadata().withName(name).endMetadata().withReason(reason).withType("Normal")
+          .withMessage(message).withLastTimestamp(java.time.Instant.now().toString())
+          .withNewInvolvedObject().withKind("LiveBroadcast").withName("watched-events").withNamespace("default")
+          .endInvolvedObject().build()).create();
+    }
+  }
+
+  @Test
+  void waitForConditionReadyReturnsOnceTheConditionIsTrue() throws Exception {
+    applyBroadcast("awaited", false);
+    Running wait = started("wait", "--for=condition=Ready", "lbc/awaited", "--timeout=" + GUARD_SECONDS + "s");
+    markReady("awaited");
+    assertThat(ok(wait.finished()).stdout()).contains("livebroadcast.live.stagefleet.dev/awaited condition met");
+  }
+
+  @Test
+  void deleteWaitsUntilTheFinalizerLetsTheObjectGo() throws Exception {
+    applyBroadcast("held", true);
+    Running delete = started("delete", "lbc", "held");
+    await().atMost(Duration.ofSeconds(GUARD_SECONDS)).until(() -> ok(kubectl("get", "lbc", "held", "-o",
+        "jsonpath={.metadata.deletionTimestamp}")).stdout().length() > 0);
+    assertThat(delete.process().isAlive()).as("kubectl delete waits while a finalizer holds the object").isTrue();
+    letGo("held");
+    assertThat(ok(delete.finished()).stdout()).contains("\"held\" deleted");
+  }
+
+  @Test
+  void waitForDeleteReturnsOnceTheObjectIsGone() throws Exception {
+    applyBroadcast("doomed-broadcast", true);
+    ok(kubectl("delete", "lbc", "doomed-broadcast", "--wait=false"));
+    Running wait = started("wait", "--for=delete", "lbc/doomed-broadcast", "--timeout=" + GUARD_SECONDS + "s");
+    letGo("doomed-broadcast");
+    assertThat(ok(wait.finished()).stdout()).contains("doomed-broadcast condition met");
   }
 }
