@@ -1,5 +1,7 @@
 package dev.stagefleet.local;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -92,7 +94,6 @@ record WatchQuery(ApiPath collection, String fieldSelector, String labelSelector
 
   /** The query of a list of the watched collection, as the store understands it (labels only). */
   String listQuery() {
-    return labelSelector.isEmpty() ? "" : "?labelSelector="
-        + java.net.URLEncoder.encode(labelSelector, java.nio.charset.StandardCharsets.UTF_8);
+    return labelSelector.isEmpty() ? "" : "?labelSelector=" + URLEncoder.encode(labelSelector, StandardCharsets.UTF_8);
   }
 }

@@ -34,6 +34,8 @@ class KubectlCompatibilityTest {
   @TempDir
   static Path dir;
   static EmbeddedApiServer api;
+  /** The watch requests the server has had, so a test acts only once kubectl watches. */
+  static final List<String> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
   static Path kubeconfig;
 
   /** What one kubectl run printed. */
@@ -45,7 +47,11 @@ class KubectlCompatibilityTest {
 
   @BeforeAll
   static void start() throws IOException {
-    api = EmbeddedApiServer.start(0, Clock.systemUTC());
+    api = EmbeddedApiServer.start(0, Clock.systemUTC(), request -> {
+      if (request.getPath().contains("watch=true")) {
+        watches.add(request.getPath());
+      }
+    });
     kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
   }
 
@@ -339,6 +345,9 @@ class KubectlCompatibilityTest {
     applyBroadcast("doomed-broadcast", true);
     ok(kubectl("delete", "lbc", "doomed-broadcast", "--wait=false"));
     Running wait = started("wait", "--for=delete", "lbc/doomed-broadcast", "--timeout=" + GUARD_SECONDS + "s");
+    // gone before kubectl first looks, there is nothing to wait for and kubectl prints nothing, as with a cluster
+    await().atMost(Duration.ofSeconds(GUARD_SECONDS)).until(() -> watches.stream()
+        .anyMatch(w -> w.contains("metadata.name%3Ddoomed-broadcast")));
     letGo("doomed-broadcast");
     assertThat(ok(wait.finished()).stdout()).contains("doomed-broadcast condition met");
   }
