@@ -43,6 +43,7 @@ public final class OperatorRuntime implements AutoCloseable {
   private Operator operator;
   private HealthServer health;
   private ScheduledExecutorService sweeper;
+  private EventRecorder events;
 
   /** An operator serving one region ({@code settings.region()}) through {@code ivs}. */
   public OperatorRuntime(OperatorSettings settings, KubernetesClient client, IvsService ivs, Clock clock) {
@@ -92,7 +93,7 @@ public final class OperatorRuntime implements AutoCloseable {
       }
     });
     var sampler = new ParticipantSampler(clock, new CallBudget(clock, settings.participantSampleRate()));
-    var events = new EventRecorder(client, clock);
+    events = new EventRecorder(client, clock);
     var actions = new StageActions(settings.clusterId(), new StageNames(new SecureRandom()), events,
         settings.quotaBackoff(), leadership);
     var reconciler = new LiveBroadcastReconciler(settings, regions, sampler, events, new StatusRecorder(client),
@@ -234,6 +235,9 @@ public final class OperatorRuntime implements AutoCloseable {
     }
     if (operator != null) {
       operator.stop();
+    }
+    if (events != null) {
+      events.close();
     }
     if (health != null) {
       health.close();
