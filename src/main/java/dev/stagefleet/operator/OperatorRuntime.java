@@ -41,6 +41,12 @@ public final class OperatorRuntime implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> termination = new CompletableFuture<>();
   private Operator operator;
+  /**
+   * Reconciles running at once. IVS takes 5 stage calls a second per account, so beyond a few threads more of them
+   * only wait for a rate-limit permit, each holding a stack and an allocation arena; JOSDK's default is 50.
+   */
+  static final int RECONCILE_THREADS = 10;
+
   private HealthServer health;
   private ScheduledExecutorService sweeper;
   private EventRecorder events;
@@ -79,6 +85,7 @@ public final class OperatorRuntime implements AutoCloseable {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
           .withUseSSAToPatchPrimaryResource(settings.serverSideApply())
+          .withConcurrentReconciliationThreads(RECONCILE_THREADS)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
       if (settings.leaderElection()) {
         o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
