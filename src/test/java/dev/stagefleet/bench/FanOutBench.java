@@ -66,7 +66,7 @@ public final class FanOutBench {
         .parameter("steady", settings.steady());
     try (BenchStack stack = BenchStack.start()) {
       // participant sampling off: every ListParticipants counted is then one the replication spent
-      stack.startOperator(s -> s.withParticipantSampleRate(0));
+      stack.startOperator(s -> s.toBuilder().participantSampleRate(0).build());
       report.note("the operator's participant sampling (ListParticipants for viewer counts, the same in both modes) "
           + "is off, so the ListParticipants counted are the replication's own lookups of the broadcaster");
       GatewayServer gateway = stack.startGateway(TokenMode.SELF_SIGNED, UnaryOperator.identity());
