@@ -3,6 +3,8 @@ package dev.stagefleet.operator;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -14,6 +16,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +30,12 @@ import org.slf4j.LoggerFactory;
  * {@link #AGGREGATE_WITHIN} bumps the count of the first one instead of creating another, as kubectl's recorder does,
  * so a failure retried with backoff does not flood the namespace. Events are best effort: failing to write one is
  * logged and never fails a reconcile.
+ *
+ * <p>Events are written by one thread of their own, in the order they were recorded, so a reconcile never waits for
+ * them: each is an API write, and a scale-up used to wait for two of them before writing the status the gateways
+ * hand the new stage out from.
  */
-public class EventRecorder {
+public class EventRecorder implements AutoCloseable {
   public static final String STAGE_CREATED = "StageCreated";
   public static final String SCALED_UP = "ScaledUp";
   public static final String DRAINING = "Draining";
@@ -45,17 +57,36 @@ public class EventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
   private static final int MESSAGE_LIMIT = 1024;
   private static final int REMEMBERED = 1000;
+  /** Events waiting to be written; beyond this many (the API server is down or slow) new ones are dropped. */
+  static final int QUEUED = 10_000;
+  private static final Duration CLOSE_WITHIN = Duration.ofSeconds(2);
 
   private final KubernetesClient client;
   private final Clock clock;
   private final Map<String, Recorded> recent = new LinkedHashMap<>();
+  private final Executor writer;
 
   private record Recorded(String namespace, String name, int count, Instant first) {
   }
 
+  /** Writes Events on a thread of its own; {@link #close} stops it. */
   public EventRecorder(KubernetesClient client, Clock clock) {
+    this(client, clock, writerThread());
+  }
+
+  /** Writes Events through {@code writer}, which must run them one at a time in order (tests pass a direct one). */
+  EventRecorder(KubernetesClient client, Clock clock, Executor writer) {
     this.client = client;
     this.clock = clock;
+    this.writer = writer;
+  }
+
+  private static ExecutorService writerThread() {
+    return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUED), r -> {
+      Thread t = new Thread(r, "stagefleet-operator-events");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   public void normal(LiveBroadcast broadcast, String reason, String message) {
@@ -67,10 +98,23 @@ public class EventRecorder {
   }
 
   private void record(LiveBroadcast broadcast, String type, String reason, String message) {
+    // read now: the writer runs later, and the broadcast object may change meanwhile
     var meta = broadcast.getMetadata();
-    String text = message.length() > MESSAGE_LIMIT ? message.substring(0, MESSAGE_LIMIT - 3) + "..." : message;
+    var involved = new ObjectReferenceBuilder().withApiVersion(broadcast.getApiVersion())
+        .withKind(broadcast.getKind()).withName(meta.getName()).withNamespace(meta.getNamespace())
+        .withUid(meta.getUid()).build();
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-    String key = meta.getUid() + "|" + type + "|" + reason + "|" + text;
+    try {
+      writer.execute(() -> write(involved, type, reason, message, now));
+    } catch (RejectedExecutionException e) {
+      LOG.warn("dropped event {} on {}/{}: {} events are already waiting to be written (or the operator is stopping)",
+          reason, meta.getNamespace(), meta.getName(), QUEUED);
+    }
+  }
+
+  private void write(ObjectReference involved, String type, String reason, String message, Instant now) {
+    String text = message.length() > MESSAGE_LIMIT ? message.substring(0, MESSAGE_LIMIT - 3) + "..." : message;
+    String key = involved.getUid() + "|" + type + "|" + reason + "|" + text;
     Recorded earlier;
     synchronized (recent) {
       earlier = recent.get(key);
@@ -87,20 +131,19 @@ public class EventRecorder {
         remember(key, new Recorded(earlier.namespace(), earlier.name(), count, earlier.first()));
         return;
       }
-      String name = meta.getName() + "." + Long.toHexString(System.nanoTime()) + Long.toHexString(now.toEpochMilli());
+      String name = involved.getName() + "." + Long.toHexString(System.nanoTime()) + Long.toHexString(now.toEpochMilli());
       Event event = new EventBuilder()
-          .withNewMetadata().withName(name).withNamespace(meta.getNamespace()).endMetadata()
-          .withNewInvolvedObject().withApiVersion(broadcast.getApiVersion()).withKind(broadcast.getKind())
-          .withName(meta.getName()).withNamespace(meta.getNamespace()).withUid(meta.getUid()).endInvolvedObject()
+          .withNewMetadata().withName(name).withNamespace(involved.getNamespace()).endMetadata()
+          .withInvolvedObject(involved)
           .withType(type).withReason(reason).withMessage(text)
           .withNewSource().withComponent(COMPONENT).endSource()
           .withReportingComponent(COMPONENT)
           .withFirstTimestamp(now.toString()).withLastTimestamp(now.toString()).withCount(1)
           .build();
-      client.v1().events().inNamespace(meta.getNamespace()).resource(event).create();
-      remember(key, new Recorded(meta.getNamespace(), name, 1, now));
+      client.v1().events().inNamespace(involved.getNamespace()).resource(event).create();
+      remember(key, new Recorded(involved.getNamespace(), name, 1, now));
     } catch (KubernetesClientException e) {
-      LOG.warn("could not record event {} on {}/{}: {}", reason, meta.getNamespace(), meta.getName(), e.getMessage());
+      LOG.warn("could not record event {} on {}/{}: {}", reason, involved.getNamespace(), involved.getName(), e.getMessage());
     }
   }
 
@@ -111,6 +154,22 @@ public class EventRecorder {
         Iterator<String> oldest = recent.keySet().iterator();
         oldest.next();
         oldest.remove();
+      }
+    }
+  }
+
+  /** Writes the Events still queued (for a few seconds at most, so a stop is never held up) and stops the writer. */
+  @Override
+  public void close() {
+    if (writer instanceof ExecutorService service) {
+      service.shutdown();
+      try {
+        if (!service.awaitTermination(CLOSE_WITHIN.toMillis(), TimeUnit.MILLISECONDS)) {
+          service.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        service.shutdownNow();
+        Thread.currentThread().interrupt();
       }
     }
   }

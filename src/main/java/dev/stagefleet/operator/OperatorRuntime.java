@@ -41,8 +41,15 @@ public final class OperatorRuntime implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> termination = new CompletableFuture<>();
   private Operator operator;
+  /**
+   * Reconciles running at once. IVS takes 5 stage calls a second per account, so beyond a few threads more of them
+   * only wait for a rate-limit permit, each holding a stack and an allocation arena; JOSDK's default is 50.
+   */
+  static final int RECONCILE_THREADS = 10;
+
   private HealthServer health;
   private ScheduledExecutorService sweeper;
+  private EventRecorder events;
 
   /** An operator serving one region ({@code settings.region()}) through {@code ivs}. */
   public OperatorRuntime(OperatorSettings settings, KubernetesClient client, IvsService ivs, Clock clock) {
@@ -78,6 +85,7 @@ public final class OperatorRuntime implements AutoCloseable {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
           .withUseSSAToPatchPrimaryResource(settings.serverSideApply())
+          .withConcurrentReconciliationThreads(RECONCILE_THREADS)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
       if (settings.leaderElection()) {
         o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
@@ -92,7 +100,7 @@ public final class OperatorRuntime implements AutoCloseable {
       }
     });
     var sampler = new ParticipantSampler(clock, new CallBudget(clock, settings.participantSampleRate()));
-    var events = new EventRecorder(client, clock);
+    events = new EventRecorder(client, clock);
     var actions = new StageActions(settings.clusterId(), new StageNames(new SecureRandom()), events,
         settings.quotaBackoff(), leadership);
     var reconciler = new LiveBroadcastReconciler(settings, regions, sampler, events, new StatusRecorder(client),
@@ -234,6 +242,9 @@ public final class OperatorRuntime implements AutoCloseable {
     }
     if (operator != null) {
       operator.stop();
+    }
+    if (events != null) {
+      events.close();
     }
     if (health != null) {
       health.close();

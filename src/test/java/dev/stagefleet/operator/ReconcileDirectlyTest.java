@@ -44,7 +44,7 @@ class ReconcileDirectlyTest {
       return broadcast;
     }
   };
-  final EventRecorder eventRecorder = new EventRecorder(null, clock) {
+  final EventRecorder eventRecorder = new EventRecorder(null, clock, Runnable::run) {
     @Override
     public void normal(LiveBroadcast broadcast, String reason, String message) {
       events.add(reason);
