@@ -16,6 +16,8 @@ import picocli.CommandLine.TypeConversionException;
  */
 final class GatewayOptions {
   private static final GatewaySettings DEFAULTS = GatewaySettings.defaults();
+  /** The pages of a checkout, served when the gateway starts in one. */
+  private static final Path PAGES_HERE = Path.of(GatewaySettings.DEFAULT_WEB_ROOT);
 
   @Option(names = "--port", description = "HTTP port (default ${DEFAULT-VALUE}) [STAGEFLEET_PORT].")
   int port = DEFAULTS.port();
@@ -53,7 +55,7 @@ final class GatewayOptions {
   @Option(names = "--replica-id",
       description = "This replica's key in status.audience (default: $POD_NAME or the host name) "
           + "[STAGEFLEET_REPLICA_ID].")
-  String replicaId = DEFAULTS.replicaId();
+  String replicaId = podOrHostName();
 
   @Option(names = "--cors-origins", split = ",",
       description = "Origins allowed to call the API from browsers, comma-separated, or * (default: none) "
@@ -68,7 +70,7 @@ final class GatewayOptions {
   @Option(names = "--web-root",
       description = "Directory with the broadcaster/ and viewer/ pages (default: ./" + GatewaySettings.DEFAULT_WEB_ROOT
           + " if present) [STAGEFLEET_WEB_ROOT].")
-  Path webRoot = DEFAULTS.webRoot();
+  Path webRoot = Files.isDirectory(PAGES_HERE) ? PAGES_HERE : DEFAULTS.webRoot();
 
   @Option(names = "--sdk-file",
       description = "The IVS web broadcast SDK bundle to serve to the pages (default: the npm copy, web-frontend/"
@@ -139,6 +141,21 @@ final class GatewayOptions {
         trustForwardedFor, Duration.ofSeconds(heartbeatInterval), Duration.ofSeconds(ticketTtl),
         Duration.ofMillis(audienceReportInterval), Duration.ofSeconds(audienceRefreshInterval),
         Duration.ofSeconds(pendingViewerWindow), socketQueueLimit, retryAfterSeconds);
+  }
+
+  /** $POD_NAME, else the host name, else the settings' default: what tells this replica from the others. */
+  private static String podOrHostName() {
+    for (String variable : List.of("POD_NAME", "HOSTNAME")) {
+      String value = System.getenv(variable);
+      if (value != null && !value.isBlank()) {
+        return value;
+      }
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return DEFAULTS.replicaId();
+    }
   }
 
   private static List<String> nonBlank(List<String> values) {

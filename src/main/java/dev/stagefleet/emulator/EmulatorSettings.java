@@ -57,81 +57,12 @@ public record EmulatorSettings(String host, int port, String region, String acco
   }
 
   /** A builder starting at the defaults. */
-  public static Builder builder() {
+  public static EmulatorSettingsBuilder builder() {
     return defaults().toBuilder();
   }
 
   /** A builder starting at these settings, to change some of them. */
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.host = host;
-    b.port = port;
-    b.region = region;
-    b.accountId = accountId;
-    b.throttling = throttling;
-    b.latency = latency;
-    b.errorRate = errorRate;
-    b.clock = clock;
-    return b;
-  }
-
-  /** Collects settings one by one, starting at {@link #defaults()}; {@link #build()} checks them. */
-  public static final class Builder {
-    private String host;
-    private int port;
-    private String region;
-    private String accountId;
-    private boolean throttling;
-    private Duration latency;
-    private double errorRate;
-    private Clock clock;
-
-    private Builder() {
-    }
-
-    public Builder host(String host) {
-      this.host = host;
-      return this;
-    }
-
-    public Builder port(int port) {
-      this.port = port;
-      return this;
-    }
-
-    public Builder region(String region) {
-      this.region = region;
-      return this;
-    }
-
-    public Builder accountId(String accountId) {
-      this.accountId = accountId;
-      return this;
-    }
-
-    public Builder throttling(boolean throttling) {
-      this.throttling = throttling;
-      return this;
-    }
-
-    public Builder latency(Duration latency) {
-      this.latency = latency;
-      return this;
-    }
-
-    public Builder errorRate(double errorRate) {
-      this.errorRate = errorRate;
-      return this;
-    }
-
-    public Builder clock(Clock clock) {
-      this.clock = clock;
-      return this;
-    }
-
-    /** The settings; the record's checks say what is wrong. */
-    public EmulatorSettings build() {
-      return new EmulatorSettings(host, port, region, accountId, throttling, latency, errorRate, clock);
-    }
+  public EmulatorSettingsBuilder toBuilder() {
+    return new EmulatorSettingsBuilder(this);
   }
 }

@@ -1,6 +1,5 @@
 package dev.stagefleet.gateway;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -8,7 +7,8 @@ import java.util.Objects;
 
 /**
  * Everything the gateway server is configured with; {@link #defaults()} is the one place defaults live. The CLI fills
- * it from flags and {@code STAGEFLEET_*} environment variables.
+ * it from flags and {@code STAGEFLEET_*} environment variables, plus the checkout's pages and the pod's name it finds;
+ * tests and local mode change some through {@link #builder()}.
  *
  * @param host                     address to bind (all interfaces by default)
  * @param port                     HTTP port; 0 picks a free one
@@ -34,9 +34,9 @@ import java.util.Objects;
  * @param socketQueueLimit         messages queued for one socket before it is dropped as too slow
  * @param retryAfterSeconds        Retry-After sent when every stage is full
  */
-public record GatewaySettings(String host, int port, int metricsPort, List<String> namespaces, TokenMode tokenMode, String keySecret,
-    Path keyFile, String keyArn, String replicaId, List<String> corsOrigins, boolean legacyEndpoints, Path webRoot,
-    Path sdkFile, long maxBodyBytes, int viewerJoinsPerSecondPerIp, boolean trustForwardedFor,
+public record GatewaySettings(String host, int port, int metricsPort, List<String> namespaces, TokenMode tokenMode,
+    String keySecret, Path keyFile, String keyArn, String replicaId, List<String> corsOrigins, boolean legacyEndpoints,
+    Path webRoot, Path sdkFile, long maxBodyBytes, int viewerJoinsPerSecondPerIp, boolean trustForwardedFor,
     Duration heartbeatInterval, Duration ticketTtl, Duration audienceReportInterval, Duration audienceRefreshInterval,
     Duration pendingViewerWindow, int socketQueueLimit, int retryAfterSeconds) {
 
@@ -89,45 +89,19 @@ public record GatewaySettings(String host, int port, int metricsPort, List<Strin
     }
   }
 
-  /** The defaults: port 8080, /metrics on 8082, all namespaces, self-signed tokens, legacy endpoints on, pages from web-frontend/src. */
+  /**
+   * The defaults: port 8080, /metrics on 8082, all namespaces, self-signed tokens, legacy endpoints on, no pages,
+   * replica "gateway". The command line adds what it finds around it: the pages and the pod's name.
+   */
   public static GatewaySettings defaults() {
-    Path webRoot = Path.of(DEFAULT_WEB_ROOT);
-    return new Builder().host("0.0.0.0").port(8080).metricsPort(8082).namespaces(List.of())
-        .tokenMode(TokenMode.SELF_SIGNED).replicaId(defaultReplicaId()).corsOrigins(List.of())
-        .legacyEndpoints(true)
-        .webRoot(Files.isDirectory(webRoot) ? webRoot : null)
-        .maxBodyBytes(16 * 1024)
-        .viewerJoinsPerSecondPerIp(20)
-        .heartbeatInterval(Duration.ofSeconds(15))
-        .ticketTtl(Duration.ofSeconds(30))
-        .audienceReportInterval(Duration.ofSeconds(1))
-        .audienceRefreshInterval(Duration.ofSeconds(10))
-        .pendingViewerWindow(Duration.ofSeconds(30))
-        .socketQueueLimit(256)
-        .retryAfterSeconds(5)
-        .build();
+    return new GatewaySettings("0.0.0.0", 8080, 8082, List.of(), TokenMode.SELF_SIGNED, null, null, null, "gateway",
+        List.of(), true, null, null, 16 * 1024, 20, false, Duration.ofSeconds(15), Duration.ofSeconds(30),
+        Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(30), 256, 5);
   }
 
   /** A builder starting at the defaults. */
-  public static Builder builder() {
+  public static GatewaySettingsBuilder builder() {
     return defaults().toBuilder();
-  }
-
-  /** $POD_NAME, else the host name, else "gateway". */
-  public static String defaultReplicaId() {
-    String pod = System.getenv("POD_NAME");
-    if (pod != null && !pod.isBlank()) {
-      return pod;
-    }
-    String host = System.getenv("HOSTNAME");
-    if (host != null && !host.isBlank()) {
-      return host;
-    }
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
-      return "gateway";
-    }
   }
 
   /** The SDK bundle to serve: {@link #sdkFile} when set, else the npm copy next to the web root, if it exists. */
@@ -142,182 +116,9 @@ public record GatewaySettings(String host, int port, int metricsPort, List<Strin
     return parent == null ? null : parent.resolve(SDK_IN_NODE_MODULES);
   }
 
-  /** A builder holding these settings, to change several at once. */
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.host = host;
-    b.port = port;
-    b.metricsPort = metricsPort;
-    b.namespaces = namespaces;
-    b.tokenMode = tokenMode;
-    b.keySecret = keySecret;
-    b.keyFile = keyFile;
-    b.keyArn = keyArn;
-    b.replicaId = replicaId;
-    b.corsOrigins = corsOrigins;
-    b.legacyEndpoints = legacyEndpoints;
-    b.webRoot = webRoot;
-    b.sdkFile = sdkFile;
-    b.maxBodyBytes = maxBodyBytes;
-    b.viewerJoinsPerSecondPerIp = viewerJoinsPerSecondPerIp;
-    b.trustForwardedFor = trustForwardedFor;
-    b.heartbeatInterval = heartbeatInterval;
-    b.ticketTtl = ticketTtl;
-    b.audienceReportInterval = audienceReportInterval;
-    b.audienceRefreshInterval = audienceRefreshInterval;
-    b.pendingViewerWindow = pendingViewerWindow;
-    b.socketQueueLimit = socketQueueLimit;
-    b.retryAfterSeconds = retryAfterSeconds;
-    return b;
-  }
-
-  /** Collects settings field by field; {@link #build()} checks them. */
-  public static final class Builder {
-    private String host;
-    private int port;
-    private int metricsPort;
-    private List<String> namespaces;
-    private TokenMode tokenMode;
-    private String keySecret;
-    private Path keyFile;
-    private String keyArn;
-    private String replicaId;
-    private List<String> corsOrigins;
-    private boolean legacyEndpoints;
-    private Path webRoot;
-    private Path sdkFile;
-    private long maxBodyBytes;
-    private int viewerJoinsPerSecondPerIp;
-    private boolean trustForwardedFor;
-    private Duration heartbeatInterval;
-    private Duration ticketTtl;
-    private Duration audienceReportInterval;
-    private Duration audienceRefreshInterval;
-    private Duration pendingViewerWindow;
-    private int socketQueueLimit;
-    private int retryAfterSeconds;
-
-    public Builder host(String host) {
-      this.host = host;
-      return this;
-    }
-
-    public Builder port(int port) {
-      this.port = port;
-      return this;
-    }
-
-    public Builder metricsPort(int metricsPort) {
-      this.metricsPort = metricsPort;
-      return this;
-    }
-
-    public Builder namespaces(List<String> namespaces) {
-      this.namespaces = namespaces;
-      return this;
-    }
-
-    public Builder tokenMode(TokenMode tokenMode) {
-      this.tokenMode = tokenMode;
-      return this;
-    }
-
-    public Builder keySecret(String keySecret) {
-      this.keySecret = keySecret;
-      return this;
-    }
-
-    public Builder keyFile(Path keyFile) {
-      this.keyFile = keyFile;
-      return this;
-    }
-
-    public Builder keyArn(String keyArn) {
-      this.keyArn = keyArn;
-      return this;
-    }
-
-    public Builder replicaId(String replicaId) {
-      this.replicaId = replicaId;
-      return this;
-    }
-
-    public Builder corsOrigins(List<String> corsOrigins) {
-      this.corsOrigins = corsOrigins;
-      return this;
-    }
-
-    public Builder legacyEndpoints(boolean legacyEndpoints) {
-      this.legacyEndpoints = legacyEndpoints;
-      return this;
-    }
-
-    public Builder webRoot(Path webRoot) {
-      this.webRoot = webRoot;
-      return this;
-    }
-
-    public Builder sdkFile(Path sdkFile) {
-      this.sdkFile = sdkFile;
-      return this;
-    }
-
-    public Builder maxBodyBytes(long maxBodyBytes) {
-      this.maxBodyBytes = maxBodyBytes;
-      return this;
-    }
-
-    public Builder viewerJoinsPerSecondPerIp(int viewerJoinsPerSecondPerIp) {
-      this.viewerJoinsPerSecondPerIp = viewerJoinsPerSecondPerIp;
-      return this;
-    }
-
-    public Builder trustForwardedFor(boolean trustForwardedFor) {
-      this.trustForwardedFor = trustForwardedFor;
-      return this;
-    }
-
-    public Builder heartbeatInterval(Duration heartbeatInterval) {
-      this.heartbeatInterval = heartbeatInterval;
-      return this;
-    }
-
-    public Builder ticketTtl(Duration ticketTtl) {
-      this.ticketTtl = ticketTtl;
-      return this;
-    }
-
-    public Builder audienceReportInterval(Duration audienceReportInterval) {
-      this.audienceReportInterval = audienceReportInterval;
-      return this;
-    }
-
-    public Builder audienceRefreshInterval(Duration audienceRefreshInterval) {
-      this.audienceRefreshInterval = audienceRefreshInterval;
-      return this;
-    }
-
-    public Builder pendingViewerWindow(Duration pendingViewerWindow) {
-      this.pendingViewerWindow = pendingViewerWindow;
-      return this;
-    }
-
-    public Builder socketQueueLimit(int socketQueueLimit) {
-      this.socketQueueLimit = socketQueueLimit;
-      return this;
-    }
-
-    public Builder retryAfterSeconds(int retryAfterSeconds) {
-      this.retryAfterSeconds = retryAfterSeconds;
-      return this;
-    }
-
-    public GatewaySettings build() {
-      return new GatewaySettings(host, port, metricsPort, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId,
-          corsOrigins, legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, trustForwardedFor,
-          heartbeatInterval, ticketTtl, audienceReportInterval, audienceRefreshInterval, pendingViewerWindow,
-          socketQueueLimit, retryAfterSeconds);
-    }
+  /** A builder starting at these settings, to change some of them. */
+  public GatewaySettingsBuilder toBuilder() {
+    return new GatewaySettingsBuilder(this);
   }
 
   /** How participant tokens are minted. */
