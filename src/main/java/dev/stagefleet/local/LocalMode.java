@@ -1,8 +1,6 @@
 package dev.stagefleet.local;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
-import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
 import dev.stagefleet.emulator.EmulatorSettings;
 import dev.stagefleet.emulator.IvsEmulator;
 import dev.stagefleet.gateway.GatewayServer;
@@ -12,29 +10,19 @@ import dev.stagefleet.ivs.IvsRateLimits;
 import dev.stagefleet.ivs.SdkIvsService;
 import dev.stagefleet.operator.OperatorRuntime;
 import dev.stagefleet.operator.OperatorSettings;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.LocalTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * StageFleet on one machine: the embedded Kubernetes API server, the IVS emulator, the operator and the gateway in one
@@ -46,7 +34,6 @@ public final class LocalMode implements AutoCloseable {
   static final String KEY_SECRET = "stagefleet-token-key";
   /** The example local mode applies, as a resource of the jar (pom.xml copies deploy/examples there). */
   public static final String SAMPLE = "/examples/minimal.yaml";
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
   private final LocalSettings settings;
   private final Clock clock;
@@ -85,8 +72,8 @@ public final class LocalMode implements AutoCloseable {
     }
     // the ready file is written last; a path that cannot be written must fail before any part runs, and a file left
     // by an earlier run must not tell a waiting script that this one is ready
-    ensureWritable(settings.readyFile(), "the ready file");
-    removeReadyFile();
+    LocalFiles.ensureWritable(settings.readyFile(), "the ready file");
+    LocalFiles.remove(settings.readyFile(), "the old ready file");
     for (int port : new int[] {settings.ivsPort(), settings.gatewayPort()}) {
       Ports.ensureFree(port);
     }
@@ -112,10 +99,10 @@ public final class LocalMode implements AutoCloseable {
           .viewerJoinsPerSecondPerIp(10_000).build(), client, ivs, clock).relayLocalMedia().start();
     }
     if (settings.sample()) {
-      applySample();
+      apiKey = SampleBroadcast.apply(client, SAMPLE, NAMESPACE);
     }
     writeReadyFile();
-    statusPrinter = client.resources(LiveBroadcast.class).inAnyNamespace().inform(new StatusLines(), 0);
+    statusPrinter = client.resources(LiveBroadcast.class).inAnyNamespace().inform(new StatusLines(out, clock), 0);
     if (settings.audience() > 0 && settings.sample() && gateway != null) {
       audience = new AudienceSimulator(new AudienceSimulator.Settings(gatewayUrl(), NAMESPACE, SAMPLE_NAME,
           settings.audience(), settings.ramp(), settings.churn()), emulator);
@@ -123,48 +110,16 @@ public final class LocalMode implements AutoCloseable {
     }
   }
 
-  /** The example LiveBroadcast with a fresh API key and windows short enough to watch scaling down. */
-  private void applySample() {
-    apiKey = randomKey();
-    List<HasMetadata> objects;
-    try (InputStream in = LocalMode.class.getResourceAsStream(SAMPLE)) {
-      if (in == null) {
-        throw new IllegalStateException("the example " + SAMPLE + " is missing from the jar; rebuild with mvn package");
-      }
-      objects = client.load(in).items();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    for (HasMetadata object : objects) {
-      object.getMetadata().setNamespace(NAMESPACE);
-      if (object instanceof LiveBroadcast lb) {
-        lb.getSpec().getScaling().setScaleDownStabilizationSeconds(30);
-        lb.getSpec().getScaling().setDrainTimeoutSeconds(60);
-        // the examples ship no key: local mode makes the Secret the broadcast references, holding the printed key
-        var ref = lb.getSpec().getBroadcaster().getApiKeySecretRef();
-        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
-            .withNewMetadata().withName(ref.getName()).withNamespace(NAMESPACE)
-            .addToLabels(dev.stagefleet.gateway.BroadcastDirectory.READABLE_LABEL, "true").endMetadata()
-            .withStringData(Map.of(ref.getKey() == null ? "apiKey" : ref.getKey(), apiKey)).build()).create();
-      }
-      client.resource(object).create();
-    }
-  }
-
-  private static String randomKey() {
-    byte[] bytes = new byte[24];
-    new SecureRandom().nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-  }
-
   private void writeKubeconfig() {
     try {
       api.writeKubeconfig(settings.kubeconfig());
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot write the kubeconfig " + settings.kubeconfig() + ": " + reason(e));
+      throw new IllegalArgumentException("cannot write the kubeconfig " + settings.kubeconfig() + ": "
+          + LocalFiles.reason(e));
     }
   }
 
+  /** Tells a waiting script where everything is, once it all runs. */
   private void writeReadyFile() {
     if (settings.readyFile() == null) {
       return;
@@ -177,32 +132,7 @@ public final class LocalMode implements AutoCloseable {
     ready.put("namespace", NAMESPACE);
     ready.put("name", settings.sample() ? SAMPLE_NAME : null);
     ready.put("apiKey", apiKey);
-    try {
-      Files.writeString(temporary(settings.readyFile()), new ObjectMapper().writeValueAsString(ready));
-      Files.move(temporary(settings.readyFile()), settings.readyFile(),
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot write the ready file " + settings.readyFile() + ": " + reason(e));
-    }
-  }
-
-  /** Creates the file's directory and checks a file can be written there, leaving nothing behind. */
-  private static void ensureWritable(Path file, String what) {
-    if (file == null) {
-      return;
-    }
-    if (Files.isDirectory(file)) {
-      throw new IllegalArgumentException("cannot write " + what + " " + file + ": it is a directory");
-    }
-    try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.deleteIfExists(Files.writeString(temporary(file), ""));
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot write " + what + " " + file + ": " + reason(e));
-    }
+    LocalFiles.writeJson(settings.readyFile(), ready, "the ready file");
   }
 
   /** The kubeconfig names an API server that is gone once this stops: leave no stale file behind. */
@@ -210,36 +140,9 @@ public final class LocalMode implements AutoCloseable {
     try {
       Files.deleteIfExists(settings.kubeconfig());
     } catch (IOException e) {
-      out.println("could not remove the kubeconfig " + settings.kubeconfig().toAbsolutePath() + ": " + reason(e));
+      out.println("could not remove the kubeconfig " + settings.kubeconfig().toAbsolutePath() + ": "
+          + LocalFiles.reason(e));
     }
-  }
-
-  private void removeReadyFile() {
-    if (settings.readyFile() == null) {
-      return;
-    }
-    try {
-      Files.deleteIfExists(settings.readyFile());
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot remove the old ready file " + settings.readyFile() + ": " + reason(e));
-    }
-  }
-
-  private static Path temporary(Path file) {
-    return file.resolveSibling(file.getFileName() + ".tmp");
-  }
-
-  private static String reason(IOException e) {
-    if (e instanceof java.nio.file.AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof java.nio.file.NoSuchFileException) {
-      return "no such file or directory";
-    }
-    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
-      return f.getReason();
-    }
-    return e.getMessage();
   }
 
   /** What a newcomer needs to start: the pages, the API key and how to point kubectl here. */
@@ -327,7 +230,7 @@ public final class LocalMode implements AutoCloseable {
     closeQuietly(emulator);
     closeQuietly(client);
     closeQuietly(api);
-    removeReadyFile();
+    LocalFiles.remove(settings.readyFile(), "the old ready file");
     removeKubeconfig();
   }
 
@@ -358,43 +261,4 @@ public final class LocalMode implements AutoCloseable {
     }
   }
 
-  /** Prints one line whenever a broadcast's stages, viewers or phase change. */
-  private final class StatusLines implements ResourceEventHandler<LiveBroadcast> {
-    private final Map<String, String> last = new ConcurrentHashMap<>();
-
-    @Override
-    public void onAdd(LiveBroadcast lb) {
-      print(lb);
-    }
-
-    @Override
-    public void onUpdate(LiveBroadcast old, LiveBroadcast lb) {
-      print(lb);
-    }
-
-    @Override
-    public void onDelete(LiveBroadcast lb, boolean unknownFinalState) {
-      String key = lb.getMetadata().getNamespace() + "/" + lb.getMetadata().getName();
-      last.remove(key);
-      out.println(TIME.format(LocalTime.now(clock)) + "  " + key + "  deleted");
-    }
-
-    private void print(LiveBroadcast lb) {
-      LiveBroadcastStatus status = lb.getStatus();
-      String key = lb.getMetadata().getNamespace() + "/" + lb.getMetadata().getName();
-      String line;
-      if (status == null) {
-        line = "phase=Pending";
-      } else {
-        long draining = status.stagesOrEmpty().stream().filter(s -> !s.isActive()).count();
-        line = "phase=" + status.getPhase() + "  stages=" + status.getReadyStages() + " active"
-            + (draining > 0 ? " + " + draining + " draining" : "") + " (desired " + status.getDesiredStages()
-            + ")  viewers=" + status.getViewers()
-            + "  waiting=" + (status.getWaiting() == null ? 0 : status.getWaiting());
-      }
-      if (!line.equals(last.put(key, line))) {
-        out.println(TIME.format(LocalTime.now(clock)) + "  " + key + "  " + line);
-      }
-    }
-  }
 }
