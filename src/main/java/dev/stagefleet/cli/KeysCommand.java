@@ -37,18 +37,16 @@ public final class KeysCommand implements Runnable {
     @Mixin
     IvsOptions ivs;
 
-    @Option(names = "--name", defaultValue = "stagefleet-gateway",
-        description = "Name of the public key in IVS (default ${DEFAULT-VALUE}).")
-    String name;
+    @Option(names = "--name", description = "Name of the public key in IVS (default ${DEFAULT-VALUE}).")
+    String name = "stagefleet-gateway";
 
-    @Option(names = "--secret-name", defaultValue = "stagefleet-token-key",
-        description = "Name of the Secret to print (default ${DEFAULT-VALUE}).")
-    String secretName;
+    @Option(names = "--secret-name", description = "Name of the Secret to print (default ${DEFAULT-VALUE}).")
+    String secretName = "stagefleet-token-key";
 
-    @Option(names = "--namespace", defaultValue = "stagefleet-system",
+    @Option(names = "--namespace",
         description = "Namespace of the Secret (default ${DEFAULT-VALUE}); pass the gateway "
             + "--key-secret NAMESPACE/SECRET-NAME.")
-    String namespace;
+    String namespace = "stagefleet-system";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

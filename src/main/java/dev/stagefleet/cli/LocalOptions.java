@@ -27,11 +27,11 @@ final class LocalOptions {
       description = "Port of the IVS emulator, 0 = any free port (default ${DEFAULT-VALUE}) [STAGEFLEET_IVS_PORT].")
   int ivsPort = LocalSettings.DEFAULT_IVS_PORT;
 
-  /** Named apart from the shared --kubeconfig's variable: this one is written, not read. */
-  @Option(names = "--kubeconfig", defaultValue = "${env:STAGEFLEET_LOCAL_KUBECONFIG:-kubeconfig-local.yaml}",
+  /** Its longest name gives it a variable apart from the shared --kubeconfig's: this one is written, not read. */
+  @Option(names = {"--kubeconfig", "--local-kubeconfig"},
       description = "Where to write the kubeconfig for kubectl, removed again on exit (default ${DEFAULT-VALUE}, in "
           + "the working directory) [STAGEFLEET_LOCAL_KUBECONFIG].")
-  Path kubeconfig;
+  Path kubeconfig = LocalSettings.DEFAULT_KUBECONFIG;
 
   @Option(names = "--ready-file",
       description = "Write a JSON file with the URLs and the API key once everything runs (for scripts) "
@@ -51,11 +51,11 @@ final class LocalOptions {
   @Option(names = "--audience",
       description = "Simulated viewers joining the example broadcast (default ${DEFAULT-VALUE}) "
           + "[STAGEFLEET_AUDIENCE].")
-  int audience = 0;
+  int audience = LocalSettings.DEFAULT_AUDIENCE;
 
   @Option(names = "--ramp", paramLabel = "SECONDS",
       description = "Seconds the simulated audience takes to join (default ${DEFAULT-VALUE}) [STAGEFLEET_RAMP].")
-  long ramp = 30;
+  long ramp = LocalSettings.DEFAULT_RAMP.toSeconds();
 
   @Option(names = "--churn", negatable = false,
       description = "Simulated viewers leave and come back, so scaling down can be watched too [STAGEFLEET_CHURN].")

@@ -25,6 +25,9 @@ public record LocalSettings(int apiPort, int gatewayPort, int ivsPort, Path kube
   public static final int DEFAULT_API_PORT = 18443;
   public static final int DEFAULT_GATEWAY_PORT = 8080;
   public static final int DEFAULT_IVS_PORT = 18444;
+  public static final Path DEFAULT_KUBECONFIG = Path.of("kubeconfig-local.yaml");
+  public static final int DEFAULT_AUDIENCE = 0;
+  public static final Duration DEFAULT_RAMP = Duration.ofSeconds(30);
   /** The parts that can be left out. */
   public static final Set<String> PARTS = Set.of("operator", "gateway");
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
@@ -55,12 +56,67 @@ class SettingsInHelpTest {
         missing.add(component.getName() + ": no option");
       } else if (!out.toString().contains(option.longestName())) {
         missing.add(component.getName() + ": " + option.longestName() + " not in --help");
-      } else if (!(sub.getCommandSpec().defaultValueProvider() instanceof EnvironmentDefaults)
-          && !((Field) option.userObject()).getAnnotation(CommandLine.Option.class).defaultValue()
-              .startsWith("${env:STAGEFLEET_")) {
+      } else if (!readsAVariable(sub.getCommandSpec(), option)) {
         missing.add(component.getName() + ": " + option.longestName() + " reads no STAGEFLEET_* variable");
       }
     }
     assertThat(missing).as("settings of '" + command + "' a user cannot set").isEmpty();
+  }
+
+  /** Every command {@code stagefleet --help} lists, and theirs in turn (keys create), but picocli's own help. */
+  static List<List<String>> commands() {
+    List<List<String>> found = new ArrayList<>();
+    collect(StageFleetCommand.commandLine(), List.of(), found);
+    return found;
+  }
+
+  private static void collect(CommandLine cl, List<String> path, List<List<String>> found) {
+    cl.getSubcommands().forEach((name, sub) -> {
+      if (!(sub.getCommand() instanceof CommandLine.HelpCommand)) {
+        List<String> subPath = new ArrayList<>(path);
+        subPath.add(name);
+        found.add(subPath);
+        collect(sub, subPath, found);
+      }
+    });
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("commands")
+  void everyOptionOfEveryCommandIsInItsHelpAndReadsAStagefleetVariable(List<String> command) {
+    CommandLine cl = StageFleetCommand.commandLine();
+    StringWriter out = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    List<String> args = new ArrayList<>(command);
+    args.add("--help");
+    assertThat(cl.execute(args.toArray(String[]::new))).isZero();
+    CommandLine sub = cl;
+    for (String name : command) {
+      sub = sub.getSubcommands().get(name);
+    }
+    List<String> missing = new ArrayList<>();
+    for (OptionSpec option : sub.getCommandSpec().options()) {
+      if (option.usageHelp() || option.versionHelp()) {
+        continue;
+      }
+      if (!out.toString().contains(option.longestName())) {
+        missing.add(option.longestName() + " not in --help");
+      } else if (!readsAVariable(sub.getCommandSpec(), option)) {
+        missing.add(option.longestName() + " reads no STAGEFLEET_* variable");
+      }
+    }
+    assertThat(missing).as("options of 'stagefleet " + String.join(" ", command) + "'").isEmpty();
+  }
+
+  /**
+   * The command's {@link EnvironmentDefaults} serve every option that names no default of its own; one that does
+   * must name its variable there.
+   */
+  private static boolean readsAVariable(CommandSpec command, OptionSpec option) {
+    // the annotation as written: picocli hands out its default with the variable already looked up
+    String own = option.userObject() instanceof Field f ? f.getAnnotation(CommandLine.Option.class).defaultValue()
+        : option.defaultValue();
+    return own == null || own.equals(CommandLine.Option.NULL_VALUE) || own.equals("__no_default_value__")
+        ? command.defaultValueProvider() instanceof EnvironmentDefaults : own.startsWith("${env:STAGEFLEET_");
   }
 }
