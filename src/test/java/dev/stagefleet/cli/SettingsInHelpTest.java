@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * Every setting an entry point takes can be given as a flag and a STAGEFLEET_* variable, and --help lists it: a new
  * record component without its option fails here. Options are fields named like the component they fill.
  */
+@Tag("unit")
 class SettingsInHelpTest {
   static List<Arguments> entryPoints() {
     return List.of(Arguments.of("operator", OperatorSettings.class, Map.of(), Set.of()),
