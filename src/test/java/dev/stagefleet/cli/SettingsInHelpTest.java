@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -28,6 +30,8 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 @Tag("unit")
 class SettingsInHelpTest {
+  private static final Pattern NAMED_VARIABLE = Pattern.compile("\\[(STAGEFLEET_[A-Z0-9_]+)]");
+
   static List<Arguments> entryPoints() {
     return List.of(Arguments.of("operator", OperatorSettings.class, Map.of(), Set.of()),
         Arguments.of("gateway", GatewaySettings.class, Map.of(), Set.of()),
@@ -105,6 +109,14 @@ class SettingsInHelpTest {
         missing.add(option.longestName() + " not in --help");
       } else if (!readsAVariable(sub.getCommandSpec(), option)) {
         missing.add(option.longestName() + " reads no STAGEFLEET_* variable");
+      } else {
+        // a variable the help names must be the one the option reads
+        Matcher named = NAMED_VARIABLE.matcher(String.join(" ", option.description()));
+        while (named.find()) {
+          if (!named.group(1).equals(Messages.variable(option))) {
+            missing.add(option.longestName() + " names " + named.group(1) + " but reads " + Messages.variable(option));
+          }
+        }
       }
     }
     assertThat(missing).as("options of 'stagefleet " + String.join(" ", command) + "'").isEmpty();
