@@ -175,7 +175,7 @@ public final class LocalMode implements AutoCloseable {
     }
     out.println();
     out.println("  export KUBECONFIG=" + settings.kubeconfig().toAbsolutePath() + "   (removed when this stops)");
-    out.println("  kubectl get lbc        (kubectl apply needs --validate=false here)");
+    out.println("  kubectl get lbc -w     (kubectl works here without flags: README, kubectl compatibility)");
     out.println();
     out.println("Press Ctrl-C to stop; the stages are deleted on the way out.");
     out.println();
