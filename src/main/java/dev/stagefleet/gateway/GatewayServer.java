@@ -64,7 +64,9 @@ public final class GatewayServer implements AutoCloseable {
     this.tickets = new SocketTickets(clock, settings.ticketTtl());
     this.events = new BroadcasterEvents(directory, issuer, clock, changes);
     this.audience = new Audience(directory, issuer, clock, settings, changes, metrics);
-    this.admissions = Executors.newSingleThreadExecutor(daemon("gateway-admissions"));
+    // one thread per core: seating a waiter signs its token, and a storm's whole audience goes through the line
+    this.admissions = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+        daemon("gateway-admissions"));
     this.room = new WaitingRoom(audience, directory::find, clock, Duration.ofSeconds(settings.retryAfterSeconds()),
         admissions, metrics);
     this.reporter = new AudienceReporter(client, directory, audience, room, clock, settings, metrics);

@@ -37,6 +37,8 @@ final class WaitingLine {
     private CompletableFuture<JoinResult> held;
     /** When a waiter between requests stops counting. */
     private Instant keptUntil;
+    /** Whether an admission round is trying to seat it now (it is then out of the held order). */
+    private boolean claimed;
 
     private Waiter(String id, String userId, Instant arrived, int arrival) {
       this.id = id;
@@ -100,7 +102,9 @@ final class WaitingLine {
     CompletableFuture<JoinResult> before = waiter.held;
     waiter.held = request;
     waiter.keptUntil = null;
-    held.put(waiter.arrival, waiter);
+    if (!waiter.claimed) {
+      held.put(waiter.arrival, waiter);
+    }
     return Optional.ofNullable(before);
   }
 
@@ -125,6 +129,7 @@ final class WaitingLine {
       return Optional.empty();
     }
     arrivals.add(waiter.arrival, -1);
+    waiter.claimed = false;
     CompletableFuture<JoinResult> request = waiter.held;
     if (request != null) {
       held.remove(waiter.arrival);
@@ -141,6 +146,29 @@ final class WaitingLine {
   /** The first waiter whose request is held, if any. */
   Optional<Waiter> nextHeld() {
     return held.values().stream().filter(Waiter::holding).findFirst();
+  }
+
+  /**
+   * Takes the first waiter whose request is held out of the held order, for one admission round to seat: rounds
+   * running at once never try the same waiter. The round gives it back with {@link #unclaim} when it found no seat.
+   */
+  Optional<Waiter> claimNext() {
+    for (Waiter waiter : held.values()) {
+      if (waiter.holding()) {
+        held.remove(waiter.arrival);
+        waiter.claimed = true;
+        return Optional.of(waiter);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The round that claimed the waiter found no seat: it is back in its place, if it still holds a request. */
+  void unclaim(Waiter waiter) {
+    waiter.claimed = false;
+    if (waiter.held != null && waiters.get(waiter.id) == waiter) {
+      held.put(waiter.arrival, waiter);
+    }
   }
 
   /**

@@ -186,11 +186,12 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
       endAll(key, line);
       return;
     }
+    boolean fannedOut = false;
     while (true) {
       WaitingLine.Waiter next;
       synchronized (line) {
         line.expire(clock.instant());
-        next = line.nextHeld().orElse(null);
+        next = line.claimNext().orElse(null);
         if (next == null) {
           if (line.isEmpty()) {
             lines.remove(key, line);
@@ -213,13 +214,21 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
         }
         // a request that gave up in this instant leaves an unused token: it stops counting after the pending window
         leave(line, next).ifPresent(f -> f.complete(result));
-      } else if (result instanceof JoinResult.Full full && !full.atMaxStages()) {
-        return; // still full: the next change or tick tries again
-      } else {
+        if (!fannedOut) {
+          // seats are free: another round on another admission thread seats the next waiters alongside this one
+          fannedOut = true;
+          admitSoon(key);
+        }
+        continue;
+      }
+      synchronized (line) {
+        line.unclaim(next);
+      }
+      if (!(result instanceof JoinResult.Full full) || full.atMaxStages()) {
         // ended, no stage, or maxStages reached meanwhile: every held request gets that answer
         endAll(result, line);
-        return;
       }
+      return; // still full: the next change or tick tries again
     }
   }
 

@@ -112,4 +112,35 @@ class WaitingLineTest {
     assertThat(line.size()).isEqualTo(inLine.size());
     assertThat(line.nextHeld()).contains(inLine.get(0));
   }
+
+  @Test
+  void roundsRunningAtOnceClaimDifferentWaitersAndAnUnseatedOneGoesBackToItsPlace() {
+    WaitingLine line = new WaitingLine();
+    List<WaitingLine.Waiter> waiters = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      WaitingLine.Waiter waiter = line.waiter(null, "u" + i, T0);
+      line.hold(waiter, new CompletableFuture<>());
+      waiters.add(waiter);
+    }
+
+    WaitingLine.Waiter first = line.claimNext().orElseThrow();
+    WaitingLine.Waiter second = line.claimNext().orElseThrow();
+    // the first client asks again while a round tries to seat it: it is not offered to a third round
+    line.hold(first, new CompletableFuture<>());
+
+    assertThat(first).isSameAs(waiters.get(0));
+    assertThat(second).isSameAs(waiters.get(1));
+    assertThat(line.claimNext()).contains(waiters.get(2));
+    assertThat(line.claimNext()).isEmpty();
+    line.unclaim(first);
+    line.unclaim(waiters.get(2));
+    assertThat(line.nextHeld()).contains(first);
+    assertThat(line.position(waiters.get(2).id)).isEqualTo(3);
+    // a claimed waiter that was seated leaves the line; giving it back then does nothing
+    line.remove(second);
+    line.unclaim(second);
+    assertThat(line.size()).isEqualTo(2);
+    assertThat(line.claimNext()).contains(first);
+    assertThat(line.claimNext()).contains(waiters.get(2));
+  }
 }
