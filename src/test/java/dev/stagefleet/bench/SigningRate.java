@@ -4,9 +4,8 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSObject;
-import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSASigner;
+import dev.stagefleet.crypto.CompactJws;
 import dev.stagefleet.crypto.Es384Provider;
 import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
@@ -48,10 +47,10 @@ public final class SigningRate {
         try {
           ECDSASigner signer = new ECDSASigner(key);
           signer.getJCAContext().setProvider(provider.provider());
+          // signed and encoded as the gateway does, so (a) is the signing a join needs and nothing else
+          CompactJws jws = new CompactJws(header, signer);
           while (!stop.get()) {
-            JWSObject jws = new JWSObject(header, new Payload(claims()));
-            jws.sign(signer);
-            if (jws.serialize().isEmpty()) {
+            if (jws.sign(claims()).isEmpty()) {
               throw new IllegalStateException("empty token");
             }
             signed.increment();
