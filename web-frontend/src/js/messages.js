@@ -23,7 +23,8 @@
  */
 
 /**
- * @typedef {{type: 'move', stageArn: string, stageId: string, token: string, expiresAt: string | null}
+ * @typedef {{type: 'move', stageArn: string, stageId: string, token: string, expiresAt: string | null,
+ *     presenceUrl: string | null}
  *   | {type: 'ended'}
  *   | {type: 'heartbeat'}} PresenceMessage
  */
@@ -90,6 +91,7 @@ export function parsePresenceMessage(text) {
         type: 'move', stageArn, token,
         stageId: str(data.stageId) ?? stageIdOf(stageArn),
         expiresAt: str(data.expiresAt),
+        presenceUrl: str(data.presenceUrl),
       };
     }
     case 'ended':

@@ -13,8 +13,9 @@ import java.util.Map;
 
 /**
  * Where the next viewer of a broadcast sits: each stage's load is this replica's counting viewers plus the other
- * replicas' fresh reports, or the operator's count if that is more, and the pure {@link ViewerPlacement} picks.
- * Call holding the book's monitor.
+ * replicas' fresh reports, or the operator's count if that is more, and the pure {@link ViewerPlacement} picks among
+ * the stages where this replica holds seats it has not filled (see {@link SeatShares}). Call holding the book's
+ * monitor.
  */
 final class Seating {
   private final String replicaId;
@@ -23,9 +24,18 @@ final class Seating {
     this.replicaId = replicaId;
   }
 
+  /** Where the next viewer sits: on a stage with room where this replica holds a seat it has not filled. */
   Decision place(AudienceBook book, LiveBroadcast broadcast, Instant now) {
     return ViewerPlacement.place(loads(book, broadcast, now), broadcast.getSpec().getViewersPerStage(),
-        broadcast.getSpec().getMaxStages());
+        broadcast.getSpec().getMaxStages(), book.seatsLeft(now));
+  }
+
+  /** Viewers per stage id as every replica counts them (this one's book and the others' fresh reports). */
+  Map<String, Integer> everyone(AudienceBook book, LiveBroadcast broadcast, Instant now) {
+    Map<String, Integer> all = new java.util.HashMap<>(AudienceReports.freshViewers(broadcast.getStatus(), now,
+        replicaId));
+    book.counting(now).forEach((id, n) -> all.merge(id, n, Integer::sum));
+    return all;
   }
 
   private List<StageLoad> loads(AudienceBook book, LiveBroadcast broadcast, Instant now) {

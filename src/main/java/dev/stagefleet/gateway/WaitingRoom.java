@@ -75,7 +75,7 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
       if (result instanceof JoinResult.Full full && full.atMaxStages()) {
         refused(key, userId, waitId);
       }
-      if (!(result instanceof JoinResult.Full full) || full.atMaxStages()) {
+      if (!seatComing(result)) {
         return new Admission(result, null);
       }
     }
@@ -208,7 +208,9 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
       JoinResult result;
       try {
         result = audience.join(broadcast, next.userId);
-      } catch (TokenUnavailable e) {
+      } catch (RuntimeException e) {
+        // no token for this one (IVS or the key unavailable): its held request answers with that error, as a join
+        // answered at once would
         leave(line, next).ifPresent(f -> f.completeExceptionally(e));
         continue;
       }
@@ -220,8 +222,8 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
         }
         // a request that gave up in this instant leaves an unused token: it stops counting after the pending window
         leave(line, next).ifPresent(f -> f.complete(result));
-      } else if (result instanceof JoinResult.Full full && !full.atMaxStages()) {
-        return; // still full: the next change or tick tries again
+      } else if (seatComing(result)) {
+        return; // still full, or the seats are another replica's: the next change or tick tries again
       } else {
         // ended, no stage, or maxStages reached meanwhile: every held request gets that answer
         endAll(result, line);
@@ -265,6 +267,11 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
       }
     }
     held.forEach(f -> f.complete(result));
+  }
+
+  /** Whether a seat can be expected: a stage is being added, or this replica is claiming seats another gives up. */
+  private static boolean seatComing(JoinResult result) {
+    return result instanceof JoinResult.NoSeatHere || result instanceof JoinResult.Full full && !full.atMaxStages();
   }
 
   private int waitingEverywhere() {
