@@ -214,18 +214,9 @@ final class Audience implements BroadcastDirectory.Listener {
     if (book == null) {
       return Map.of();
     }
-    Map<String, Integer> adopted = new TreeMap<>();
-    Instant now = clock.instant();
     synchronized (book) {
-      book.counting(now);
-      for (Viewer viewer : book.viewers()) {
-        String from = viewer.countedOn == null ? null : viewer.adoptedKey(now, pendingWindow);
-        if (from != null) {
-          adopted.merge(from, 1, Integer::sum);
-        }
-      }
+      return book.adopted(clock.instant());
     }
-    return adopted;
   }
 
   /** The viewer with this id, if it belongs to the broadcast. */

@@ -149,6 +149,19 @@ final class AudienceBook {
     return left;
   }
 
+  /** Counting viewers per {@code <replica>/<stageId>} taken over from that replica within the pending window. */
+  Map<String, Integer> adopted(Instant now) {
+    expire(now);
+    Map<String, Integer> adopted = new java.util.TreeMap<>();
+    for (Viewer viewer : viewers.values()) {
+      String from = viewer.countedOn == null ? null : viewer.adoptedKey(now, pendingWindow);
+      if (from != null) {
+        adopted.merge(from, 1, Integer::sum);
+      }
+    }
+    return adopted;
+  }
+
   /** The viewers not yet forgotten. */
   Collection<Viewer> viewers() {
     return viewers.values();

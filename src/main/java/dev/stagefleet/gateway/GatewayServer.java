@@ -186,7 +186,7 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /** Stops at once, as a killed process would: no hand-over and no report written (how tests lose a replica). */
-  void halt() {
+  public void halt() {
     timers.shutdownNow();
     changes.shutdownNow();
     admissions.shutdownNow();

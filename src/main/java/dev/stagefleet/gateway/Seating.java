@@ -2,6 +2,8 @@ package dev.stagefleet.gateway;
 
 import dev.stagefleet.api.v1alpha1.AudienceReports;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.AudienceReport;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
 import dev.stagefleet.scaling.ViewerPlacement;
 import dev.stagefleet.scaling.ViewerPlacement.Decision;
@@ -30,12 +32,19 @@ final class Seating {
         broadcast.getSpec().getMaxStages(), book.seatsLeft(now));
   }
 
-  /** Viewers per stage id as every replica counts them (this one's book and the others' fresh reports). */
+  /**
+   * Viewers per stage id as every replica counts them, each once: the others' fresh reports with this replica's
+   * report as its book has it now (viewers it just took over count once even before its next report says so).
+   */
   Map<String, Integer> everyone(AudienceBook book, LiveBroadcast broadcast, Instant now) {
-    Map<String, Integer> all = new java.util.HashMap<>(AudienceReports.freshViewers(broadcast.getStatus(), now,
-        replicaId));
-    book.counting(now).forEach((id, n) -> all.merge(id, n, Integer::sum));
-    return all;
+    LiveBroadcastStatus status = new LiveBroadcastStatus();
+    Map<String, AudienceReport> audience = new java.util.HashMap<>(broadcast.getStatus() == null ? Map.of()
+        : broadcast.getStatus().audienceOrEmpty());
+    AudienceReport mine = new AudienceReport(new java.util.HashMap<>(book.counting(now)), now.toString());
+    mine.setAdopted(book.adopted(now));
+    audience.put(replicaId, mine);
+    status.setAudience(audience);
+    return AudienceReports.freshViewers(status, now);
   }
 
   private List<StageLoad> loads(AudienceBook book, LiveBroadcast broadcast, Instant now) {

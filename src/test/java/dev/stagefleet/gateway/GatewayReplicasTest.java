@@ -163,11 +163,51 @@ class GatewayReplicasTest extends GatewayTestBase {
         .as("the killed replica's last report still counts").isTrue();
     assertThat(AudienceReports.freshViewers(status, Instant.now())).as("each viewer counts once")
         .isEqualTo(stagesBefore);
-    for (GatewayClient.Socket socket : adopted) {
-      assertThatThrownBy(() -> socket.next("move", Duration.ofMillis(300))).as("no viewer switches stage")
+    assertNoMoves(adopted);
+    adopted.forEach(GatewayClient.Socket::close);
+  }
+
+  @Test
+  void aReplicaShutDownGracefullyHandsItsViewersOverWithoutMovingAnyOrCountingThemTwice() {
+    String name = broadcast("rolling", 10, 3);
+    GatewayServer leaving = startGateway(testSettings().withReplicaId("replica-e"));
+    for (GatewayServer server : List.of(leaving, replicaB)) {
+      stagesOn(server, name, active("rl-a"), active("rl-b"));
+    }
+    var toLeaving = new GatewayClient(leaving.port());
+    List<String> presenceUrls = new ArrayList<>();
+    List<GatewayClient.Socket> sockets = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      var joined = toLeaving.post(base(name) + "/viewers", null).json();
+      presenceUrls.add(joined.path("presenceUrl").asText());
+      sockets.add(toLeaving.socket(joined.path("presenceUrl").asText()));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> viewersOf(name, "replica-e").equals(Map.of("rl-a", 5)));
+
+    leaving.close();
+    assertThat(sockets.get(0).awaitClosed(Duration.ofSeconds(5))).as("going away").isEqualTo(1001);
+    var handedOver = kube.get(NS, name).getStatus().getAudience().get("replica-e");
+    assertThat(handedOver.getViewers()).as("it counts none of them any more").isEmpty();
+    assertThat(handedOver.getSeats()).as("it keeps their seats until it goes stale").isEqualTo(Map.of("rl-a", 5));
+    List<GatewayClient.Socket> adopted = new ArrayList<>();
+    for (String url : presenceUrls) {
+      adopted.add(clients.get(1).socket(url));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> viewersOf(name, "replica-b").equals(Map.of("rl-a", 5)));
+    assertThat(AudienceReports.freshViewers(kube.get(NS, name).getStatus(), Instant.now()))
+        .isEqualTo(Map.of("rl-a", 5));
+    assertNoMoves(adopted);
+    adopted.forEach(GatewayClient.Socket::close);
+  }
+
+  /** No socket is told to move over a few rounds of moves (they run every second). */
+  static void assertNoMoves(List<GatewayClient.Socket> sockets) {
+    for (int i = 0; i < sockets.size(); i++) {
+      Duration wait = i == 0 ? ViewerMoves.RETRY_INTERVAL.multipliedBy(3) : Duration.ofMillis(50);
+      var socket = sockets.get(i);
+      assertThatThrownBy(() -> socket.next("move", wait)).as("no viewer switches stage")
           .isInstanceOf(AssertionError.class);
     }
-    adopted.forEach(GatewayClient.Socket::close);
   }
 
   static Map<String, Integer> viewersOf(String name, String replica) {
