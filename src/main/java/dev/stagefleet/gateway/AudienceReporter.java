@@ -144,15 +144,29 @@ final class AudienceReporter {
       return;
     }
     retiredAt.put(key, now);
-    List<String> gone = broadcast.getStatus() == null ? List.of() : broadcast.getStatus().audienceOrEmpty().entrySet()
+    LiveBroadcast seen = broadcast;
+    for (int attempt = 1; attempt <= CLAIM_ATTEMPTS && seen != null; attempt++) {
+      List<String> gone = gone(seen, now);
+      if (gone.isEmpty()) {
+        return;
+      }
+      Outcome outcome = patch(key, AudienceReports.retirementPatch(gone, seen.getMetadata().getResourceVersion()));
+      if (outcome == Outcome.WRITTEN) {
+        metrics.audienceReport("retired");
+        LOG.info("retired the audience reports of gone gateway replicas {} of {}", gone, key);
+        return;
+      }
+      // the cache lags behind this replica's own writes: read the resource as it is now
+      seen = outcome == Outcome.CONFLICT ? read(key) : null;
+    }
+  }
+
+  /** The replicas whose reports were not rewritten for {@link #RETIRE_AFTER}. */
+  private List<String> gone(LiveBroadcast broadcast, Instant now) {
+    return broadcast.getStatus() == null ? List.of() : broadcast.getStatus().audienceOrEmpty().entrySet()
         .stream().filter(e -> !e.getKey().equals(replicaId) && AudienceReports.reportedAt(e.getValue())
             .map(at -> at.plus(RETIRE_AFTER).isBefore(now)).orElse(true))
         .map(Map.Entry::getKey).toList();
-    if (!gone.isEmpty() && patch(key, AudienceReports.retirementPatch(gone,
-        broadcast.getMetadata().getResourceVersion())) == Outcome.WRITTEN) {
-      metrics.audienceReport("retired");
-      LOG.info("retired the audience reports of gone gateway replicas {} of {}", gone, key);
-    }
   }
 
   /**

@@ -200,6 +200,21 @@ class GatewayReplicasTest extends GatewayTestBase {
     adopted.forEach(GatewayClient.Socket::close);
   }
 
+  @Test
+  void aGoneReplicasReportIsRetiredFromTheResource() {
+    String name = broadcast("retired", 10, 3);
+    stagesOn(gateway, name, active("rt-a"));
+    kube.reportAudience(NS, name, "replica-gone", Map.of("rt-a", 4), clock.instant().minus(
+        AudienceReporter.RETIRE_AFTER).minusSeconds(1));
+    kube.reportAudience(NS, name, "replica-quiet", Map.of("rt-a", 2), clock.instant().minusSeconds(40));
+    assertThat(http.post(base(name) + "/viewers", null).status()).isEqualTo(201);
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> !kube.get(NS, name).getStatus().audienceOrEmpty()
+        .containsKey("replica-gone"));
+    assertThat(kube.get(NS, name).getStatus().audienceOrEmpty()).as("stale but not yet gone: kept")
+        .containsKeys("replica-a", "replica-quiet");
+  }
+
   /** No socket is told to move over a few rounds of moves (they run every second). */
   static void assertNoMoves(List<GatewayClient.Socket> sockets) {
     for (int i = 0; i < sockets.size(); i++) {
