@@ -28,7 +28,8 @@
  */
 
 /**
- * @typedef {{type: 'move', stageArn: string, stageId: string, token: string, expiresAt: string | null}
+ * @typedef {{type: 'move', stageArn: string, stageId: string, token: string, expiresAt: string | null,
+ *     presenceUrl: string | null}
  *   | {type: 'ended'}
  *   | {type: 'heartbeat'}} PresenceMessage
  */
@@ -96,6 +97,7 @@ export function parsePresenceMessage(text) {
         type: 'move', stageArn, token,
         stageId: str(data.stageId) ?? stageIdOf(stageArn),
         expiresAt: str(data.expiresAt),
+        presenceUrl: str(data.presenceUrl),
       };
     }
     case 'ended':

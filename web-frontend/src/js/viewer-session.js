@@ -47,6 +47,8 @@ import { describeLeftReason, describeStageError } from './stage-errors.js';
 
 /** After a move, leave the old stage at the latest this long after the new one joined, picture or not. */
 export const MOVE_FALLBACK_MS = 5_000;
+/** The presence socket counts as lost when nothing arrived for this long: three missed heartbeats (every 15 s). */
+export const PRESENCE_SILENCE_MS = 45_000;
 
 /** Watches one broadcast as one viewer. */
 export class ViewerSession {
@@ -390,7 +392,8 @@ export class ViewerSession {
     this.closePresence();
     this.presenceUrl = presenceUrl;
     this.presence = new ReconnectingSocket({
-      url: () => presenceUrl,
+      // a move hands over a new presence pass (for the new stage): later reconnects, to any replica, use it
+      url: () => this.presenceUrl ?? presenceUrl,
       open: this.openSocket,
       onMessage: (text) => this.presenceMessage(text),
       onState: (state) => {
@@ -398,6 +401,8 @@ export class ViewerSession {
         if (state === 'reconnecting') this.log('presence socket closed');
       },
       retry: RETRIES.presenceSocket,
+      // a frozen gateway keeps the socket open and silent: missed heartbeats count as a lost socket
+      silenceMs: PRESENCE_SILENCE_MS,
       giveUpAfter: 3,
       onGiveUp: () => {
         // The gateway no longer knows this viewer (or the broadcast): ask again for a place.
@@ -418,6 +423,7 @@ export class ViewerSession {
     if (!message) return;
     if (message.type === 'move') {
       this.log(`told to move to stage ${message.stageId}`);
+      if (message.presenceUrl) this.presenceUrl = message.presenceUrl;
       this.switchTo(message.token, message.stageArn, message.stageId);
     } else if (message.type === 'ended') {
       this.end('');

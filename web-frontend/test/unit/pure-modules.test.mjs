@@ -115,7 +115,9 @@ describe('gateway messages', () => {
 
   test('presence: move needs a stage and a token; ended; heartbeat', () => {
     assert.deepEqual(parsePresenceMessage(JSON.stringify({ type: 'move', data: { stageArn: ARN('n'), token: 'tn', expiresAt: 'e' } })),
-      { type: 'move', stageArn: ARN('n'), stageId: 'n', token: 'tn', expiresAt: 'e' });
+      { type: 'move', stageArn: ARN('n'), stageId: 'n', token: 'tn', expiresAt: 'e', presenceUrl: null });
+    assert.equal(parsePresenceMessage(JSON.stringify({ type: 'move', data: { stageArn: ARN('n'), token: 'tn',
+      presenceUrl: '/p/pass-n' } }))?.presenceUrl, '/p/pass-n');
     assert.equal(parsePresenceMessage('{"type":"move","data":{"stageArn":"x"}}'), null);
     assert.deepEqual(parsePresenceMessage('{"type":"ended"}'), { type: 'ended' });
     assert.deepEqual(parsePresenceMessage('{"type":"heartbeat"}'), { type: 'heartbeat' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApiError } from '../../src/js/api-client.js';
-import { MOVE_FALLBACK_MS, ViewerSession } from '../../src/js/viewer-session.js';
+import { MOVE_FALLBACK_MS, PRESENCE_SILENCE_MS, ViewerSession } from '../../src/js/viewer-session.js';
 import { fakeSdk, manualClock, settle, track } from './fake-sdk.mjs';
 
 const ARN = (id) => `arn:aws:ivs:us-east-1:123456789012:stage/${id}`;
@@ -187,4 +187,37 @@ test('a viewer held in the waiting room says "waiting for a seat" with its place
   const waiting = statuses.filter((s) => s.phase === 'waiting-seat').map((s) => s.message);
   assert.deepEqual(waiting, ['Waiting for a seat: number 2 in line, about 3 s.', 'Waiting for a seat: number 1 in line, about 3 s.']);
   assert.equal(stages[0].token, 'sub-b');
+});
+
+test('a presence socket that hears no heartbeat counts as lost and reconnects, as the broadcaster page does', async () => {
+  const { session, sockets, clock } = setup([placement('a')]);
+  session.start();
+  await settle();
+  sockets[0].onopen();
+  for (let i = 0; i < 3; i++) {
+    clock.advance(15_000);
+    sockets[0].onmessage({ data: JSON.stringify({ type: 'heartbeat', data: { timestamp: 'now' } }) });
+  }
+  assert.equal(sockets[0].closed, false, 'heartbeats keep it open');
+  clock.advance(PRESENCE_SILENCE_MS);
+  assert.equal(sockets[0].closed, true, 'three missed heartbeats close it');
+  sockets[0].onclose({ code: 4000, reason: 'silent' });
+  clock.advance(10_000);
+  await settle();
+  assert.equal(sockets.length, 2);
+  assert.equal(sockets[1].url, '/presence/v1');
+});
+
+test('after a move, the presence socket reconnects with the pass for the new stage', async () => {
+  const { session, sockets, clock } = setup([placement('a')]);
+  session.start();
+  await settle();
+  sockets[0].onopen();
+  sockets[0].onmessage({ data: JSON.stringify({ type: 'move', data: { stageArn: ARN('b'), stageId: 'b', token: 'sub-b',
+    presenceUrl: '/presence/v1-on-b' } }) });
+  await settle();
+  sockets[0].onclose({ code: 1001, reason: 'the gateway is shutting down' });
+  clock.advance(10_000);
+  await settle();
+  assert.equal(sockets.at(-1).url, '/presence/v1-on-b');
 });

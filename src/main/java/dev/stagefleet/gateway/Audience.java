@@ -1,10 +1,12 @@
 package dev.stagefleet.gateway;
 
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
 import dev.stagefleet.gateway.JoinResult.Ended;
 import dev.stagefleet.gateway.JoinResult.Full;
 import dev.stagefleet.gateway.JoinResult.NoStage;
 import dev.stagefleet.gateway.TokenMinter.MintedToken;
+import dev.stagefleet.scaling.ViewerPlacement;
 import dev.stagefleet.scaling.ViewerPlacement.AllFull;
 import dev.stagefleet.scaling.ViewerPlacement.Decision;
 import dev.stagefleet.scaling.ViewerPlacement.Placed;
@@ -33,6 +35,8 @@ final class Audience implements BroadcastDirectory.Listener {
 
   private final Function<BroadcastKey, Optional<LiveBroadcast>> directory;
   private final TokenIssuer tokens;
+  private final GatewayClaims claims;
+  private final String replicaId;
   private final Clock clock;
   private final Duration pendingWindow;
   private final Seating seating;
@@ -40,23 +44,30 @@ final class Audience implements BroadcastDirectory.Listener {
   private final Executor changes;
   private final Map<BroadcastKey, AudienceBook> books = new ConcurrentHashMap<>();
   private final Map<String, Viewer> viewersById = new ConcurrentHashMap<>();
+  /** Asks the reporter to claim seats soon (a join found room only in other replicas' seats). */
+  private volatile Runnable seatsWanted = () -> { };
+  private final Runnable metricsAdopted;
 
-  Audience(BroadcastDirectory directory, TokenIssuer tokens, Clock clock, GatewaySettings settings, Executor changes,
-      GatewayMetrics metrics) {
-    this(directory::find, tokens, clock, settings, changes, metrics);
+  Audience(BroadcastDirectory directory, TokenIssuer tokens, GatewayClaims claims, Clock clock,
+      GatewaySettings settings, Executor changes, GatewayMetrics metrics) {
+    this(directory::find, tokens, claims, clock, settings, changes, metrics);
   }
 
   /** With the broadcasts looked up by {@code directory} (tests pass a map's lookup). */
-  Audience(Function<BroadcastKey, Optional<LiveBroadcast>> directory, TokenIssuer tokens, Clock clock,
-      GatewaySettings settings, Executor changes, GatewayMetrics metrics) {
+  Audience(Function<BroadcastKey, Optional<LiveBroadcast>> directory, TokenIssuer tokens, GatewayClaims claims,
+      Clock clock, GatewaySettings settings, Executor changes, GatewayMetrics metrics) {
     this.directory = directory;
+    this.claims = claims;
+    this.replicaId = settings.replicaId();
     this.tokens = tokens;
     this.clock = clock;
     this.pendingWindow = settings.pendingViewerWindow();
     this.seating = new Seating(settings.replicaId());
     this.changes = changes;
-    this.moves = new ViewerMoves(directory, books::get, this::broadcasts, seating, tokens, clock, changes, metrics);
+    this.moves = new ViewerMoves(directory, books::get, this::broadcasts, seating, tokens, clock, changes, metrics,
+        () -> seatsWanted.run(), this::pass);
     metrics.audienceGauges(() -> countViewers(true), () -> countViewers(false));
+    this.metricsAdopted = () -> metrics.viewerJoin("adopted");
   }
 
   /**
@@ -77,6 +88,11 @@ final class Audience implements BroadcastDirectory.Listener {
       if (decision instanceof AllFull full) {
         return new Full(full.atMaxStages(), broadcast.getSpec().getMaxStages());
       }
+      if (decision instanceof ViewerPlacement.NoSeatHere) {
+        book.seatsLacked(now);
+        seatsWanted.run();
+        return new JoinResult.NoSeatHere();
+      }
       if (!(decision instanceof Placed placed)) {
         return new NoStage();
       }
@@ -86,13 +102,120 @@ final class Audience implements BroadcastDirectory.Listener {
     }
     try {
       MintedToken token = tokens.subscribe(broadcast, viewer.stage(), userId);
-      return new JoinResult.Placed(viewer.id(), viewer.stage(), token);
+      return new JoinResult.Placed(viewer.id(), viewer.stage(), token, pass(viewer, token.expiresAt()));
     } catch (RuntimeException e) {
       synchronized (book) {
         book.remove(viewer, clock.instant());
         viewersById.remove(viewer.id());
       }
       throw e;
+    }
+  }
+
+  /** What to run when a join finds room only in other replicas' seats: the reporter claims some. */
+  void onSeatsWanted(Runnable action) {
+    this.seatsWanted = action;
+  }
+
+  /**
+   * The broadcast's seats for {@link AudienceReporter}: lowers the seats held to {@code limit} at once (seats given
+   * back stop being filled before the report says so) and returns this replica's counting viewers per stage.
+   */
+  Map<String, Integer> limitSeats(BroadcastKey key, Map<String, Integer> limit) {
+    AudienceBook book = books.computeIfAbsent(key, k -> new AudienceBook(pendingWindow));
+    synchronized (book) {
+      book.limitSeats(limit);
+      return new TreeMap<>(book.counting(clock.instant()));
+    }
+  }
+
+  /** Whether a join or a move of the broadcast lacked seats lately: this replica asks for a share of the spare. */
+  boolean lacksSeats(BroadcastKey key) {
+    AudienceBook book = books.get(key);
+    if (book == null) {
+      return false;
+    }
+    synchronized (book) {
+      return book.lacksSeats(clock.instant(), ViewerMoves.RETRY_INTERVAL.multipliedBy(3));
+    }
+  }
+
+  /** The seats a report just written holds, until {@code until}. */
+  void holdSeats(BroadcastKey key, Map<String, Integer> seats, Instant until) {
+    AudienceBook book = books.computeIfAbsent(key, k -> new AudienceBook(pendingWindow));
+    synchronized (book) {
+      book.seats(seats, until);
+    }
+  }
+
+  /** The seats held for the broadcast now. */
+  Map<String, Integer> seats(BroadcastKey key) {
+    AudienceBook book = books.get(key);
+    if (book == null) {
+      return Map.of();
+    }
+    synchronized (book) {
+      return book.seats(clock.instant());
+    }
+  }
+
+  /** A presence pass for the viewer on its stage now, good until {@code expiresAt} (its token's expiry). */
+  String pass(Viewer viewer, Instant expiresAt) {
+    return claims.presence(viewer, replicaId, expiresAt);
+  }
+
+  /** The viewer a presence pass names, if it is valid for the broadcast. */
+  Optional<GatewayClaims.PresencePass> verifiedPass(BroadcastKey broadcast, String pass) {
+    return claims.presence(pass).filter(p -> p.broadcast().equals(broadcast));
+  }
+
+  /**
+   * The viewer of a presence pass: the one this replica holds, or, when another replica placed it (or this one
+   * restarted), the viewer taken over on the stage its pass names, without a new join or token. Empty when the
+   * broadcast is gone.
+   */
+  Optional<Viewer> adopt(GatewayClaims.PresencePass pass) {
+    Optional<Viewer> known = viewer(pass.broadcast(), pass.viewerId());
+    if (known.isPresent()) {
+      return known;
+    }
+    LiveBroadcast broadcast = directory.apply(pass.broadcast()).orElse(null);
+    if (broadcast == null || broadcast.getMetadata().getDeletionTimestamp() != null) {
+      return Optional.empty();
+    }
+    // a stage gone from the status is still where the viewer watches: take it over there and let the moves act
+    StageStatus stage = Seating.stages(broadcast).stream().filter(s -> pass.stageId().equals(s.getId())).findFirst()
+        .orElseGet(() -> new StageStatus(pass.stageId(), pass.stageArn(), StageStatus.DRAINING, null, null, null,
+            null));
+    AudienceBook book = books.computeIfAbsent(pass.broadcast(), k -> new AudienceBook(pendingWindow));
+    synchronized (book) {
+      if (book.ended()) {
+        return Optional.empty();
+      }
+      Viewer existing = viewersById.get(pass.viewerId());
+      if (existing != null) {
+        return Optional.of(existing);
+      }
+      Instant now = clock.instant();
+      Viewer viewer = new Viewer(pass.viewerId(), pass.broadcast(), pass.userId(), stage, now);
+      if (pass.replica() != null && !pass.replica().equals(replicaId)) {
+        viewer.adoptedFrom(pass.replica(), pass.stageId(), now);
+      }
+      book.add(viewer, now);
+      viewersById.put(viewer.id(), viewer);
+      metricsAdopted.run();
+      return Optional.of(viewer);
+    }
+  }
+
+  /** Viewers per {@code <replica>/<stageId>} this replica took over lately, that their first replica may still count. */
+  Map<String, Integer> adopted(BroadcastKey key) {
+    AudienceBook book = books.get(key);
+    if (book == null) {
+      return Map.of();
+    }
+    synchronized (book) {
+      return book.adopted(clock.instant());
     }
   }
 

@@ -29,6 +29,12 @@ final class AudienceBook {
   /** Viewers that stopped counting since the last {@link #forgetExpired}. */
   private final List<Viewer> expired = new ArrayList<>();
   private boolean ended;
+  /** Seats per stage id this replica may fill, as last written to the resource; see {@link SeatShares}. */
+  private Map<String, Integer> seats = Map.of();
+  /** When the seats lapse unless renewed: before the other replicas stop counting the report that holds them. */
+  private Instant seatsUntil = Instant.MIN;
+  /** When a join or a move last found room only in other replicas' seats. */
+  private Instant seatsLacked = Instant.MIN;
 
   private record Expiry(Instant at, Viewer viewer) {
   }
@@ -100,6 +106,60 @@ final class AudienceBook {
     }
     expired.clear();
     return forgotten;
+  }
+
+  /** The seats this replica holds (as written to the resource), until {@code until}. */
+  void seats(Map<String, Integer> granted, Instant until) {
+    seats = Map.copyOf(granted);
+    seatsUntil = until;
+  }
+
+  /** A join or a move found room only in other replicas' seats. */
+  void seatsLacked(Instant now) {
+    seatsLacked = now;
+  }
+
+  /** Whether this replica lacked seats within {@code recently} before {@code now}. */
+  boolean lacksSeats(Instant now, Duration recently) {
+    return seatsLacked.plus(recently).isAfter(now);
+  }
+
+  /** The seats held now (empty once they lapsed). */
+  Map<String, Integer> seats(Instant now) {
+    return now.isBefore(seatsUntil) ? seats : Map.of();
+  }
+
+  /** Lowers the seats held to at most {@code limit} per stage (before a report that gives seats back is written). */
+  void limitSeats(Map<String, Integer> limit) {
+    Map<String, Integer> lower = new HashMap<>();
+    seats.forEach((id, n) -> {
+      int kept = Math.min(n, limit.getOrDefault(id, 0));
+      if (kept > 0) {
+        lower.put(id, kept);
+      }
+    });
+    seats = Map.copyOf(lower);
+  }
+
+  /** Seats this replica may still fill per stage id at {@code now}: held seats minus counting viewers. */
+  Map<String, Integer> seatsLeft(Instant now) {
+    Map<String, Integer> left = new HashMap<>();
+    Map<String, Integer> counts = counting(now);
+    seats(now).forEach((id, n) -> left.put(id, n - counts.getOrDefault(id, 0)));
+    return left;
+  }
+
+  /** Counting viewers per {@code <replica>/<stageId>} taken over from that replica within the pending window. */
+  Map<String, Integer> adopted(Instant now) {
+    expire(now);
+    Map<String, Integer> adopted = new java.util.TreeMap<>();
+    for (Viewer viewer : viewers.values()) {
+      String from = viewer.countedOn == null ? null : viewer.adoptedKey(now, pendingWindow);
+      if (from != null) {
+        adopted.merge(from, 1, Integer::sum);
+      }
+    }
+    return adopted;
   }
 
   /** The viewers not yet forgotten. */

@@ -137,10 +137,9 @@ final class BroadcasterApi {
   private void ticket(Context ctx) {
     BroadcastKey key = key(ctx);
     authenticate(ctx, key);
-    String ticket = tickets.issue(key);
-    Instant expiresAt = tickets.expiresAt(ticket);
-    ctx.json(new TicketResponse(ticket, expiresAt == null ? null : expiresAt.toString(),
-        key.apiPath() + "/events?ticket=" + ticket));
+    SocketTickets.Issued issued = tickets.issue(key);
+    ctx.json(new TicketResponse(issued.ticket(), issued.expiresAt().toString(),
+        key.apiPath() + "/events?ticket=" + issued.ticket()));
   }
 
   private void checkTicket(Context ctx) {

@@ -30,10 +30,13 @@ final class GatewayHttp {
   private final BroadcasterApi broadcasterApi;
   private final ViewerApi viewerApi;
   private final LocalMediaRelay localMedia;
+  private final java.util.function.BooleanSupplier draining;
 
   /** {@code localMedia} may be null (only local mode relays media). */
   GatewayHttp(GatewaySettings settings, BroadcastDirectory directory, TokenMinter minter,
-      BroadcasterApi broadcasterApi, ViewerApi viewerApi, LocalMediaRelay localMedia) {
+      BroadcasterApi broadcasterApi, ViewerApi viewerApi, LocalMediaRelay localMedia,
+      java.util.function.BooleanSupplier draining) {
+    this.draining = draining;
     this.settings = settings;
     this.directory = directory;
     this.minter = minter;
@@ -90,6 +93,9 @@ final class GatewayHttp {
     }
     routes.get("/health", ctx -> ctx.json(Map.of("status", "ok")));
     routes.get("/ready", ctx -> {
+      if (draining.getAsBoolean()) {
+        throw new ApiError(503, "draining", "the gateway is shutting down; its clients move to the other replicas");
+      }
       if (!directory.synced()) {
         throw new ApiError(503, "not_ready", "the LiveBroadcast and Secret informers have not synced yet");
       }

@@ -38,6 +38,9 @@ public final class GatewayServer implements AutoCloseable {
   private LocalMediaRelay localMedia;
   private final TokenMinter minter;
   private final String signer;
+  private final java.util.concurrent.atomic.AtomicBoolean claimQueued = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Set on shutdown: /ready answers 503, so the Service stops routing here while the sockets are handed over. */
+  private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
   private Javalin app;
   private MetricsEndpoint metricsEndpoint;
 
@@ -61,9 +64,10 @@ public final class GatewayServer implements AutoCloseable {
     this.timers = Executors.newScheduledThreadPool(2, daemon("gateway-timer"));
     this.directory = new BroadcastDirectory(client, settings.namespaces());
     TokenIssuer issuer = new TokenIssuer(minter, metrics);
-    this.tickets = new SocketTickets(clock, settings.ticketTtl());
+    GatewayClaims claims = new GatewayClaims(minter::claimKeyMaterial, clock);
+    this.tickets = new SocketTickets(claims, clock, settings.ticketTtl());
     this.events = new BroadcasterEvents(directory, issuer, clock, changes);
-    this.audience = new Audience(directory, issuer, clock, settings, changes, metrics);
+    this.audience = new Audience(directory, issuer, claims, clock, settings, changes, metrics);
     // one thread per core: seating a waiter signs its token, and a storm's whole audience goes through the line
     this.admissions = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
         daemon("gateway-admissions"));
@@ -71,7 +75,8 @@ public final class GatewayServer implements AutoCloseable {
         admissions, metrics);
     this.reporter = new AudienceReporter(client, directory, audience, room, clock, settings, metrics);
     this.broadcasterApi = new BroadcasterApi(directory, issuer, tickets, events, settings, metrics, clock);
-    this.viewerApi = new ViewerApi(directory, audience, room, settings, metrics);
+    this.viewerApi = new ViewerApi(directory, audience, room, issuer, settings, metrics);
+    audience.onSeatsWanted(this::claimSeatsSoon);
     directory.addListener(events);
     directory.addListener(audience);
     directory.addListener(room);
@@ -88,7 +93,8 @@ public final class GatewayServer implements AutoCloseable {
 
   /** Starts serving and watching; returns once the informers have synced (or after 30 s, still serving). */
   public GatewayServer start() {
-    app = Javalin.create(new GatewayHttp(settings, directory, minter, broadcasterApi, viewerApi, localMedia)::configure);
+    app = Javalin.create(new GatewayHttp(settings, directory, minter, broadcasterApi, viewerApi, localMedia,
+        draining::get)::configure);
     app.start(settings.host(), settings.port());
     if (settings.metricsPort() >= 0) {
       // a port of its own, so an Ingress routing / to the gateway never exposes /metrics
@@ -143,13 +149,20 @@ public final class GatewayServer implements AutoCloseable {
     return settings;
   }
 
+  /**
+   * Shuts down gracefully: /ready turns 503 (the chart's preStop has kept the pod serving while the Service stopped
+   * routing to it), the report hands this replica's viewers over (it counts them no more and keeps their seats until
+   * it goes stale), and the sockets close with 1001, so clients reconnect to another replica with their presence
+   * pass and keep their stage.
+   */
   @Override
   public void close() {
+    draining.set(true);
     timers.shutdownNow();
     try {
-      reporter.withdraw();
+      reporter.handOver();
     } catch (RuntimeException e) {
-      LOG.warn("could not withdraw the audience reports: {}", e.getMessage());
+      LOG.warn("could not hand the audience reports over: {}", e.getMessage());
     }
     broadcasterApi.closeAll();
     viewerApi.closeAll();
@@ -174,12 +187,44 @@ public final class GatewayServer implements AutoCloseable {
     admissions.shutdownNow();
   }
 
+  /** Stops at once, as a killed process would: no hand-over and no report written (how tests lose a replica). */
+  public void halt() {
+    timers.shutdownNow();
+    changes.shutdownNow();
+    admissions.shutdownNow();
+    if (app != null) {
+      app.stop();
+    }
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
+    }
+    directory.close();
+  }
+
   private void heartbeat() {
     try {
       events.heartbeat();
       audience.heartbeat();
     } catch (RuntimeException e) {
       LOG.warn("heartbeat failed: {}", e.getMessage());
+    }
+  }
+
+  /** A join found room only in other replicas' seats: report (and claim) now rather than at the next tick. */
+  private void claimSeatsSoon() {
+    if (claimQueued.compareAndSet(false, true)) {
+      try {
+        timers.execute(() -> {
+          claimQueued.set(false);
+          try {
+            reporter.claim();
+          } catch (RuntimeException e) {
+            LOG.warn("claiming seats failed: {}", e.getMessage());
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        claimQueued.set(false);
+      }
     }
   }
 

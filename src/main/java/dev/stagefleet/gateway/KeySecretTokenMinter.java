@@ -124,6 +124,11 @@ public final class KeySecretTokenMinter implements TokenMinter, AutoCloseable {
     return current.get() != null ? Optional.empty() : Optional.ofNullable(problem.get()).or(() -> Optional.of(missing()));
   }
 
+  @Override
+  public Optional<byte[]> claimKeyMaterial() {
+    return Optional.ofNullable(current.get()).flatMap(SelfSignedTokenMinter::claimKeyMaterial);
+  }
+
   /** The ARN of the public key tokens are signed for now; empty before the Secret was read. */
   public Optional<String> publicKeyArn() {
     return Optional.ofNullable(current.get()).map(SelfSignedTokenMinter::publicKeyArn);

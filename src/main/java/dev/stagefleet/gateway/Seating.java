@@ -2,6 +2,8 @@ package dev.stagefleet.gateway;
 
 import dev.stagefleet.api.v1alpha1.AudienceReports;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.AudienceReport;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
 import dev.stagefleet.scaling.ViewerPlacement;
 import dev.stagefleet.scaling.ViewerPlacement.Decision;
@@ -13,8 +15,9 @@ import java.util.Map;
 
 /**
  * Where the next viewer of a broadcast sits: each stage's load is this replica's counting viewers plus the other
- * replicas' fresh reports, or the operator's count if that is more, and the pure {@link ViewerPlacement} picks.
- * Call holding the book's monitor.
+ * replicas' fresh reports, or the operator's count if that is more, and the pure {@link ViewerPlacement} picks among
+ * the stages where this replica holds seats it has not filled (see {@link SeatShares}). Call holding the book's
+ * monitor.
  */
 final class Seating {
   private final String replicaId;
@@ -23,9 +26,25 @@ final class Seating {
     this.replicaId = replicaId;
   }
 
+  /** Where the next viewer sits: on a stage with room where this replica holds a seat it has not filled. */
   Decision place(AudienceBook book, LiveBroadcast broadcast, Instant now) {
     return ViewerPlacement.place(loads(book, broadcast, now), broadcast.getSpec().getViewersPerStage(),
-        broadcast.getSpec().getMaxStages());
+        broadcast.getSpec().getMaxStages(), book.seatsLeft(now));
+  }
+
+  /**
+   * Viewers per stage id as every replica counts them, each once: the others' fresh reports with this replica's
+   * report as its book has it now (viewers it just took over count once even before its next report says so).
+   */
+  Map<String, Integer> everyone(AudienceBook book, LiveBroadcast broadcast, Instant now) {
+    LiveBroadcastStatus status = new LiveBroadcastStatus();
+    Map<String, AudienceReport> audience = new java.util.HashMap<>(broadcast.getStatus() == null ? Map.of()
+        : broadcast.getStatus().audienceOrEmpty());
+    AudienceReport mine = new AudienceReport(new java.util.HashMap<>(book.counting(now)), now.toString());
+    mine.setAdopted(book.adopted(now));
+    audience.put(replicaId, mine);
+    status.setAudience(audience);
+    return AudienceReports.freshViewers(status, now);
   }
 
   private List<StageLoad> loads(AudienceBook book, LiveBroadcast broadcast, Instant now) {

@@ -73,6 +73,11 @@ final class SelfSignedTokenMinter implements TokenMinter {
     return provider.name();
   }
 
+  @Override
+  public java.util.Optional<byte[]> claimKeyMaterial() {
+    return java.util.Optional.of(key.privateKey().getEncoded());
+  }
+
   /** The ARN of the public key the tokens name as {@code kid}. */
   String publicKeyArn() {
     return key.publicKeyArn();

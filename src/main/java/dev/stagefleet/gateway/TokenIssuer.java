@@ -35,6 +35,13 @@ final class TokenIssuer {
     return mint(stage, Capability.PUBLISH, userId, Duration.ofMinutes(tokens(spec).getPublishTtlMinutes()));
   }
 
+  /** Refuses (503 key_unavailable) while no token can be minted, so no viewer is held or seated for nothing. */
+  void requireReady() {
+    minter.notReadyReason().ifPresent(reason -> {
+      throw new ApiError(503, "key_unavailable", reason, Map.of("Retry-After", "5"));
+    });
+  }
+
   /** A SUBSCRIBE token for a viewer. */
   MintedToken subscribe(LiveBroadcast broadcast, StageStatus stage, String userId) {
     return mint(stage, Capability.SUBSCRIBE, userId,

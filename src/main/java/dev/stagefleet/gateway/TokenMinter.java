@@ -40,6 +40,14 @@ interface TokenMinter {
     return Optional.empty();
   }
 
+  /**
+   * The encoded signing key the gateway's own claims (presence passes, socket tickets) are keyed from, so every
+   * replica with the same key accepts them; empty when tokens are not signed here (api mode).
+   */
+  default Optional<byte[]> claimKeyMaterial() {
+    return Optional.empty();
+  }
+
   /** Who signs the tokens, as the signer-info metric shows it: a JCA provider's name, or {@code ivs} in api mode. */
   default String signer() {
     return mode();

@@ -18,6 +18,11 @@ final class Viewer {
   private boolean present;
   private boolean moving;
   private SocketOutbox socket;
+  /** The replica that placed the viewer, when another one did (this replica took it over); else null. */
+  private String adoptedFrom;
+  /** The stage the placing replica counts it on, and when this replica took it over. */
+  private String adoptedOn;
+  private Instant adoptedAt;
   /** Whether the viewer is in its book (not yet forgotten); kept by the book. */
   boolean listed;
   /** The stage id the viewer is counted on in its book's counts, or null when it does not count; kept by the book. */
@@ -61,6 +66,18 @@ final class Viewer {
 
   SocketOutbox socket() {
     return socket;
+  }
+
+  /** This replica took the viewer over from {@code replica}, which counts it on {@code stageId}. */
+  void adoptedFrom(String replica, String stageId, Instant at) {
+    adoptedFrom = replica;
+    adoptedOn = stageId;
+    adoptedAt = at;
+  }
+
+  /** {@code <replica>/<stageId>} of the replica that may still count it, while within {@code window} of the takeover. */
+  String adoptedKey(Instant now, Duration window) {
+    return adoptedFrom != null && adoptedAt.plus(window).isAfter(now) ? adoptedFrom + "/" + adoptedOn : null;
   }
 
   /** Its presence socket opened; returns the socket it replaces, if any. */

@@ -5,6 +5,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,14 +38,16 @@ final class ViewerApi {
   private final BroadcastDirectory directory;
   private final Audience audience;
   private final WaitingRoom room;
+  private final TokenIssuer tokens;
   private final ClientRateLimits joinLimits;
   private final GatewayMetrics metrics;
   private final Sockets<Viewer> sockets;
   private final boolean trustForwardedFor;
   private final int retryAfterSeconds;
 
-  ViewerApi(BroadcastDirectory directory, Audience audience, WaitingRoom room, GatewaySettings settings,
-      GatewayMetrics metrics) {
+  ViewerApi(BroadcastDirectory directory, Audience audience, WaitingRoom room, TokenIssuer tokens,
+      GatewaySettings settings, GatewayMetrics metrics) {
+    this.tokens = tokens;
     this.directory = directory;
     this.audience = audience;
     this.room = room;
@@ -106,6 +109,7 @@ final class ViewerApi {
     if (broadcast.getMetadata().getDeletionTimestamp() != null) {
       throw new ApiError(410, "ended", "the broadcast " + key + " has ended");
     }
+    tokens.requireReady();
     WaitingRoom.Admission admission = metrics.placement().record(() -> room.join(broadcast, userId,
         request.waitId()));
     if (admission.now() != null) {
@@ -141,12 +145,17 @@ final class ViewerApi {
     metrics.viewerJoin("placed");
     ctx.status(201).json(new JoinResponse(joined.viewerId(), joined.stage().getArn(), joined.stage().getId(),
         joined.token().token(), joined.token().participantId(), joined.token().expiresAt().toString(),
-        key.apiPath() + "/viewers/" + joined.viewerId() + "/presence"));
+        key.apiPath() + "/viewers/" + joined.presencePass() + "/presence"));
   }
 
   /** The HTTP answer to a join that placed no one. */
   private ApiError refusal(BroadcastKey key, JoinResult result) {
     Map<String, String> retry = Map.of("Retry-After", String.valueOf(retryAfterSeconds));
+    if (result instanceof JoinResult.NoSeatHere) {
+      metrics.viewerJoin("full");
+      return new ApiError(503, "full", "every seat with room is being handed between gateway replicas; try again in a "
+          + "moment", retry);
+    }
     if (result instanceof JoinResult.Full full) {
       metrics.viewerJoin("full");
       return new ApiError(503, "full", full.atMaxStages()
@@ -161,9 +170,22 @@ final class ViewerApi {
     return new ApiError(410, "ended", "the broadcast " + key + " has ended");
   }
 
-  private Viewer viewer(String ns, String name, String viewerId) {
+  /**
+   * The viewer a presence path names: a presence pass (any replica's, verified by its signature, then taken over if
+   * another replica placed it), or the bare id of a viewer this replica placed.
+   */
+  private Viewer viewer(String ns, String name, String passOrId) {
     BroadcastKey key = RequestInput.broadcast(ns, name);
-    return audience.viewer(key, viewerId).orElseThrow(() -> ApiError.notFound("viewer " + RequestInput.abbreviate(
-        viewerId) + " is not known for " + key + " (its token expired unused, or the broadcast ended); join again"));
+    Optional<Viewer> known = audience.viewer(key, passOrId);
+    if (known.isPresent()) {
+      return known.get();
+    }
+    var pass = audience.verifiedPass(key, passOrId);
+    if (pass.isEmpty()) {
+      throw ApiError.notFound("the presence pass is not valid for " + key
+          + " (expired, signed with another key, or for another broadcast); join again");
+    }
+    return audience.adopt(pass.get()).orElseThrow(() -> new ApiError(410, "ended", "the broadcast " + key
+        + " has ended"));
   }
 }

@@ -3,6 +3,7 @@ package dev.stagefleet.gateway;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.StageStatus;
 import dev.stagefleet.gateway.TokenMinter.MintedToken;
+import dev.stagefleet.scaling.ViewerPlacement;
 import dev.stagefleet.scaling.ViewerPlacement.Decision;
 import dev.stagefleet.scaling.ViewerPlacement.NoActiveStage;
 import dev.stagefleet.scaling.ViewerPlacement.Placed;
@@ -10,7 +11,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -40,10 +43,15 @@ final class ViewerMoves {
   private final Clock clock;
   private final Executor changes;
   private final GatewayMetrics metrics;
+  private final Runnable seatsWanted;
+  /** A presence pass for a viewer on its new stage, so a reconnect to any replica finds it there. */
+  private final java.util.function.BiFunction<Viewer, Instant, String> passes;
 
   ViewerMoves(Function<BroadcastKey, Optional<LiveBroadcast>> directory, Function<BroadcastKey, AudienceBook> books,
       Supplier<Set<BroadcastKey>> broadcasts, Seating seating, TokenIssuer tokens, Clock clock, Executor changes,
-      GatewayMetrics metrics) {
+      GatewayMetrics metrics, Runnable seatsWanted, java.util.function.BiFunction<Viewer, Instant, String> passes) {
+    this.seatsWanted = seatsWanted;
+    this.passes = passes;
     this.directory = directory;
     this.books = books;
     this.broadcasts = broadcasts;
@@ -70,7 +78,11 @@ final class ViewerMoves {
     changes.execute(() -> relocate(key));
   }
 
-  /** Moves the broadcast's present viewers off stages that are no longer Active, as far as there is room. */
+  /**
+   * Moves the broadcast's present viewers off stages that are no longer Active, and off Active stages that hold more
+   * than their capacity (this replica moves its viewers beyond its seats there, as far as the stage is over), as far
+   * as there is room.
+   */
   void relocate(BroadcastKey key) {
     AudienceBook book = books.apply(key);
     LiveBroadcast broadcast = directory.apply(key).orElse(null);
@@ -81,15 +93,28 @@ final class ViewerMoves {
     Set<String> active = Seating.stages(broadcast).stream().filter(StageStatus::isActive).map(StageStatus::getId)
         .collect(Collectors.toSet());
     List<Move> moves = new ArrayList<>();
+    boolean lacked = false;
     synchronized (book) {
       Instant now = clock.instant();
+      Map<String, Integer> over = overfilled(book, broadcast, now);
       for (Viewer viewer : book.viewers()) {
-        if (!viewer.present() || viewer.moving() || active.contains(viewer.stage().getId())) {
+        if (!viewer.present() || viewer.moving()) {
           continue;
+        }
+        String on = viewer.stage().getId();
+        if (active.contains(on)) {
+          if (over.getOrDefault(on, 0) <= 0) {
+            continue;
+          }
+          over.merge(on, -1, Integer::sum);
         }
         Decision decision = seating.place(book, broadcast, now);
         if (!(decision instanceof Placed placed)) {
           metrics.viewerMove(decision instanceof NoActiveStage ? "no_stage" : "full");
+          if (decision instanceof ViewerPlacement.NoSeatHere) {
+            book.seatsLacked(now);
+            lacked = true;
+          }
           break;
         }
         Move move = new Move(viewer, viewer.stage(), Seating.stage(broadcast, placed.stageId()));
@@ -97,7 +122,32 @@ final class ViewerMoves {
         book.startMove(viewer, move.to(), now);
       }
     }
+    if (lacked) {
+      seatsWanted.run();
+    }
     moves.forEach(move -> tell(book, broadcast, move));
+  }
+
+  /** Per Active stage over capacity, how many of this replica's viewers beyond its seats there should move. */
+  private Map<String, Integer> overfilled(AudienceBook book, LiveBroadcast broadcast, Instant now) {
+    int capacity = broadcast.getSpec().getViewersPerStage();
+    Map<String, Integer> everyone = seating.everyone(book, broadcast, now);
+    Map<String, Integer> mine = book.counting(now);
+    Map<String, Integer> seats = book.seats(now);
+    Map<String, Integer> over = new HashMap<>();
+    for (StageStatus stage : Seating.stages(broadcast)) {
+      String id = stage.getId();
+      if (id == null || !stage.isActive()) {
+        continue;
+      }
+      int observed = stage.getViewers() == null ? 0 : stage.getViewers();
+      int excess = Math.max(everyone.getOrDefault(id, 0), observed) - capacity;
+      int beyondSeats = mine.getOrDefault(id, 0) - seats.getOrDefault(id, 0);
+      if (excess > 0 && beyondSeats > 0) {
+        over.put(id, Math.min(excess, beyondSeats));
+      }
+    }
+    return over;
   }
 
   private void tell(AudienceBook book, LiveBroadcast broadcast, Move move) {
@@ -106,11 +156,14 @@ final class ViewerMoves {
     try {
       MintedToken token = tokens.subscribe(broadcast, move.to(), viewer.userId());
       SocketOutbox socket;
+      String pass;
       synchronized (book) {
         socket = viewer.socket();
+        pass = passes.apply(viewer, token.expiresAt());
       }
-      told = socket != null && socket.offer(SocketMessages.message("move",
-          SocketMessages.stageData(move.to(), clock.instant(), token)));
+      var data = SocketMessages.stageData(move.to(), clock.instant(), token);
+      data.put("presenceUrl", viewer.broadcast().apiPath() + "/viewers/" + pass + "/presence");
+      told = socket != null && socket.offer(SocketMessages.message("move", data));
     } catch (TokenUnavailable e) {
       told = false;
     } finally {

@@ -73,7 +73,7 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
       if (result instanceof JoinResult.Full full && full.atMaxStages()) {
         refused(key, userId, waitId);
       }
-      if (!(result instanceof JoinResult.Full full) || full.atMaxStages()) {
+      if (!seatComing(result)) {
         return new Admission(result, null);
       }
     }
@@ -202,7 +202,9 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
       JoinResult result;
       try {
         result = audience.join(broadcast, next.userId);
-      } catch (TokenUnavailable e) {
+      } catch (RuntimeException e) {
+        // no token for this one (IVS or the key unavailable): its held request answers with that error, as a join
+        // answered at once would
         leave(line, next).ifPresent(f -> f.completeExceptionally(e));
         continue;
       }
@@ -224,11 +226,11 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
       synchronized (line) {
         line.unclaim(next);
       }
-      if (!(result instanceof JoinResult.Full full) || full.atMaxStages()) {
+      if (!seatComing(result)) {
         // ended, no stage, or maxStages reached meanwhile: every held request gets that answer
         endAll(result, line);
       }
-      return; // still full: the next change or tick tries again
+      return; // still full, or the seats are another replica's: the next change or tick tries again
     }
   }
 
@@ -251,6 +253,11 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
       held = line.releaseAll(result instanceof JoinResult.Full ? clock.instant().plus(refusalCounts) : null);
     }
     held.forEach(f -> f.complete(result));
+  }
+
+  /** Whether a seat can be expected: a stage is being added, or this replica is claiming seats another gives up. */
+  private static boolean seatComing(JoinResult result) {
+    return result instanceof JoinResult.NoSeatHere || result instanceof JoinResult.Full full && !full.atMaxStages();
   }
 
   private int waitingEverywhere() {

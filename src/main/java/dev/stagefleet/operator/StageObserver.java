@@ -71,7 +71,8 @@ final class StageObserver {
     Instant reportedAt = AudienceReports.countedAt(status, now).orElse(null);
     for (StageStatus stage : stages.list()) {
       stages.setViewers(stage.getId(),
-          AudienceObserver.observed(reported.get(stage.getId()), sampled.get(stage.getArn())),
+          AudienceObserver.observed(reported.get(stage.getId()), reportedAt, sampled.get(stage.getArn()),
+              sampler.sampledAt(stage.getArn()).orElse(null)),
           AudienceObserver.countedAt(reportedAt, sampler.sampledAt(stage.getArn()).orElse(null)));
     }
     return stages;

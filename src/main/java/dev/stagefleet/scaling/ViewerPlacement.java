@@ -1,6 +1,7 @@
 package dev.stagefleet.scaling;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -44,6 +45,24 @@ public final class ViewerPlacement {
     return new AllFull(stages.size() >= maxStages);
   }
 
+  /**
+   * Places one viewer as a gateway replica may: on the stage {@link #place} picks when this replica still has seats
+   * there, else on the fullest stage with room where it has seats left; {@link NoSeatHere} when the stages with room
+   * have their free seats held by other replicas.
+   *
+   * @param seatsLeft seats this replica may still fill, per stage id (absent: none)
+   */
+  public static Decision place(List<StageLoad> stages, int capacity, int maxStages, Map<String, Integer> seatsLeft) {
+    Decision overall = place(stages, capacity, maxStages);
+    if (!(overall instanceof Placed placed) || seatsLeft.getOrDefault(placed.stageId(), 0) > 0) {
+      return overall;
+    }
+    List<StageLoad> mine = stages.stream().map(s -> new StageLoad(s.stageId(),
+        s.active() && seatsLeft.getOrDefault(s.stageId(), 0) > 0, s.viewers())).toList();
+    Decision within = place(mine, capacity, maxStages);
+    return within instanceof Placed ? within : new NoSeatHere();
+  }
+
   /** A stage as placement sees it: its id, whether viewers may be placed there, and how many it has now. */
   public record StageLoad(String stageId, boolean active, int viewers) {
     public StageLoad {
@@ -55,7 +74,7 @@ public final class ViewerPlacement {
   }
 
   /** Where a viewer goes, or why nowhere. */
-  public sealed interface Decision permits Placed, AllFull, NoActiveStage {
+  public sealed interface Decision permits Placed, AllFull, NoActiveStage, NoSeatHere {
   }
 
   /** The viewer goes to this stage. */
@@ -71,5 +90,9 @@ public final class ViewerPlacement {
 
   /** The broadcast has no Active stage yet (the operator has not created one, or every stage is draining). */
   public record NoActiveStage() implements Decision {
+  }
+
+  /** A stage has room, but its free seats are held by other gateway replicas; this one must claim some first. */
+  public record NoSeatHere() implements Decision {
   }
 }

@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
         "Results of a reference run and how to read them: docs/benchmarks.md."},
     subcommands = {BenchMain.Joins.class, BenchMain.ScaleUp.class, BenchMain.IvsEconomy.class,
         BenchMain.Footprint.class, BenchMain.JoinStorm.class, BenchMain.FanOutScenario.class,
+        BenchMain.Replicas.class,
         CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
   @CommandLine.Spec
@@ -325,6 +326,51 @@ public final class BenchMain implements Runnable {
       var settings = new FanOutBench.Settings(stages, Duration.ofMillis(Math.round(handover * 1000)),
           seconds(steady, "--steady-seconds"));
       return print(FanOutBench.run(settings, System.err), common, System.out);
+    }
+  }
+
+  @Command(name = "replicas", mixinStandardHelpOptions = true,
+      description = {"Scenario 7: a burst of joins round-robin across 1, 2 and 3 gateway replicas on one API server "
+          + "(joins/s, fullest stage / capacity), then one of 3 replicas lost without a shutdown (the audience count "
+          + "error while its viewers reconnect to another replica, and whether any switches stage)."})
+  static final class Replicas implements Callable<Integer> {
+    @CommandLine.Mixin
+    Common common = new Common();
+
+    @Option(names = "--joins", defaultValue = "400", description = "Joins per burst (default: ${DEFAULT-VALUE}).")
+    int joins;
+
+    @Option(names = "--viewers-per-stage", defaultValue = "50",
+        description = "The broadcast's viewersPerStage (default: ${DEFAULT-VALUE}).")
+    int viewersPerStage;
+
+    @Option(names = "--stages", defaultValue = "4",
+        description = "Active stages, also maxStages (default: ${DEFAULT-VALUE}).")
+    int stages;
+
+    @Option(names = "--threads", defaultValue = "48",
+        description = "Client threads sending joins (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--loss-viewers", defaultValue = "150",
+        description = "Viewers watching when a replica is lost (default: ${DEFAULT-VALUE}).")
+    int lossViewers;
+
+    @Option(names = "--loss-window", defaultValue = "5",
+        description = "Seconds the audience is sampled after the loss (default: ${DEFAULT-VALUE}).")
+    double lossWindow;
+
+    @Override
+    public Integer call() {
+      quietLogs();
+      positive(joins, "--joins");
+      positive(viewersPerStage, "--viewers-per-stage");
+      positive(stages, "--stages");
+      positive(threads, "--threads");
+      positive(lossViewers, "--loss-viewers");
+      var settings = new ReplicasBench.Settings(joins, viewersPerStage, stages, threads, lossViewers,
+          seconds(lossWindow, "--loss-window"));
+      return print(ReplicasBench.run(settings, System.err), common, System.out);
     }
   }
 }

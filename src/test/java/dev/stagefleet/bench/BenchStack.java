@@ -92,6 +92,24 @@ public final class BenchStack implements AutoCloseable {
     return own(new GatewayServer(settings, own(api.newClient()), ivs, clock)).start();
   }
 
+  /**
+   * {@code n} self-signed gateway replicas ({@code bench-gateway-1}...) sharing one key Secret, as the chart's pods do
+   * (each with its own API client), so any of them accepts the others' presence passes.
+   */
+  public List<GatewayServer> startGateways(int n, UnaryOperator<GatewaySettings> tune) {
+    String keySecret = createKeySecret();
+    List<GatewayServer> gateways = new java.util.ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      String replica = "bench-gateway-" + i;
+      GatewaySettings settings = tune.apply(GatewaySettings.defaults().withHost("127.0.0.1").withPort(0)
+          .withMetricsPort(0).withNamespaces(List.of(NAMESPACE)).withReplicaId(replica).withWebRoot(null, null)
+          .withViewerJoinsPerSecondPerIp(Integer.MAX_VALUE)).withTokens(GatewaySettings.TokenMode.SELF_SIGNED,
+          keySecret, null, null);
+      gateways.add(own(new GatewayServer(settings, own(api.newClient()), ivs, clock)).start());
+    }
+    return gateways;
+  }
+
   /** A signing key Secret in the benchmark namespace; returns its {@code namespace/name}. */
   private String createKeySecret() {
     String name = "bench-signing-key-" + System.nanoTime();

@@ -98,8 +98,13 @@ class AudienceTest {
     GatewaySettings settings = GatewaySettings.builder().replicaId("replica-a")
         .audienceReportInterval(Duration.ofSeconds(1)).audienceRefreshInterval(Duration.ofSeconds(10))
         .pendingViewerWindow(Duration.ofSeconds(30)).build();
-    return new Audience(k -> Optional.of(broadcast), new TokenIssuer(minter, metrics), clock, settings,
+    Audience audience = new Audience(k -> Optional.of(broadcast), new TokenIssuer(minter, metrics),
+        new GatewayClaims(Optional::empty, clock), clock, settings,
         Runnable::run, metrics);
+    // the only replica: its seats are every stage's capacity, as its first report claims them
+    audience.holdSeats(BroadcastKey.of(broadcast), SeatShares.shares(broadcast, "replica-a", Map.of(), false,
+        clock.instant()), clock.instant().plus(Duration.ofHours(1)));
+    return audience;
   }
 
   private static StageStatus stage(String id, String state) {

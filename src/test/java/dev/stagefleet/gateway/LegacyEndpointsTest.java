@@ -6,6 +6,7 @@ import static dev.stagefleet.gateway.KubeFixture.arn;
 import static dev.stagefleet.gateway.KubeFixture.draining;
 import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
@@ -79,6 +80,9 @@ class LegacyEndpointsTest extends GatewayTestBase {
     String name = broadcast("seed-ws", 10, 3);
     stages(name, active("sw-a"));
     var socket = http.socket("/ws?type=broadcaster&apiKey=key-" + name);
+    // the legacy socket sends no snapshot: wait until the gateway has it, so the change comes after its subscription
+    await().atMost(Duration.ofSeconds(5)).until(() -> gateway.metrics().scrape()
+        .contains("stagefleet_gateway_sockets{kind=\"legacy\"} 1.0"));
     kube.setStages(NS, name, active("sw-a"), active("sw-b"));
     assertThat(socket.next("stage_created", Duration.ofSeconds(2)).path("data").path("stageArn").asText())
         .isEqualTo(arn("sw-b"));

@@ -40,6 +40,14 @@ class ViewerApiTest extends GatewayTestBase {
     return broadcast.getStatus().getAudience().get(replica).getViewers();
   }
 
+  static Map<String, Object> passClaims(String pass) {
+    try {
+      return com.nimbusds.jwt.SignedJWT.parse(pass).getJWTClaimsSet().getClaims();
+    } catch (java.text.ParseException e) {
+      throw new AssertionError("the presence pass is not a JWT: " + pass, e);
+    }
+  }
+
   static int waiting(String name, String replica) {
     LiveBroadcast broadcast = kube.get(NS, name);
     var report = broadcast.getStatus() == null ? null : broadcast.getStatus().audienceOrEmpty().get(replica);
@@ -61,8 +69,12 @@ class ViewerApiTest extends GatewayTestBase {
       JsonNode viewer = join(name);
       placed.add(viewer.path("stageId").asText());
       assertThat(viewer.path("stageArn").asText()).isEqualTo(arn(viewer.path("stageId").asText()));
-      assertThat(viewer.path("presenceUrl").asText())
-          .isEqualTo(base(name) + "/viewers/" + viewer.path("viewerId").asText() + "/presence");
+      String presenceUrl = viewer.path("presenceUrl").asText();
+      assertThat(presenceUrl).startsWith(base(name) + "/viewers/").endsWith("/presence");
+      String pass = presenceUrl.substring((base(name) + "/viewers/").length(), presenceUrl.length() - 9);
+      assertThat(passClaims(pass)).as("the presence pass names the viewer, its stage and the placing replica")
+          .containsEntry("sub", viewer.path("viewerId").asText()).containsEntry("stage", viewer.path("stageId").asText())
+          .containsEntry("rep", "replica-a");
       assertThat(viewer.path("expiresAt").asText()).isNotBlank();
       Map<String, Object> claims = verifiedClaims(viewer.path("token").asText());
       assertThat(claims).containsEntry("capabilities", Map.of("allow_subscribe", true))
@@ -207,9 +219,10 @@ class ViewerApiTest extends GatewayTestBase {
         assertThat(reply.status()).isEqualTo(201);
         placedByB.add(reply.json().path("stageId").asText());
       }
-      assertThat(placedByB).as("replica-b fills tr-a's last place, then moves on").containsExactly("tr-a", "tr-b");
-      await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-b")
-          .equals(Map.of("tr-a", 1, "tr-b", 1)));
+      assertThat(placedByB).as("tr-a's last seat is replica-a's: replica-b fills the next stage")
+          .containsExactly("tr-b", "tr-b");
+      await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-b").equals(Map.of("tr-b", 2)));
+      assertThat(join(name).path("stageId").asText()).as("replica-a still fills its seat").isEqualTo("tr-a");
     }
   }
 
@@ -234,8 +247,8 @@ class ViewerApiTest extends GatewayTestBase {
       await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-r").equals(Map.of("rp-a", viewers)));
       double seconds = (System.nanoTime() - started) / 1e9;
       long written = reportsWritten(replica);
-      assertThat(written).as("%d reports in %.1f s for %d changes", written, seconds, viewers)
-          .isBetween(2L, (long) Math.floor(seconds) + 1);
+      assertThat(written).as("%d reports in %.1f s for %d changes (one more claims the seats)", written, seconds,
+          viewers).isBetween(2L, (long) Math.floor(seconds) + 2);
 
       await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4))
           .until(() -> reportsWritten(replica) == written);
@@ -318,6 +331,35 @@ class ViewerApiTest extends GatewayTestBase {
         .containsEntry("capabilities", Map.of("allow_subscribe", true));
     await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-a").equals(Map.of("mv-b", 1)));
     presence.close();
+  }
+
+  @Test
+  void movesTheViewersBeyondItsSeatsOffAStageThatHoldsMoreThanItsCapacity() {
+    String name = broadcast("overfull", 5, 3);
+    stages(name, active("of-a"), active("of-b"));
+    List<GatewayClient.Socket> sockets = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      JsonNode viewer = join(name);
+      assertThat(viewer.path("stageId").asText()).isEqualTo("of-a");
+      sockets.add(http.socket(viewer.path("presenceUrl").asText()));
+    }
+    // another replica reports 3 viewers on the full stage (placed while the two could not see each other)
+    kube.reportAudience(NS, name, "replica-z", Map.of("of-a", 3), clock.instant());
+
+    int moved = 0;
+    for (GatewayClient.Socket socket : sockets) {
+      try {
+        JsonNode move = socket.next("move", Duration.ofSeconds(4));
+        assertThat(move.path("data").path("stageId").asText()).isEqualTo("of-b");
+        moved++;
+      } catch (AssertionError none) {
+        // this viewer stays
+      }
+    }
+    assertThat(moved).as("as many as the stage is over").isEqualTo(3);
+    await().atMost(Duration.ofSeconds(5)).until(() -> reported(name, "replica-a").equals(Map.of("of-a", 2,
+        "of-b", 3)));
+    sockets.forEach(GatewayClient.Socket::close);
   }
 
   @Test

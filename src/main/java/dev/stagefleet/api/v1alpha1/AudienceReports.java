@@ -33,23 +33,85 @@ public final class AudienceReports {
     return freshViewers(status, now, null);
   }
 
-  /** Viewers per stage id, summed over the fresh reports of every replica but {@code exceptReplica} (null: none). */
+  /**
+   * Viewers per stage id, summed over the fresh reports of every replica but {@code exceptReplica} (null: none). A
+   * viewer another replica took over (its {@code adopted} entry) while its first replica still counts it is counted
+   * once: the adopted counts are taken off the fresh report of the replica they came from.
+   */
   public static Map<String, Integer> freshViewers(LiveBroadcastStatus status, Instant now, String exceptReplica) {
     Map<String, Integer> sum = new HashMap<>();
     if (status == null) {
       return sum;
     }
-    status.audienceOrEmpty().forEach((replica, report) -> {
-      if (replica.equals(exceptReplica) || report == null || report.getViewers() == null || !isFresh(report, now)) {
+    Map<String, AudienceReport> fresh = fresh(status, now);
+    Map<String, Map<String, Integer>> adoptedFrom = new HashMap<>();
+    fresh.forEach((replica, report) -> positive(report.getAdopted()).forEach((originAndStage, n) -> {
+      int slash = originAndStage.lastIndexOf('/');
+      String origin = slash > 0 ? originAndStage.substring(0, slash) : "";
+      if (!origin.equals(replica) && fresh.containsKey(origin)) {
+        adoptedFrom.computeIfAbsent(origin, o -> new HashMap<>()).merge(originAndStage.substring(slash + 1), n,
+            Integer::sum);
+      }
+    }));
+    fresh.forEach((replica, report) -> {
+      if (replica.equals(exceptReplica)) {
         return;
       }
-      report.getViewers().forEach((stageId, n) -> {
-        if (stageId != null && n != null && n > 0) {
-          sum.merge(stageId, n, Integer::sum);
+      Map<String, Integer> counted = adoptedFrom.getOrDefault(replica, Map.of());
+      positive(report.getViewers()).forEach((stageId, n) -> {
+        int once = n - Math.min(n, counted.getOrDefault(stageId, 0));
+        if (once > 0) {
+          sum.merge(stageId, once, Integer::sum);
         }
       });
     });
     return sum;
+  }
+
+  /**
+   * Seats per stage id held by the fresh reports of every replica but {@code exceptReplica}: per replica the larger of
+   * its seats and its viewers (a replica that took over viewers may hold more than its seats). What is left of a
+   * stage's capacity is what {@code exceptReplica} may claim.
+   */
+  public static Map<String, Integer> heldSeats(LiveBroadcastStatus status, Instant now, String exceptReplica) {
+    Map<String, Integer> held = new HashMap<>();
+    if (status == null) {
+      return held;
+    }
+    fresh(status, now).forEach((replica, report) -> {
+      if (replica.equals(exceptReplica)) {
+        return;
+      }
+      Map<String, Integer> mine = new HashMap<>(positive(report.getSeats()));
+      positive(report.getViewers()).forEach((stageId, n) -> mine.merge(stageId, n, Math::max));
+      mine.forEach((stageId, n) -> held.merge(stageId, n, Integer::sum));
+    });
+    return held;
+  }
+
+  /** The fresh reports at {@code now}, by replica. */
+  public static Map<String, AudienceReport> fresh(LiveBroadcastStatus status, Instant now) {
+    Map<String, AudienceReport> fresh = new HashMap<>();
+    if (status != null) {
+      status.audienceOrEmpty().forEach((replica, report) -> {
+        if (replica != null && report != null && isFresh(report, now)) {
+          fresh.put(replica, report);
+        }
+      });
+    }
+    return fresh;
+  }
+
+  private static Map<String, Integer> positive(Map<String, Integer> counts) {
+    Map<String, Integer> out = new HashMap<>();
+    if (counts != null) {
+      counts.forEach((key, n) -> {
+        if (key != null && n != null && n > 0) {
+          out.put(key, n);
+        }
+      });
+    }
+    return out;
   }
 
   /** Viewers held waiting for a seat, summed over every replica whose report is fresh at {@code now}. */
@@ -91,6 +153,23 @@ public final class AudienceReports {
     }
   }
 
+  /** What one replica reports: viewers and seats per stage id, viewers waiting, and viewers taken over. */
+  public record Report(Map<String, Integer> viewers, int waiting, Map<String, Integer> seats,
+      Map<String, Integer> adopted) {
+    public Report {
+      viewers = Map.copyOf(viewers);
+      seats = Map.copyOf(seats);
+      adopted = Map.copyOf(adopted);
+    }
+
+    public static final Report EMPTY = new Report(Map.of(), 0, Map.of(), Map.of());
+
+    /** Whether it says nothing: no viewers, none waiting, no seats held. */
+    public boolean isEmpty() {
+      return viewers.isEmpty() && waiting == 0 && seats.isEmpty() && adopted.isEmpty();
+    }
+  }
+
   /**
    * The JSON merge patch (for the status subresource) that sets {@code replica}'s report to {@code viewers} and
    * {@code waiting} at {@code at}. A merge patch merges maps, so stages in {@code previousStages} but not in
@@ -98,25 +177,63 @@ public final class AudienceReports {
    */
   public static String reportPatch(String replica, Map<String, Integer> viewers, int waiting,
       Collection<String> previousStages, Instant at) {
-    Map<String, Integer> counts = new LinkedHashMap<>(viewers);
-    previousStages.forEach(stageId -> counts.putIfAbsent(stageId, null));
-    Map<String, Object> report = new LinkedHashMap<>();
-    report.put("viewers", counts);
-    report.put("waiting", waiting);
-    report.put("reportedAt", at.truncatedTo(ChronoUnit.SECONDS).toString());
-    return patch(replica, report);
+    Map<String, Integer> previous = new HashMap<>();
+    previousStages.forEach(stageId -> previous.put(stageId, 0));
+    return reportPatch(replica, new Report(viewers, waiting, Map.of(), Map.of()),
+        new Report(previous, 0, Map.of(), Map.of()), at, null);
+  }
+
+  /**
+   * The JSON merge patch that sets {@code replica}'s report to {@code report} at {@code at}; keys of
+   * {@code previous} that {@code report} lacks are removed. With a {@code resourceVersion}, the API server applies it
+   * only to that version of the resource (409 Conflict otherwise): how a replica grows its seats.
+   */
+  public static String reportPatch(String replica, Report report, Report previous, Instant at,
+      String resourceVersion) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("viewers", replacing(report.viewers(), previous.viewers()));
+    body.put("waiting", report.waiting());
+    body.put("seats", replacing(report.seats(), previous.seats()));
+    body.put("adopted", replacing(report.adopted(), previous.adopted()));
+    body.put("reportedAt", at.truncatedTo(ChronoUnit.SECONDS).toString());
+    return patch(replica, body, resourceVersion);
+  }
+
+  private static Map<String, Integer> replacing(Map<String, Integer> now, Map<String, Integer> before) {
+    Map<String, Integer> counts = new LinkedHashMap<>(new java.util.TreeMap<>(now));
+    before.keySet().forEach(key -> counts.putIfAbsent(key, null));
+    return counts;
   }
 
   /** The JSON merge patch that removes {@code replica}'s report, so its viewers stop counting at once. */
   public static String withdrawalPatch(String replica) {
-    return patch(replica, null);
+    return patch(replica, null, null);
   }
 
-  private static String patch(String replica, Map<String, Object> report) {
+  /**
+   * The JSON merge patch that removes the reports of {@code replicas} (gone replicas' stale entries), applied only to
+   * {@code resourceVersion}, so a replica that came back and reported meanwhile keeps its entry.
+   */
+  public static String retirementPatch(Collection<String> replicas, String resourceVersion) {
+    Map<String, Object> audience = new HashMap<>();
+    replicas.forEach(r -> audience.put(r, null));
+    return write(audience, resourceVersion);
+  }
+
+  private static String patch(String replica, Map<String, Object> report, String resourceVersion) {
     Map<String, Object> audience = new HashMap<>();
     audience.put(replica, report);
+    return write(audience, resourceVersion);
+  }
+
+  private static String write(Map<String, Object> audience, String resourceVersion) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    if (resourceVersion != null) {
+      body.put("metadata", Map.of("resourceVersion", resourceVersion));
+    }
+    body.put("status", Map.of("audience", audience));
     try {
-      return JSON.writeValueAsString(Map.of("status", Map.of("audience", audience)));
+      return JSON.writeValueAsString(body);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write an audience report", e);
     }

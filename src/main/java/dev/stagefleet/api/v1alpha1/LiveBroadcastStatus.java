@@ -226,6 +226,12 @@ public class LiveBroadcastStatus extends LenientlyRead {
     private String reportedAt;
     @JsonPropertyDescription("Viewers this gateway holds for a seat because every stage is full.")
     private Integer waiting;
+    @JsonPropertyDescription("Seats per stage id this gateway may fill; every replica's seats on a stage add up to "
+        + "at most viewersPerStage, and grown only with the resourceVersion it read.")
+    private Map<String, Integer> seats;
+    @JsonPropertyDescription("Viewers per <replica>/<stageId> this gateway took over from another replica in the last "
+        + "30 s (that replica may still count them); readers count them once.")
+    private Map<String, Integer> adopted;
 
     public AudienceReport() {
     }
@@ -241,16 +247,21 @@ public class LiveBroadcastStatus extends LenientlyRead {
     public Integer getWaiting() { return waiting; }
     public void setWaiting(Integer waiting) { this.waiting = waiting; }
     public void setReportedAt(String reportedAt) { this.reportedAt = reportedAt; }
+    public Map<String, Integer> getSeats() { return seats; }
+    public void setSeats(Map<String, Integer> seats) { this.seats = seats; }
+    public Map<String, Integer> getAdopted() { return adopted; }
+    public void setAdopted(Map<String, Integer> adopted) { this.adopted = adopted; }
 
     @Override
     public boolean equals(Object o) {
       return o instanceof AudienceReport a && Objects.equals(viewers, a.viewers)
-          && Objects.equals(reportedAt, a.reportedAt) && Objects.equals(waiting, a.waiting);
+          && Objects.equals(reportedAt, a.reportedAt) && Objects.equals(waiting, a.waiting)
+          && Objects.equals(seats, a.seats) && Objects.equals(adopted, a.adopted);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(viewers, reportedAt, waiting);
+      return Objects.hash(viewers, reportedAt, waiting, seats, adopted);
     }
   }
 }

@@ -1,0 +1,169 @@
+package dev.stagefleet.gateway;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Signed, expiring claims any gateway replica can check without asking the one that issued them: a viewer's presence
+ * pass (which broadcast, stage and replica it was placed by) and a broadcaster's socket ticket. They are HS256 JWTs
+ * under a key derived from the gateway's token-signing key, so every replica that reads the same key Secret (or key
+ * file) accepts them, and rotating that key rotates this one (claims under the key before are still accepted).
+ */
+final class GatewayClaims {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayClaims.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final byte[] CONTEXT = "stagefleet gateway claims v1\n".getBytes(StandardCharsets.UTF_8);
+  static final String PRESENCE = "presence";
+  static final String TICKET = "ticket";
+
+  /** A viewer's presence pass: who it is, where it was placed, by which replica, and until when. */
+  record PresencePass(String viewerId, BroadcastKey broadcast, String userId, String stageId, String stageArn,
+      String replica, Instant expiresAt) {
+  }
+
+  /** A broadcaster's socket ticket: its id (used once per replica), its broadcast, and until when. */
+  record Ticket(String id, BroadcastKey broadcast, Instant expiresAt) {
+  }
+
+  private record Keys(byte[] material, byte[] current, byte[] previous) {
+  }
+
+  private final Supplier<Optional<byte[]>> keyMaterial;
+  private final Clock clock;
+  private final byte[] fallback;
+  private final AtomicReference<Keys> keys = new AtomicReference<>();
+
+  /**
+   * @param keyMaterial the encoded signing key the claim key is derived from; empty when the gateway has none
+   *                    (api token mode): claims are then signed with a key of this process only, and a presence
+   *                    pass or ticket works only on this replica
+   */
+  GatewayClaims(Supplier<Optional<byte[]>> keyMaterial, Clock clock) {
+    this.keyMaterial = keyMaterial;
+    this.clock = clock;
+    this.fallback = new byte[32];
+    RANDOM.nextBytes(fallback);
+  }
+
+  String presence(Viewer viewer, String replica, Instant expiresAt) {
+    return sign(new JWTClaimsSet.Builder().subject(viewer.id()).claim("typ", PRESENCE)
+        .claim("bc", viewer.broadcast().toString()).claim("uid", viewer.userId())
+        .claim("stage", viewer.stage().getId()).claim("arn", viewer.stage().getArn()).claim("rep", replica)
+        .issueTime(Date.from(clock.instant())).expirationTime(Date.from(expiresAt)).build());
+  }
+
+  Optional<PresencePass> presence(String token) {
+    return verify(token, PRESENCE).flatMap(c -> {
+      Optional<BroadcastKey> broadcast = broadcastOf(c);
+      String stage = string(c, "stage");
+      if (broadcast.isEmpty() || c.getSubject() == null || stage == null) {
+        return Optional.empty();
+      }
+      return Optional.of(new PresencePass(c.getSubject(), broadcast.get(), string(c, "uid"), stage, string(c, "arn"),
+          string(c, "rep"), c.getExpirationTime().toInstant()));
+    });
+  }
+
+  String ticket(BroadcastKey broadcast, Instant expiresAt) {
+    byte[] id = new byte[18];
+    RANDOM.nextBytes(id);
+    return sign(new JWTClaimsSet.Builder().jwtID(Base64.getUrlEncoder().withoutPadding().encodeToString(id))
+        .claim("typ", TICKET).claim("bc", broadcast.toString()).issueTime(Date.from(clock.instant()))
+        .expirationTime(Date.from(expiresAt)).build());
+  }
+
+  Optional<Ticket> ticket(String token) {
+    return verify(token, TICKET).flatMap(c -> broadcastOf(c).filter(b -> c.getJWTID() != null)
+        .map(b -> new Ticket(c.getJWTID(), b, c.getExpirationTime().toInstant())));
+  }
+
+  private String sign(JWTClaimsSet claims) {
+    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+    try {
+      jwt.sign(new MACSigner(keys().current()));
+    } catch (JOSEException e) {
+      throw new IllegalStateException("signing a gateway claim failed: " + e.getMessage(), e);
+    }
+    return jwt.serialize();
+  }
+
+  /** The claims of a token signed with the current or the previous key, of this type, not expired; else empty. */
+  private Optional<JWTClaimsSet> verify(String token, String type) {
+    if (token == null || token.length() > 4096) {
+      return Optional.empty();
+    }
+    try {
+      SignedJWT jwt = SignedJWT.parse(token);
+      if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
+        return Optional.empty();
+      }
+      Keys k = keys();
+      boolean signed = jwt.verify(new MACVerifier(k.current()))
+          || k.previous() != null && jwt.verify(new MACVerifier(k.previous()));
+      JWTClaimsSet claims = jwt.getJWTClaimsSet();
+      if (!signed || !type.equals(claims.getClaim("typ")) || claims.getExpirationTime() == null
+          || !claims.getExpirationTime().toInstant().isAfter(clock.instant())) {
+        return Optional.empty();
+      }
+      return Optional.of(claims);
+    } catch (ParseException | JOSEException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The key now, derived again when the signing key changed (the one before still verifies). */
+  private Keys keys() {
+    byte[] material = keyMaterial.get().orElse(null);
+    Keys k = keys.get();
+    if (k != null && (material == null ? k.material() == null : MessageDigest.isEqual(material, k.material()))) {
+      return k;
+    }
+    if (material == null && k == null) {
+      LOG.warn("no signing key: presence passes and socket tickets are signed with a key of this replica only");
+    }
+    byte[] current = material == null ? fallback : derive(material);
+    Keys next = new Keys(material, current, k == null ? null : k.current());
+    keys.compareAndSet(k, next);
+    return next;
+  }
+
+  private static byte[] derive(byte[] material) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(CONTEXT);
+      return sha.digest(material);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JDK has no SHA-256", e);
+    }
+  }
+
+  private static Optional<BroadcastKey> broadcastOf(JWTClaimsSet claims) {
+    String bc = string(claims, "bc");
+    int slash = bc == null ? -1 : bc.indexOf('/');
+    return slash <= 0 ? Optional.empty() : Optional.of(new BroadcastKey(bc.substring(0, slash), bc.substring(slash + 1)));
+  }
+
+  private static String string(JWTClaimsSet claims, String name) {
+    Object value = claims.getClaim(name);
+    return value instanceof String s ? s : null;
+  }
+}
