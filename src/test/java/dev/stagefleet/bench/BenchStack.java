@@ -101,10 +101,10 @@ public final class BenchStack implements AutoCloseable {
     List<GatewayServer> gateways = new java.util.ArrayList<>();
     for (int i = 1; i <= n; i++) {
       String replica = "bench-gateway-" + i;
-      GatewaySettings settings = tune.apply(GatewaySettings.defaults().withHost("127.0.0.1").withPort(0)
-          .withMetricsPort(0).withNamespaces(List.of(NAMESPACE)).withReplicaId(replica).withWebRoot(null, null)
-          .withViewerJoinsPerSecondPerIp(Integer.MAX_VALUE)).withTokens(GatewaySettings.TokenMode.SELF_SIGNED,
-          keySecret, null, null);
+      GatewaySettings settings = tune.apply(GatewaySettings.builder().host("127.0.0.1").port(0).metricsPort(0)
+          .namespaces(List.of(NAMESPACE)).replicaId(replica).webRoot(null)
+          .viewerJoinsPerSecondPerIp(Integer.MAX_VALUE).tokenMode(GatewaySettings.TokenMode.SELF_SIGNED)
+          .keySecret(keySecret).build());
       gateways.add(own(new GatewayServer(settings, own(api.newClient()), ivs, clock)).start());
     }
     return gateways;

@@ -30,8 +30,8 @@ class GatewayReplicasTest extends GatewayTestBase {
 
   @BeforeAll
   static void startReplicas() {
-    replicaB = startGateway(testSettings().withReplicaId("replica-b"));
-    replicaC = startGateway(testSettings().withReplicaId("replica-c"));
+    replicaB = startGateway(testSettings().toBuilder().replicaId("replica-b").build());
+    replicaC = startGateway(testSettings().toBuilder().replicaId("replica-c").build());
     clients = List.of(http, new GatewayClient(replicaB.port()), new GatewayClient(replicaC.port()));
   }
 
@@ -134,7 +134,7 @@ class GatewayReplicasTest extends GatewayTestBase {
   @Test
   void aKilledReplicasViewersKeepTheirStageOnAnotherReplicaAndCountOnce() {
     String name = broadcast("killed", 10, 3);
-    GatewayServer doomed = startGateway(testSettings().withReplicaId("replica-d"));
+    GatewayServer doomed = startGateway(testSettings().toBuilder().replicaId("replica-d").build());
     for (GatewayServer server : List.of(doomed, replicaB)) {
       stagesOn(server, name, active("kl-a"), active("kl-b"));
     }
@@ -170,7 +170,7 @@ class GatewayReplicasTest extends GatewayTestBase {
   @Test
   void aReplicaShutDownGracefullyHandsItsViewersOverWithoutMovingAnyOrCountingThemTwice() {
     String name = broadcast("rolling", 10, 3);
-    GatewayServer leaving = startGateway(testSettings().withReplicaId("replica-e"));
+    GatewayServer leaving = startGateway(testSettings().toBuilder().replicaId("replica-e").build());
     for (GatewayServer server : List.of(leaving, replicaB)) {
       stagesOn(server, name, active("rl-a"), active("rl-b"));
     }
