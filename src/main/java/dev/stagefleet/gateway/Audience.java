@@ -44,6 +44,7 @@ final class Audience implements BroadcastDirectory.Listener {
   private final Executor changes;
   private final Map<BroadcastKey, AudienceBook> books = new ConcurrentHashMap<>();
   private final Map<String, Viewer> viewersById = new ConcurrentHashMap<>();
+  private final SeatBook seatBook;
   /** Asks the reporter to claim seats soon (a join found room only in other replicas' seats). */
   private volatile Runnable seatsWanted = () -> { };
   private final Runnable metricsAdopted;
@@ -68,6 +69,7 @@ final class Audience implements BroadcastDirectory.Listener {
         () -> seatsWanted.run(), this::pass);
     metrics.audienceGauges(() -> countViewers(true), () -> countViewers(false));
     this.metricsAdopted = () -> metrics.viewerJoin("adopted");
+    this.seatBook = new SeatBook(books, clock, pendingWindow);
   }
 
   /**
@@ -112,51 +114,14 @@ final class Audience implements BroadcastDirectory.Listener {
     }
   }
 
+  /** The seats this replica holds and the viewers it took over, per broadcast, for its audience report. */
+  SeatBook seatBook() {
+    return seatBook;
+  }
+
   /** What to run when a join finds room only in other replicas' seats: the reporter claims some. */
   void onSeatsWanted(Runnable action) {
     this.seatsWanted = action;
-  }
-
-  /**
-   * The broadcast's seats for {@link AudienceReporter}: lowers the seats held to {@code limit} at once (seats given
-   * back stop being filled before the report says so) and returns this replica's counting viewers per stage.
-   */
-  Map<String, Integer> limitSeats(BroadcastKey key, Map<String, Integer> limit) {
-    AudienceBook book = books.computeIfAbsent(key, k -> new AudienceBook(pendingWindow));
-    synchronized (book) {
-      book.limitSeats(limit);
-      return new TreeMap<>(book.counting(clock.instant()));
-    }
-  }
-
-  /** Whether a join or a move of the broadcast lacked seats lately: this replica asks for a share of the spare. */
-  boolean lacksSeats(BroadcastKey key) {
-    AudienceBook book = books.get(key);
-    if (book == null) {
-      return false;
-    }
-    synchronized (book) {
-      return book.lacksSeats(clock.instant(), ViewerMoves.RETRY_INTERVAL.multipliedBy(3));
-    }
-  }
-
-  /** The seats a report just written holds, until {@code until}. */
-  void holdSeats(BroadcastKey key, Map<String, Integer> seats, Instant until) {
-    AudienceBook book = books.computeIfAbsent(key, k -> new AudienceBook(pendingWindow));
-    synchronized (book) {
-      book.seats(seats, until);
-    }
-  }
-
-  /** The seats held for the broadcast now. */
-  Map<String, Integer> seats(BroadcastKey key) {
-    AudienceBook book = books.get(key);
-    if (book == null) {
-      return Map.of();
-    }
-    synchronized (book) {
-      return book.seats(clock.instant());
-    }
   }
 
   /** A presence pass for the viewer on its stage now, good until {@code expiresAt} (its token's expiry). */
@@ -205,17 +170,6 @@ final class Audience implements BroadcastDirectory.Listener {
       viewersById.put(viewer.id(), viewer);
       metricsAdopted.run();
       return Optional.of(viewer);
-    }
-  }
-
-  /** Viewers per {@code <replica>/<stageId>} this replica took over lately, that their first replica may still count. */
-  Map<String, Integer> adopted(BroadcastKey key) {
-    AudienceBook book = books.get(key);
-    if (book == null) {
-      return Map.of();
-    }
-    synchronized (book) {
-      return book.adopted(clock.instant());
     }
   }
 

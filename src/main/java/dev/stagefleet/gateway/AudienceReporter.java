@@ -100,12 +100,12 @@ final class AudienceReporter {
       int waiting = room.waiting(key);
       Map<String, Integer> used = audience.counts(key);
       Map<String, Integer> shares = SeatShares.shares(broadcast, replicaId, used,
-          waiting > 0 || audience.lacksSeats(key), now);
-      Map<String, Integer> held = audience.seats(key);
+          waiting > 0 || audience.seatBook().lacksSeats(key), now);
+      Map<String, Integer> held = audience.seatBook().seats(key);
       // seats given back stop being filled before the report says so; the counts are taken with them
-      used = audience.limitSeats(key, shares);
+      used = audience.seatBook().limitSeats(key, shares);
       boolean grows = shares.entrySet().stream().anyMatch(e -> e.getValue() > held.getOrDefault(e.getKey(), 0));
-      Report report = new Report(used, waiting, shares, audience.adopted(key));
+      Report report = new Report(used, waiting, shares, audience.seatBook().adopted(key));
       Written last = written.get(key);
       boolean changed = last == null ? !report.isEmpty() : !last.report().equals(report);
       boolean due = last != null && !report.isEmpty() && !last.at().plus(refreshInterval).isAfter(now);
@@ -118,7 +118,7 @@ final class AudienceReporter {
       Outcome outcome = patch(key, AudienceReports.reportPatch(replicaId, report, previous, now, version));
       if (outcome == Outcome.WRITTEN) {
         written.put(key, new Written(report, now));
-        audience.holdSeats(key, shares, at.plus(SEAT_LEASE));
+        audience.seatBook().holdSeats(key, shares, at.plus(SEAT_LEASE));
         if (grows) {
           metrics.audienceReport("seats_claimed");
           room.admitSoon(key);

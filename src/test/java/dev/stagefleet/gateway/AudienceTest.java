@@ -102,7 +102,7 @@ class AudienceTest {
         new GatewayClaims(Optional::empty, clock), clock, settings,
         Runnable::run, metrics);
     // the only replica: its seats are every stage's capacity, as its first report claims them
-    audience.holdSeats(BroadcastKey.of(broadcast), SeatShares.shares(broadcast, "replica-a", Map.of(), false,
+    audience.seatBook().holdSeats(BroadcastKey.of(broadcast), SeatShares.shares(broadcast, "replica-a", Map.of(), false,
         clock.instant()), clock.instant().plus(Duration.ofHours(1)));
     return audience;
   }
