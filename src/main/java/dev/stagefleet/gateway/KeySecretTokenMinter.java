@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * starts before the Secret exists, reports why it is not ready, and picks up the key within seconds of its creation
  * or rotation.
  */
-public final class KeySecretTokenMinter implements TokenMinter, AutoCloseable {
+final class KeySecretTokenMinter implements TokenMinter, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KeySecretTokenMinter.class);
 
   private final String secret;
@@ -59,7 +59,7 @@ public final class KeySecretTokenMinter implements TokenMinter, AutoCloseable {
    * Starts watching the Secret {@code namespace/name} (as {@code --key-secret} writes it) and returns at once; tokens
    * can be minted once the Secret has been read.
    */
-  public static KeySecretTokenMinter watch(KubernetesClient client, String namespaceAndName, Clock clock) {
+  static KeySecretTokenMinter watch(KubernetesClient client, String namespaceAndName, Clock clock) {
     String[] parts = namespaceAndName.split("/", 2);
     if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
       throw new IllegalArgumentException("--key-secret must be namespace/name, not \"" + namespaceAndName + "\"");
@@ -72,7 +72,7 @@ public final class KeySecretTokenMinter implements TokenMinter, AutoCloseable {
   }
 
   /** Completes once the Secret has been looked for (and read, if it exists). */
-  public CompletableFuture<Void> listed() {
+  CompletableFuture<Void> listed() {
     return listed;
   }
 
