@@ -7,6 +7,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.stagefleet.crypto.CompactJws;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -57,6 +58,9 @@ final class GatewayClaims {
    *                    (api token mode): claims are then signed with a key of this process only, and a presence
    *                    pass or ticket works only on this replica
    */
+  /** The signer of the current key; replaced when the key changes (identity of the key array). */
+  private volatile Signer signer;
+
   GatewayClaims(Supplier<Optional<byte[]>> keyMaterial, Clock clock) {
     this.keyMaterial = keyMaterial;
     this.clock = clock;
@@ -97,13 +101,27 @@ final class GatewayClaims {
   }
 
   private String sign(JWTClaimsSet claims) {
-    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
     try {
-      jwt.sign(new MACSigner(keys().current()));
+      return signer(keys().current()).sign(claims.toJSONObject());
     } catch (JOSEException e) {
       throw new IllegalStateException("signing a gateway claim failed: " + e.getMessage(), e);
     }
-    return jwt.serialize();
+  }
+
+  /**
+   * The signer for {@code key}, made once per key: every join signs a presence pass, and encoding through the JDK's
+   * base64 rather than nimbus's constant-time codec keeps that cheap (the claims are readable by their holder anyway).
+   */
+  private CompactJws signer(byte[] key) throws JOSEException {
+    Signer last = signer;
+    if (last == null || last.key() != key) {
+      last = new Signer(key, new CompactJws(new JWSHeader(JWSAlgorithm.HS256), new MACSigner(key)));
+      signer = last;
+    }
+    return last.jws();
+  }
+
+  private record Signer(byte[] key, CompactJws jws) {
   }
 
   /** The claims of a token signed with the current or the previous key, of this type, not expired; else empty. */
