@@ -156,6 +156,22 @@ final class RequestFields {
   }
 
   List<String> optionalStringList(String name, int maxItems) {
+    JsonNode node = optionalList(name, maxItems);
+    if (node == null) {
+      return null;
+    }
+    List<String> values = new ArrayList<>();
+    for (JsonNode item : node) {
+      if (!item.isTextual()) {
+        throw IvsError.serialization("Expected strings in the list '" + path + name + "'");
+      }
+      values.add(item.asText());
+    }
+    return values;
+  }
+
+  /** The array {@code name} of at most {@code maxItems} items, or null when absent. */
+  private JsonNode optionalList(String name, int maxItems) {
     JsonNode node = body.get(name);
     if (node == null || node.isNull()) {
       return null;
@@ -166,14 +182,7 @@ final class RequestFields {
     if (node.size() > maxItems) {
       throw violation(node.size() + " items", path + name, "Member must have length less than or equal to " + maxItems);
     }
-    List<String> values = new ArrayList<>();
-    for (JsonNode item : node) {
-      if (!item.isTextual()) {
-        throw IvsError.serialization("Expected strings in the list '" + path + name + "'");
-      }
-      values.add(item.asText());
-    }
-    return values;
+    return node;
   }
 
   /** A nested structure, or null when absent. */
@@ -190,15 +199,9 @@ final class RequestFields {
 
   /** A list of nested structures, or null when absent. */
   List<RequestFields> optionalStructureList(String name, int maxItems) {
-    JsonNode node = body.get(name);
-    if (node == null || node.isNull()) {
+    JsonNode node = optionalList(name, maxItems);
+    if (node == null) {
       return null;
-    }
-    if (!node.isArray()) {
-      throw IvsError.serialization("Expected a list at '" + path + name + "'");
-    }
-    if (node.size() > maxItems) {
-      throw violation(node.size() + " items", path + name, "Member must have length less than or equal to " + maxItems);
     }
     List<RequestFields> items = new ArrayList<>();
     for (JsonNode item : node) {

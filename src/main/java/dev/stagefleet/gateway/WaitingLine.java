@@ -153,14 +153,12 @@ final class WaitingLine {
    * running at once never try the same waiter. The round gives it back with {@link #unclaim} when it found no seat.
    */
   Optional<Waiter> claimNext() {
-    for (Waiter waiter : held.values()) {
-      if (waiter.holding()) {
-        held.remove(waiter.arrival);
-        waiter.claimed = true;
-        return Optional.of(waiter);
-      }
-    }
-    return Optional.empty();
+    Optional<Waiter> next = nextHeld();
+    next.ifPresent(waiter -> {
+      held.remove(waiter.arrival);
+      waiter.claimed = true;
+    });
+    return next;
   }
 
   /** The round that claimed the waiter found no seat: it is back in its place, if it still holds a request. */

@@ -136,6 +136,9 @@ public final class BenchMain implements Runnable {
       quietLogs();
       positive(rounds, "--rounds");
       positive(stages, "--stages");
+      if (profile != null && !java.nio.file.Files.isDirectory(profile.toAbsolutePath().getParent())) {
+        throw new UserFacingException("--profile " + profile + ": the folder it is to be written in does not exist");
+      }
       positive(inFlight, "--in-flight");
       int threads = signingThreads == null ? Runtime.getRuntime().availableProcessors() : signingThreads;
       positive(threads, "--signing-threads");

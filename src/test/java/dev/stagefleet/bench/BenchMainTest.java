@@ -22,7 +22,7 @@ class BenchMainTest {
 
     assertThat(exitCode).isZero();
     assertThat(out.toString()).contains("joins", "scale-up", "ivs-economy", "footprint", "join-storm",
-        "fan-out");
+        "fan-out", "replicas");
   }
 
   @Test
@@ -49,5 +49,18 @@ class BenchMainTest {
     assertThat(exitCode).isNotZero();
     assertThat(err.toString().strip())
         .isEqualTo("stagefleet-bench: --handover-seconds must not be negative, got -1.0");
+  }
+
+  @Test
+  void aProfileIntoAMissingFolderIsRefusedInOneLineBeforeAnythingRuns() {
+    StringWriter err = new StringWriter();
+    CommandLine cl = BenchMain.commandLine();
+    cl.setErr(new PrintWriter(err, true));
+
+    int exitCode = cl.execute("joins", "--profile", "/no-such-folder/joins.jfr");
+
+    assertThat(exitCode).isNotZero();
+    assertThat(err.toString().strip()).isEqualTo("stagefleet-bench: --profile /no-such-folder/joins.jfr: the folder "
+        + "it is to be written in does not exist");
   }
 }
