@@ -13,6 +13,8 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * fabric8's CRUD store with JSON merge patches applied as RFC 7386 says (the stock one appends to arrays and keeps
@@ -21,6 +23,7 @@ import java.util.Objects;
  * change is written to a {@link ChangeJournal}, which HTTP watches are served from.
  */
 public class MergePatchingCrudDispatcher extends KubernetesCrudDispatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(MergePatchingCrudDispatcher.class);
   private static final String RULES_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
   private final ChangeJournal journal;
 
@@ -83,7 +86,14 @@ public class MergePatchingCrudDispatcher extends KubernetesCrudDispatcher {
               + "\"status\":{\"incomplete\":false,\"nonResourceRules\":[],\"resourceRules\":[{\"verbs\":[\"*\"],"
               + "\"apiGroups\":[\"*\"],\"resources\":[\"*\"]}]}}");
     }
-    return super.dispatch(request);
+    try {
+      return super.dispatch(request);
+    } catch (RuntimeException e) {
+      // the mock's own handlers can fail (its patch handler once threw on a JSON-patch "move" it had computed
+      // itself); a real API server answers 500 then, and a request left unanswered would hang its client
+      LOG.warn("{} {} failed in the CRUD store: {}", request.getMethod(), request.getPath(), e.toString());
+      return ApiStatus.failure(500, "InternalError", "the request could not be carried out: " + e.getMessage());
+    }
   }
 
   @Override

@@ -118,4 +118,19 @@ class StatusSubresourceTest {
     });
     assertThat(resource.get()).as("gone once the last finalizer is removed").isNull();
   }
+
+  @Test
+  void aMergePatchThatMovesACountToAnotherKeyIsApplied() {
+    var resource = created("moving");
+    var status = resource.subresource("status");
+    status.patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+        "{\"status\":{\"audience\":{\"gw-1\":{\"viewers\":{\"stage-a\":1},\"reportedAt\":\"2026-12-02T10:00:00Z\"}}}}");
+
+    status.patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+        "{\"status\":{\"audience\":{\"gw-1\":{\"viewers\":{\"stage-a\":null,\"stage-b\":1}}}}}");
+
+    assertThat(resource.get().getStatus().getAudience().get("gw-1").getViewers()).containsOnlyKeys("stage-b");
+  }
 }
