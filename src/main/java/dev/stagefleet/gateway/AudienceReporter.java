@@ -3,6 +3,9 @@ package dev.stagefleet.gateway;
 import dev.stagefleet.api.v1alpha1.AudienceReports;
 import dev.stagefleet.api.v1alpha1.AudienceReports.Report;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus;
+import dev.stagefleet.gateway.UrgentDemand.Demand;
+import dev.stagefleet.scaling.ScalingSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -24,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * and taken over) with a JSON merge patch on the status subresource: when it changes (at most once per tick), and
  * again before its seats lapse while it is not empty. A report that grows this replica's seats names the
  * resourceVersion its shares were worked out from, so two replicas never claim the same free seat: on a conflict it
- * reads the resource again and works them out anew. It also retires the reports of replicas gone for a while.
+ * reads the resource again and works them out anew. Between ticks it writes a report whose demand would change the
+ * operator's decision ({@link UrgentDemand}), so a storm's demand reaches the operator at once. It also retires the
+ * reports of replicas gone for a while.
  */
 final class AudienceReporter {
   private static final Logger LOG = LoggerFactory.getLogger(AudienceReporter.class);
@@ -36,6 +41,9 @@ final class AudienceReporter {
 
   private record Written(Report report, Instant at) {
   }
+
+  /** What a round writes: every changed or due report, only seat claims, or only urgent demand (and claims). */
+  private enum Round { TICK, CLAIMS, DEMAND }
 
   private final KubernetesClient client;
   private final BroadcastDirectory directory;
@@ -64,7 +72,7 @@ final class AudienceReporter {
 
   /** One reporting round over every broadcast this replica has (or had) viewers, waiters or seats for. */
   void tick() {
-    tick(false);
+    tick(Round.TICK);
   }
 
   /**
@@ -72,10 +80,18 @@ final class AudienceReporter {
    * between ticks, so the report's other changes wait for the next tick (at most one write a tick otherwise).
    */
   void claim() {
-    tick(true);
+    tick(Round.CLAIMS);
   }
 
-  private synchronized void tick(boolean claimsOnly) {
+  /**
+   * A round between ticks that writes only the reports whose demand would change the operator's decision (a line
+   * formed, or more stages wanted than the written report asked for), and claims; the caller paces these rounds.
+   */
+  void demand() {
+    tick(Round.DEMAND);
+  }
+
+  private synchronized void tick(Round round) {
     Set<BroadcastKey> keys = new HashSet<>(audience.broadcasts());
     keys.addAll(room.broadcasts());
     keys.addAll(written.keySet());
@@ -85,15 +101,15 @@ final class AudienceReporter {
         written.remove(key);
         continue;
       }
-      report(key, broadcast, claimsOnly);
-      if (!claimsOnly) {
+      report(key, broadcast, round);
+      if (round == Round.TICK) {
         retireGoneReplicas(key, broadcast);
       }
     }
   }
 
   /** Writes the broadcast's report if it changed or is due; claims seats with the resourceVersion read. */
-  private void report(BroadcastKey key, LiveBroadcast seen, boolean claimsOnly) {
+  private void report(BroadcastKey key, LiveBroadcast seen, Round round) {
     LiveBroadcast broadcast = seen;
     for (int attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
       Instant now = clock.instant();
@@ -109,7 +125,12 @@ final class AudienceReporter {
       Written last = written.get(key);
       boolean changed = last == null ? !report.isEmpty() : !last.report().equals(report);
       boolean due = last != null && !report.isEmpty() && !last.at().plus(refreshInterval).isAfter(now);
-      if (!changed && !due || claimsOnly && !grows) {
+      boolean write = switch (round) {
+        case TICK -> changed || due;
+        case CLAIMS -> (changed || due) && grows;
+        case DEMAND -> changed && (grows || urgent(broadcast, last, report, now));
+      };
+      if (!write) {
         return;
       }
       String version = grows ? broadcast.getMetadata().getResourceVersion() : null;
@@ -134,6 +155,25 @@ final class AudienceReporter {
         return;
       }
     }
+  }
+
+  /** Whether the report would change the operator's decision against the one last written (see {@link UrgentDemand}). */
+  private boolean urgent(LiveBroadcast broadcast, Written last, Report report, Instant now) {
+    var spec = broadcast.getSpec();
+    if (spec == null || !spec.validate().isEmpty()) {
+      return false; // the operator scales nothing for an invalid spec
+    }
+    LiveBroadcastStatus status = broadcast.getStatus();
+    int elsewhere = AudienceReports.freshViewers(status, now, replicaId).values().stream()
+        .mapToInt(Integer::intValue).sum() + AudienceReports.fresh(status, now).entrySet().stream()
+        .filter(e -> !e.getKey().equals(replicaId) && e.getValue().getWaiting() != null)
+        .mapToInt(e -> Math.max(0, e.getValue().getWaiting())).sum();
+    return UrgentDemand.urgent(last == null ? Demand.NONE : demand(last.report()), demand(report), elsewhere,
+        ScalingSettings.of(spec));
+  }
+
+  private static Demand demand(Report report) {
+    return new Demand(report.viewers().values().stream().mapToInt(Integer::intValue).sum(), report.waiting());
   }
 
   /** Removes the reports of replicas that stopped writing long ago (a gone pod's name never comes back). */

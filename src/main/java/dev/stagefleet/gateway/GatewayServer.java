@@ -38,7 +38,15 @@ public final class GatewayServer implements AutoCloseable {
   private LocalMediaRelay localMedia;
   private final TokenMinter minter;
   private final String signer;
-  private final java.util.concurrent.atomic.AtomicBoolean claimQueued = new java.util.concurrent.atomic.AtomicBoolean();
+  /**
+   * Least time between two rounds that write urgent demand: with the claims and the tick, a broadcast's report is
+   * written at most about 7 times a second more than once a tick, however fast viewers arrive.
+   */
+  static final Duration DEMAND_REPORT_GAP = Duration.ofMillis(150);
+  /** A join found room only in other replicas' seats: report (and claim) now rather than at the next tick. */
+  private final PacedRound seatClaims;
+  /** A join may have changed the operator's decision: report it now rather than at the next tick. */
+  private final PacedRound demandReports;
   /** Set on shutdown: /ready answers 503, so the Service stops routing here while the sockets are handed over. */
   private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
   private Javalin app;
@@ -76,7 +84,11 @@ public final class GatewayServer implements AutoCloseable {
     this.reporter = new AudienceReporter(client, directory, audience, room, clock, settings, metrics);
     this.broadcasterApi = new BroadcasterApi(directory, issuer, tickets, events, settings, metrics, clock);
     this.viewerApi = new ViewerApi(directory, audience, room, issuer, settings, metrics);
-    audience.onSeatsWanted(this::claimSeatsSoon);
+    this.seatClaims = new PacedRound(() -> quietly("claiming seats", reporter::claim), Duration.ZERO, this::later);
+    this.demandReports = new PacedRound(() -> quietly("reporting demand", reporter::demand), DEMAND_REPORT_GAP,
+        this::later);
+    audience.onSeatsWanted(seatClaims::ask);
+    room.onDemandGrew(demandReports::ask);
     directory.addListener(events);
     directory.addListener(audience);
     directory.addListener(room);
@@ -112,7 +124,8 @@ public final class GatewayServer implements AutoCloseable {
     long heartbeat = settings.heartbeatInterval().toMillis();
     timers.scheduleAtFixedRate(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
     long report = settings.audienceReportInterval().toMillis();
-    timers.scheduleWithFixedDelay(this::reportAudience, report, report, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(() -> quietly("audience report", reporter::tick), report, report,
+        TimeUnit.MILLISECONDS);
     audience.moves().schedule(timers);
     // seats also free up as placed viewers' pending windows pass and other replicas' reports change
     timers.scheduleWithFixedDelay(room::admitAll, 250, 250, TimeUnit.MILLISECONDS);
@@ -210,31 +223,18 @@ public final class GatewayServer implements AutoCloseable {
     }
   }
 
-  /** A join found room only in other replicas' seats: report (and claim) now rather than at the next tick. */
-  private void claimSeatsSoon() {
-    if (claimQueued.compareAndSet(false, true)) {
-      try {
-        timers.execute(() -> {
-          claimQueued.set(false);
-          try {
-            reporter.claim();
-          } catch (RuntimeException e) {
-            LOG.warn("claiming seats failed: {}", e.getMessage());
-          }
-        });
-      } catch (java.util.concurrent.RejectedExecutionException stopping) {
-        claimQueued.set(false);
-      }
+  private void later(Runnable task, Duration delay) {
+    timers.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private static void quietly(String what, Runnable round) {
+    try {
+      round.run();
+    } catch (RuntimeException e) {
+      LOG.warn("{} failed: {}", what, e.getMessage());
     }
   }
 
-  private void reportAudience() {
-    try {
-      reporter.tick();
-    } catch (RuntimeException e) {
-      LOG.warn("audience report failed: {}", e.getMessage());
-    }
-  }
   private static java.util.concurrent.ThreadFactory daemon(String name) {
     return runnable -> {
       Thread thread = new Thread(runnable, name);

@@ -36,6 +36,8 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
   private final GatewayMetrics metrics;
   private final Duration refusalCounts;
   private final Map<BroadcastKey, WaitingLine> lines = new ConcurrentHashMap<>();
+  /** Told after every join: the broadcast's demand (placed plus waiting) may have grown. */
+  private volatile Runnable demandGrew = () -> { };
 
   /**
    * @param refusalCounts how long a viewer refused at maxStages still counts as waiting: its Retry-After, so a
@@ -57,6 +59,17 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
    * already, behind them). {@code waitId} is the id of an earlier wait of this client, to keep its place.
    */
   Admission join(LiveBroadcast broadcast, String userId, String waitId) {
+    Admission admission = seatOrHold(broadcast, userId, waitId);
+    demandGrew.run();
+    return admission;
+  }
+
+  /** What to run after a join placed, held or refused a viewer: the reporter may have demand to report now. */
+  void onDemandGrew(Runnable action) {
+    this.demandGrew = action;
+  }
+
+  private Admission seatOrHold(LiveBroadcast broadcast, String userId, String waitId) {
     BroadcastKey key = BroadcastKey.of(broadcast);
     WaitingLine line = lines.get(key);
     boolean queueing;
