@@ -102,7 +102,8 @@ final class GatewayOptions {
   long ticketTtl = DEFAULTS.ticketTtl().toSeconds();
 
   @Option(names = "--audience-report-ms", paramLabel = "MILLIS",
-      description = "Least milliseconds between two audience reports for one broadcast (default ${DEFAULT-VALUE}) "
+      description = "Least milliseconds between two audience reports for one broadcast, but for seat claims and "
+          + "demand that would add a stage, written at once (at most every 150 ms) (default ${DEFAULT-VALUE}) "
           + "[STAGEFLEET_AUDIENCE_REPORT_MS].")
   long audienceReportInterval = DEFAULTS.audienceReportInterval().toMillis();
 

@@ -28,7 +28,9 @@ import java.util.Objects;
  * @param trustForwardedFor        take the client address from X-Forwarded-For (behind a proxy that sets it)
  * @param heartbeatInterval        how often sockets get a heartbeat message
  * @param ticketTtl                how long a broadcaster socket ticket stays redeemable
- * @param audienceReportInterval   least time between two audience reports for one broadcast
+ * @param audienceReportInterval   the report tick: least time between two reports for one broadcast, but for seat
+ *                                 claims and demand that would change the operator's decision (at most one such write
+ *                                 per 150 ms)
  * @param audienceRefreshInterval  how often an unchanged, non-empty report is rewritten so it never goes stale
  * @param pendingViewerWindow      how long an issued token (or a dropped presence socket) still counts as a viewer
  * @param socketQueueLimit         messages queued for one socket before it is dropped as too slow
