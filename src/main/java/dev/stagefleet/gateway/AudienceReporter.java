@@ -42,7 +42,7 @@ final class AudienceReporter {
   private record Written(Report report, Instant at) {
   }
 
-  /** What a round writes: every changed or due report, only seat claims, or only urgent demand (and claims). */
+  /** What a round writes: every changed or due report, only seat claims, or only urgent demand. */
   private enum Round { TICK, CLAIMS, DEMAND }
 
   private final KubernetesClient client;
@@ -85,7 +85,7 @@ final class AudienceReporter {
 
   /**
    * A round between ticks that writes only the reports whose demand would change the operator's decision (a line
-   * formed, or more stages wanted than the written report asked for), and claims; the caller paces these rounds.
+   * formed, or more stages wanted than the written report asked for); the caller paces these rounds.
    */
   void demand() {
     tick(Round.DEMAND);
@@ -128,7 +128,9 @@ final class AudienceReporter {
       boolean write = switch (round) {
         case TICK -> changed || due;
         case CLAIMS -> (changed || due) && grows;
-        case DEMAND -> changed && (grows || urgent(broadcast, last, report, now));
+        // seat claims are left to the claim rounds and the tick: a guarded claim here, right after the operator's
+        // answer to the last report, is mostly a 409 that holds up the claim rounds admissions wait for
+        case DEMAND -> changed && urgent(broadcast, last, report, now);
       };
       if (!write) {
         return;
