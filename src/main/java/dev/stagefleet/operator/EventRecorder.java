@@ -172,7 +172,9 @@ public class EventRecorder implements AutoCloseable {
     try {
       if (earlier != null) {
         int count = earlier.count() + 1;
-        client.v1().events().inNamespace(earlier.namespace()).withName(earlier.name())
+        // with an object to patch, fabric8 does not read the Event first
+        client.v1().events().resource(new EventBuilder().withNewMetadata().withNamespace(earlier.namespace())
+                .withName(earlier.name()).endMetadata().build())
             .patch(PatchContext.of(PatchType.JSON_MERGE),
                 "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}");
         remember(key, new Recorded(earlier.namespace(), earlier.name(), count, earlier.first()));
