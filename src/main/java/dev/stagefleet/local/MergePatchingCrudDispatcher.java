@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.crud.KubernetesCrudDispatcherException;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -82,9 +83,26 @@ public class MergePatchingCrudDispatcher extends KubernetesCrudDispatcher {
           null));
       return;
     }
-    AttributeSet newKey = map.entrySet().stream().filter(e -> e.getValue() == newState).map(Map.Entry::getKey)
-        .findFirst().orElse(pathAttributes);
+    AttributeSet newKey = storedUnder(pathAttributes, resource, newState);
     journal.record(new ChangeJournal.Change(resourceVersionOf(newState), oldAttributes, existing, newKey, newState));
+  }
+
+  /**
+   * The key the store has just put {@code newState} under: worked out as the store does, checked against the store,
+   * and only when that fails looked for among all stored objects.
+   */
+  private AttributeSet storedUnder(AttributeSet pathAttributes, GenericKubernetesResource resource, String newState) {
+    if (attributeExtractor instanceof KubernetesAttributesExtractor extractor) {
+      AttributeSet key = resource != null ? extractor.extract(resource) : extractor.fromResource(newState);
+      if (!key.containsKey("plural")) {
+        key = AttributeSet.merge(pathAttributes, key);
+      }
+      if (map.get(key) == newState) {
+        return key;
+      }
+    }
+    return map.entrySet().stream().filter(e -> e.getValue() == newState).map(Map.Entry::getKey)
+        .findFirst().orElse(pathAttributes);
   }
 
   private static long resourceVersionOf(String object) {
