@@ -62,6 +62,7 @@ with patches only. The gateway watches only Secrets labelled stagefleet.dev/gate
 grant by label, so list/watch on Secrets covers the namespace: confine it with watchNamespaces.
 */}}
 {{- define "stagefleet.watchedNamespaceRules" -}}
+# get: a gateway replica reads its broadcast afresh when a seat claim conflicts with another replica's
 - apiGroups: ["live.stagefleet.dev"]
   resources: ["livebroadcasts"]
   verbs: ["get", "list", "watch", "patch"]
@@ -71,10 +72,10 @@ grant by label, so list/watch on Secrets covers the namespace: confine it with w
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["list", "watch"]
-# fabric8 reads an Event (get) before it patches a repeat's count
+# a repeat's count is a patch of the first Event
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "get", "patch"]
+  verbs: ["create", "patch"]
 {{- end }}
 
 {{/* Environment both containers share. */}}

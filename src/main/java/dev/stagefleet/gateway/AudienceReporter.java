@@ -235,7 +235,7 @@ final class AudienceReporter {
 
   private Outcome patch(BroadcastKey key, String body) {
     try {
-      client.resources(LiveBroadcast.class).inNamespace(key.namespace()).withName(key.name())
+      client.resource(LiveBroadcast.named(key.namespace(), key.name()))
           .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), body);
       metrics.audienceReport("written");
       return Outcome.WRITTEN;

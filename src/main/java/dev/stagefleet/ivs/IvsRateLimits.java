@@ -7,10 +7,13 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The client-side rate limits for IVS real-time, one limiter per operation class, matched to IVS's per-account rate
- * quotas. Create one per process and share it with every caller (operator and gateway in one JVM): IVS counts the
+ * The client-side rate limits for IVS real-time, one limiter per operation, matched to IVS's per-account rate quotas:
+ * IVS gives each operation its own quota ("CreateStage, DeleteStage, GetStage, UpdateStage, ListStages: 5 TPS each"),
+ * so an inventory ListStages never holds back a CreateStage. The {@link OperationClass} groups operations that share a
+ * quota value. Create one per process and share it with every caller (operator and gateway in one JVM): IVS counts the
  * account's calls, not ours per component.
  *
  * <p>Permits are spread evenly (one every 1/rate seconds) rather than granted in bursts at period boundaries, so the
@@ -20,9 +23,9 @@ public final class IvsRateLimits {
   /** How long a caller waits for a permit before it gives up, unless told otherwise. */
   public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(30);
 
-  /** IVS operations grouped by the rate quota that applies to them. */
+  /** IVS operations grouped by the value of their rate quotas (each operation is limited on its own). */
   public enum OperationClass {
-    /** CreateStage, DeleteStage, GetStage, UpdateStage, ListStages: 5 calls/s. */
+    /** CreateStage, DeleteStage, GetStage, UpdateStage, ListStages: 5 calls/s each. */
     STAGE(5),
     /** ListParticipants, GetParticipant, DisconnectParticipant, ListStageSessions, GetStageSession: 5 calls/s. */
     PARTICIPANT(5),
@@ -60,7 +63,8 @@ public final class IvsRateLimits {
   }
 
   private final Map<OperationClass, Double> callsPerSecond;
-  private final Map<OperationClass, RateLimiter> limiters;
+  /** One limiter per operation, made on its first call. */
+  private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
   private final Duration maxWait;
 
   /** IVS's quotas, waiting at most {@link #DEFAULT_MAX_WAIT} for a permit. */
@@ -81,27 +85,28 @@ public final class IvsRateLimits {
     }
     this.maxWait = maxWait;
     Map<OperationClass, Double> rates = new EnumMap<>(OperationClass.class);
-    Map<OperationClass, RateLimiter> built = new EnumMap<>(OperationClass.class);
     for (OperationClass operationClass : OperationClass.values()) {
       double rate = callsPerSecond.getOrDefault(operationClass, operationClass.defaultCallsPerSecond());
       if (!(rate > 0)) {
         throw new IllegalArgumentException("rate of " + operationClass + " must be positive, got " + rate);
       }
       rates.put(operationClass, rate);
-      built.put(operationClass, RateLimiter.of("ivs-" + operationClass.name().toLowerCase(java.util.Locale.ROOT),
-          RateLimiterConfig.custom()
-              .limitForPeriod(1)
-              .limitRefreshPeriod(Duration.ofNanos(Math.max(1, Math.round(1e9 / rate))))
-              .timeoutDuration(maxWait)
-              .build()));
     }
     this.callsPerSecond = Collections.unmodifiableMap(rates);
-    this.limiters = Collections.unmodifiableMap(built);
   }
 
-  /** Waits for a permit to call an operation of the class; false when none came within the maximum wait. */
-  public boolean acquire(OperationClass operationClass) {
-    return limiters.get(operationClass).acquirePermission();
+  /** Waits for a permit to call the operation; false when none came within the maximum wait. */
+  public boolean acquire(String operation) {
+    return limiters.computeIfAbsent(operation, this::limiter).acquirePermission();
+  }
+
+  private RateLimiter limiter(String operation) {
+    double rate = callsPerSecond.get(OperationClass.of(operation));
+    return RateLimiter.of("ivs-" + operation, RateLimiterConfig.custom()
+        .limitForPeriod(1)
+        .limitRefreshPeriod(Duration.ofNanos(Math.max(1, Math.round(1e9 / rate))))
+        .timeoutDuration(maxWait)
+        .build());
   }
 
   /** The rate of a class in calls per second. */

@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * Everything StageFleet needs from Amazon IVS real-time, and nothing more: the one door to AWS.
- * Implementations rate-limit per operation class and retry throttling and 5xx; other failures surface as
+ * Implementations rate-limit per operation and retry throttling and 5xx; other failures surface as
  * {@link IvsException} subtypes carrying IVS's message.
  */
 public interface IvsService {

@@ -1,6 +1,5 @@
 package dev.stagefleet.ivs;
 
-import dev.stagefleet.ivs.IvsRateLimits.OperationClass;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -313,10 +312,9 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
   // ---- the call path: limit, attempt, measure, translate, retry ----
 
   private <T> T call(String operation, Supplier<T> request) {
-    OperationClass operationClass = OperationClass.of(operation);
     Retry retrying = NOT_IDEMPOTENT.contains(operation) ? retryUnlessUncertain : retry;
     try {
-      return retrying.executeSupplier(() -> attempt(operation, operationClass, request));
+      return retrying.executeSupplier(() -> attempt(operation, request));
     } catch (IvsException.Unavailable e) {
       if (isRetryable(e) && maxAttempts > 1 && !(NOT_IDEMPOTENT.contains(operation)
           && e instanceof IvsException.Uncertain)) {
@@ -333,11 +331,11 @@ public final class SdkIvsService implements IvsService, AutoCloseable {
     }
   }
 
-  private <T> T attempt(String operation, OperationClass operationClass, Supplier<T> request) {
-    if (!limits.acquire(operationClass)) {
+  private <T> T attempt(String operation, Supplier<T> request) {
+    if (!limits.acquire(operation)) {
       record(operation, IvsOutcome.RATE_LIMITED, 0);
-      throw new IvsException.Unavailable(LOCAL_RATE_LIMIT, 0, operation + ": no " + operationClass
-          + " rate-limit permit within " + limits.maxWait().toSeconds() + " s; too many IVS calls are queued", null);
+      throw new IvsException.Unavailable(LOCAL_RATE_LIMIT, 0, operation + ": no rate-limit permit within "
+          + limits.maxWait().toSeconds() + " s; too many IVS calls are queued", null);
     }
     long started = System.nanoTime();
     try {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.crud.KubernetesCrudDispatcherException;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -36,6 +37,36 @@ public class MergePatchingCrudDispatcher extends KubernetesCrudDispatcher {
     this.journal = journal;
   }
 
+  /**
+   * A write that changes the object gets a new resourceVersion. The stock store tells by computing a whole JSON patch
+   * between the two (zjsonpatch, with move detection) on every write; equality says the same for much less.
+   */
+  @Override
+  public void touchResourceVersion(JsonNode source, JsonNode target) {
+    if (!Objects.equals(source, target)) {
+      ((ObjectNode) target.get("metadata")).put("resourceVersion", String.valueOf(requestResourceVersion()));
+    }
+  }
+
+  /** A write that changes anything but metadata and status bumps the generation, as the stock store's diff does. */
+  @Override
+  public void touchGeneration(JsonNode source, JsonNode target) {
+    if (!Objects.equals(withoutMetadataAndStatus(source), withoutMetadataAndStatus(target))) {
+      ((ObjectNode) target.get("metadata")).put("generation",
+          source.path("metadata").path("generation").asInt(0) + 1);
+    }
+  }
+
+  private static JsonNode withoutMetadataAndStatus(JsonNode object) {
+    if (!(object instanceof ObjectNode node)) {
+      return object;
+    }
+    ObjectNode rest = node.deepCopy();
+    rest.remove("metadata");
+    rest.remove("status");
+    return rest;
+  }
+
   /** Called by the store under its write lock for every create, update and delete. */
   @Override
   public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
@@ -52,9 +83,26 @@ public class MergePatchingCrudDispatcher extends KubernetesCrudDispatcher {
           null));
       return;
     }
-    AttributeSet newKey = map.entrySet().stream().filter(e -> e.getValue() == newState).map(Map.Entry::getKey)
-        .findFirst().orElse(pathAttributes);
+    AttributeSet newKey = storedUnder(pathAttributes, resource, newState);
     journal.record(new ChangeJournal.Change(resourceVersionOf(newState), oldAttributes, existing, newKey, newState));
+  }
+
+  /**
+   * The key the store has just put {@code newState} under: worked out as the store does, checked against the store,
+   * and only when that fails looked for among all stored objects.
+   */
+  private AttributeSet storedUnder(AttributeSet pathAttributes, GenericKubernetesResource resource, String newState) {
+    if (attributeExtractor instanceof KubernetesAttributesExtractor extractor) {
+      AttributeSet key = resource != null ? extractor.extract(resource) : extractor.fromResource(newState);
+      if (!key.containsKey("plural")) {
+        key = AttributeSet.merge(pathAttributes, key);
+      }
+      if (map.get(key) == newState) {
+        return key;
+      }
+    }
+    return map.entrySet().stream().filter(e -> e.getValue() == newState).map(Map.Entry::getKey)
+        .findFirst().orElse(pathAttributes);
   }
 
   private static long resourceVersionOf(String object) {

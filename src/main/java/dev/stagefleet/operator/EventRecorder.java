@@ -13,7 +13,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -33,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Events are written by one thread of their own, in the order they were recorded, so a reconcile never waits for
  * them: each is an API write, and a scale-up used to wait for two of them before writing the status the gateways
- * hand the new stage out from.
+ * hand the new stage out from. Within a reconcile pass ({@link #pass}) they are held until the pass ends, after its
+ * status write, so that write does not queue behind them at the API server either.
  */
 public class EventRecorder implements AutoCloseable {
   public static final String STAGE_CREATED = "StageCreated";
@@ -65,6 +68,14 @@ public class EventRecorder implements AutoCloseable {
   private final Clock clock;
   private final Map<String, Recorded> recent = new LinkedHashMap<>();
   private final Executor writer;
+  /** The Events recorded by this thread's open pass, sent when it closes; null outside a pass. */
+  private final ThreadLocal<List<Runnable>> held = new ThreadLocal<>();
+
+  /** A reconcile pass whose Events are sent when it closes. */
+  public interface Pass extends AutoCloseable {
+    @Override
+    void close();
+  }
 
   private record Recorded(String namespace, String name, int count, Instant first) {
   }
@@ -89,6 +100,22 @@ public class EventRecorder implements AutoCloseable {
     });
   }
 
+  /**
+   * Holds the Events this thread records until the returned pass closes, in the order recorded; a pass opened inside
+   * another one changes nothing.
+   */
+  public Pass pass() {
+    if (held.get() != null) {
+      return () -> { };
+    }
+    List<Runnable> events = new ArrayList<>();
+    held.set(events);
+    return () -> {
+      held.remove();
+      events.forEach(this::send);
+    };
+  }
+
   public void normal(LiveBroadcast broadcast, String reason, String message) {
     record(broadcast, "Normal", reason, message);
   }
@@ -104,11 +131,31 @@ public class EventRecorder implements AutoCloseable {
         .withKind(broadcast.getKind()).withName(meta.getName()).withNamespace(meta.getNamespace())
         .withUid(meta.getUid()).build();
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    Runnable event = new Runnable() {
+      @Override
+      public void run() {
+        write(involved, type, reason, message, now);
+      }
+
+      @Override
+      public String toString() {
+        return reason + " on " + involved.getNamespace() + "/" + involved.getName();
+      }
+    };
+    List<Runnable> pass = held.get();
+    if (pass != null) {
+      pass.add(event);
+    } else {
+      send(event);
+    }
+  }
+
+  private void send(Runnable event) {
     try {
-      writer.execute(() -> write(involved, type, reason, message, now));
+      writer.execute(event);
     } catch (RejectedExecutionException e) {
-      LOG.warn("dropped event {} on {}/{}: {} events are already waiting to be written (or the operator is stopping)",
-          reason, meta.getNamespace(), meta.getName(), QUEUED);
+      LOG.warn("dropped event {}: {} events are already waiting to be written (or the operator is stopping)", event,
+          QUEUED);
     }
   }
 
@@ -125,7 +172,9 @@ public class EventRecorder implements AutoCloseable {
     try {
       if (earlier != null) {
         int count = earlier.count() + 1;
-        client.v1().events().inNamespace(earlier.namespace()).withName(earlier.name())
+        // with an object to patch, fabric8 does not read the Event first
+        client.v1().events().resource(new EventBuilder().withNewMetadata().withNamespace(earlier.namespace())
+                .withName(earlier.name()).endMetadata().build())
             .patch(PatchContext.of(PatchType.JSON_MERGE),
                 "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}");
         remember(key, new Recorded(earlier.namespace(), earlier.name(), count, earlier.first()));

@@ -80,7 +80,8 @@ public final class LiveBroadcastReconciler implements Reconciler<LiveBroadcast>,
 
   @Override
   public UpdateControl<LiveBroadcast> reconcile(LiveBroadcast broadcast, Context<LiveBroadcast> context) {
-    try {
+    // the pass's Events are sent after its status write, which carries what the gateways act on
+    try (EventRecorder.Pass pass = events.pass()) {
       leadership.check();
       return reconcileAsLeader(broadcast, context);
     } catch (Leadership.Lost e) {

@@ -37,9 +37,8 @@ public class StatusRecorder {
     if (withoutAudience(broadcast.getStatus()).equals(withoutAudience(next))) {
       return broadcast;
     }
-    LiveBroadcast written = client.resources(LiveBroadcast.class)
-        .inNamespace(broadcast.getMetadata().getNamespace())
-        .withName(broadcast.getMetadata().getName())
+    LiveBroadcast written = client
+        .resource(LiveBroadcast.named(broadcast.getMetadata().getNamespace(), broadcast.getMetadata().getName()))
         .subresource("status")
         .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch(next));
     if (context != null && written != null) {

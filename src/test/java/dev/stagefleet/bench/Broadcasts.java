@@ -106,7 +106,7 @@ public final class Broadcasts {
 
   /** Writes {@code status.audience.<replica>} exactly as a gateway replica does. */
   public void reportAudience(String name, String replica, Map<String, Integer> viewersPerStage, Instant reportedAt) {
-    client.resources(LiveBroadcast.class).inNamespace(namespace).withName(name).subresource("status")
+    client.resource(LiveBroadcast.named(namespace, name)).subresource("status")
         .patch(PatchContext.of(PatchType.JSON_MERGE),
             AudienceReports.reportPatch(replica, viewersPerStage, 0, List.of(), reportedAt));
   }

@@ -27,7 +27,7 @@ class HelmChartRbacTest {
       "live.stagefleet.dev | livebroadcasts | - | get,list,watch,patch",
       "live.stagefleet.dev | livebroadcasts/status | - | patch",
       " | secrets | - | list,watch",
-      " | events | - | create,get,patch");
+      " | events | - | create,patch");
   static final List<String> LEASE_RULES = List.of("coordination.k8s.io | leases | - | get,create,patch");
 
   static Rendered allNamespaces;

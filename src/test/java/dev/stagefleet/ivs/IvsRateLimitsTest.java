@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** One shared limiter per operation class keeps every caller together under IVS's rate quotas. */
+/** One shared limiter per operation keeps every caller together under IVS's rate quotas. */
 @Tag("wire")
 class IvsRateLimitsTest {
 
@@ -74,7 +74,7 @@ class IvsRateLimitsTest {
 
     long started = System.nanoTime();
     for (int i = 0; i < 6; i++) {
-      assertThat(limits.acquire(OperationClass.KEY)).isTrue();
+      assertThat(limits.acquire("ImportPublicKey")).isTrue();
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
 
@@ -86,8 +86,19 @@ class IvsRateLimitsTest {
   void givesUpWhenNoPermitComesWithinTheMaximumWait() {
     IvsRateLimits limits = new IvsRateLimits(Map.of(OperationClass.STAGE, 0.5), Duration.ofMillis(100));
 
-    assertThat(limits.acquire(OperationClass.STAGE)).isTrue();
-    assertThat(limits.acquire(OperationClass.STAGE)).isFalse();
+    assertThat(limits.acquire("CreateStage")).isTrue();
+    assertThat(limits.acquire("CreateStage")).isFalse();
+  }
+
+  @Test
+  void eachOperationHasAQuotaOfItsOwn() {
+    // IVS: "CreateStage, DeleteStage, GetStage, UpdateStage, ListStages: 5 TPS each"
+    IvsRateLimits limits = new IvsRateLimits(Map.of(OperationClass.STAGE, 0.5), Duration.ofMillis(100));
+
+    assertThat(limits.acquire("ListStages")).isTrue();
+    assertThat(limits.acquire("GetStage")).isTrue();
+    assertThat(limits.acquire("CreateStage")).isTrue();
+    assertThat(limits.acquire("ListStages")).isFalse();
   }
 
   @Test

@@ -62,4 +62,23 @@ class EventRecorderTest {
     assertThat(api.client().v1().events().inNamespace("ev").list().getItems())
         .singleElement().satisfies(e -> assertThat(e.getCount()).isEqualTo(2));
   }
+
+  @Test
+  void eventsOfAPassReachTheWriterOnlyWhenThePassEndsInTheOrderRecorded() {
+    var lb = broadcast();
+    try (EventRecorder.Pass pass = events.pass()) {
+      events.normal(lb, EventRecorder.STAGE_CREATED, "Created stage a");
+      try (EventRecorder.Pass inner = events.pass()) {
+        events.normal(lb, EventRecorder.SCALED_UP, "Scaled up to 2 active stages");
+      }
+      assertThat(writer).as("held until the outer pass (its status write done) ends").isEmpty();
+    }
+    assertThat(writer).hasSize(2);
+    writer.poll().run();
+    assertThat(api.client().v1().events().inNamespace("ev").list().getItems())
+        .extracting(Event::getReason).containsExactly(EventRecorder.STAGE_CREATED);
+
+    events.normal(lb, EventRecorder.DRAINING, "Draining stage a");
+    assertThat(writer).as("outside a pass an event goes to the writer at once").hasSize(2);
+  }
 }

@@ -343,7 +343,7 @@ class LiveBroadcastReconcilerTest {
         assertThat(status.getPhase()).isEqualTo("Degraded");
       });
       long creates = ivs.calls("CreateStage");
-      await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(2)).untilAsserted(() ->
+      await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(4)).untilAsserted(() ->
           assertThat(ivs.calls("CreateStage") - creates).as("no retry storm while paused").isLessThanOrEqualTo(1));
       assertThat(broadcasts.eventReasons("lambda", "show")).contains(EventRecorder.QUOTA_EXCEEDED);
     } finally {

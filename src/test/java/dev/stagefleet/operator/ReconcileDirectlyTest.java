@@ -34,25 +34,30 @@ class ReconcileDirectlyTest {
   final InMemoryIvs ivs = new InMemoryIvs(REGION);
   final List<LiveBroadcastStatus> written = new ArrayList<>();
   final List<String> events = new ArrayList<>();
+  /** Status writes and Events handed to the Event writer, in the order they happened. */
+  final List<String> writes = new ArrayList<>();
   final OperatorSettings settings = OperatorSettings.builder().clusterId("direct").build();
 
   final StatusRecorder statusRecorder = new StatusRecorder(null) {
     @Override
     public LiveBroadcast record(LiveBroadcast broadcast, LiveBroadcastStatus next, Context<LiveBroadcast> context) {
       written.add(next);
+      writes.add("status");
       broadcast.setStatus(next);
       return broadcast;
     }
   };
-  final EventRecorder eventRecorder = new EventRecorder(null, clock, Runnable::run) {
+  final EventRecorder eventRecorder = new EventRecorder(null, clock, event -> writes.add("event")) {
     @Override
     public void normal(LiveBroadcast broadcast, String reason, String message) {
       events.add(reason);
+      super.normal(broadcast, reason, message);
     }
 
     @Override
     public void warning(LiveBroadcast broadcast, String reason, String message) {
       events.add(reason);
+      super.warning(broadcast, reason, message);
     }
   };
   final Leadership leadership = Leadership.unelected();
@@ -91,6 +96,8 @@ class ReconcileDirectlyTest {
     assertThat(status.getLastScaleTime()).isEqualTo("2026-03-01T10:00:00Z");
     assertThat(status.getPhase()).as("stages were just added").isEqualTo("Scaling");
     assertThat(events).contains(EventRecorder.STAGE_CREATED, EventRecorder.SCALED_UP);
+    assertThat(writes).as("the Events go out after the status the gateways hand the stages out from")
+        .startsWith("status", "event");
     assertThat(control.getScheduleDelay()).isPresent();
 
     clock.advance(Duration.ofSeconds(1));
