@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A storm puts thousands of viewers in one line and every one of them asks again every few seconds, so no
  * operation walks the line: the held requests are kept by arrival number, the waiters between requests by when they
  * stop counting, and a viewer's position is a prefix count over arrival numbers (a Fenwick tree), each O(log n).
+ *
+ * <p>A waiter that came with another replica's wait pass is taken over here (at the end of this line) and remembered
+ * as adopted from that replica while that replica may still count it, so the reports count it once.
  */
 final class WaitingLine {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -56,7 +60,15 @@ final class WaitingLine {
   private record Expiry(Instant at, Waiter waiter) {
   }
 
+  /** A waiter taken over from replica {@code from}, which may count it until {@code until}. */
+  private record Adoption(String from, Instant until) {
+  }
+
   private final Map<String, Waiter> waiters = new HashMap<>();
+  /** Adoptions by waiter id, in insertion order, which is their expiry order (every one lasts as long). */
+  private final LinkedHashMap<String, Adoption> adoptions = new LinkedHashMap<>();
+  /** How many live adoptions name each replica. */
+  private final Map<String, Integer> adoptedFrom = new TreeMap<>();
   /** The waiters with a held request, by arrival. */
   private final TreeMap<Integer, Waiter> held = new TreeMap<>();
   /** The waiters between requests, soonest to stop counting first; stale entries are skipped. */
@@ -68,8 +80,16 @@ final class WaitingLine {
   /** Whether an admission round is queued already: a storm of asks queues one round, not one per ask. */
   private final AtomicBoolean admissionQueued = new AtomicBoolean();
 
-  /** Forgets the waiters between requests that did not come back in time. */
+  /** Forgets the waiters between requests that did not come back in time, and adoptions whose replica forgot them. */
   void expire(Instant now) {
+    for (var it = adoptions.values().iterator(); it.hasNext(); ) {
+      Adoption adoption = it.next();
+      if (adoption.until().isAfter(now)) {
+        break;
+      }
+      it.remove();
+      adoptedFrom.computeIfPresent(adoption.from(), (from, n) -> n > 1 ? n - 1 : null);
+    }
     while (!expiries.isEmpty() && !expiries.peek().at().isAfter(now)) {
       Expiry expiry = expiries.poll();
       Waiter waiter = expiry.waiter();
@@ -79,19 +99,38 @@ final class WaitingLine {
     }
   }
 
-  /** The waiter with {@code waitId}, or a new one at the end of the line. */
-  Waiter waiter(String waitId, String userId, Instant now) {
-    Waiter waiter = waitId == null ? null : waiters.get(waitId);
+  /**
+   * The waiter {@code pass} names, or a new one at the end of the line: with a pass, the viewer it was when it arrived
+   * (at another replica, or here before its place lapsed); without, a newcomer arriving {@code now}.
+   */
+  Waiter waiter(GatewayClaims.WaitPass pass, String userId, Instant now) {
+    Waiter waiter = pass == null ? null : waiters.get(pass.waiterId());
     if (waiter == null) {
-      waiter = new Waiter(newWaitId(), userId, now, ++lastArrival);
+      waiter = pass == null ? new Waiter(newWaiterId(), userId, now, ++lastArrival)
+          : new Waiter(pass.waiterId(), userId, pass.arrived(), ++lastArrival);
       waiters.put(waiter.id, waiter);
       arrivals.add(waiter.arrival, 1);
     }
     return waiter;
   }
 
-  Optional<Waiter> find(String waitId) {
-    return Optional.ofNullable(waiters.get(waitId));
+  Optional<Waiter> find(String waiterId) {
+    return Optional.ofNullable(waiters.get(waiterId));
+  }
+
+  /** The waiter was taken over from replica {@code from}, which may still count it until {@code until}. */
+  void adopted(String waiterId, String from, Instant until) {
+    Adoption before = adoptions.remove(waiterId);
+    if (before != null) {
+      adoptedFrom.computeIfPresent(before.from(), (f, n) -> n > 1 ? n - 1 : null);
+    }
+    adoptions.put(waiterId, new Adoption(from, until));
+    adoptedFrom.merge(from, 1, Integer::sum);
+  }
+
+  /** Waiters taken over per replica they came from, while that replica may still count them. */
+  Map<String, Integer> adopted() {
+    return Map.copyOf(adoptedFrom);
   }
 
   /**
@@ -186,9 +225,9 @@ final class WaitingLine {
     return requests;
   }
 
-  /** Where {@code waitId} stands (1 is next), or 0 when it is not in line. */
-  int position(String waitId) {
-    Waiter waiter = waiters.get(waitId);
+  /** Where {@code waiterId} stands (1 is next), or 0 when it is not in line. */
+  int position(String waiterId) {
+    Waiter waiter = waiters.get(waiterId);
     return waiter == null ? 0 : arrivals.upTo(waiter.arrival);
   }
 
@@ -196,8 +235,9 @@ final class WaitingLine {
     return waiters.size();
   }
 
+  /** Whether it holds no waiter and remembers no adoption (that the report must still say). */
   boolean isEmpty() {
-    return waiters.isEmpty();
+    return waiters.isEmpty() && adoptions.isEmpty();
   }
 
   Duration typicalWait() {
@@ -218,7 +258,7 @@ final class WaitingLine {
     admissionQueued.set(false);
   }
 
-  private static String newWaitId() {
+  private static String newWaiterId() {
     byte[] bytes = new byte[12];
     RANDOM.nextBytes(bytes);
     return "w-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);

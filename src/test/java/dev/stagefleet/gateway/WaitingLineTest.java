@@ -44,7 +44,7 @@ class WaitingLineTest {
     line.hold(second, new CompletableFuture<>());
     line.keep(first, T0.plusSeconds(5));
 
-    WaitingLine.Waiter again = line.waiter(first.id, "a", T0.plusSeconds(1));
+    WaitingLine.Waiter again = line.waiter(passOf(first), "a", T0.plusSeconds(1));
     CompletableFuture<JoinResult> retry = new CompletableFuture<>();
 
     assertThat(again).isSameAs(first);
@@ -63,7 +63,7 @@ class WaitingLineTest {
     line.keep(gone, T0.plusSeconds(5));
     WaitingLine.Waiter back = line.waiter(null, "back", T0);
     line.keep(back, T0.plusSeconds(5));
-    line.hold(line.waiter(back.id, "back", T0.plusSeconds(2)), new CompletableFuture<>());
+    line.hold(line.waiter(passOf(back), "back", T0.plusSeconds(2)), new CompletableFuture<>());
 
     line.expire(T0.plusSeconds(4));
     assertThat(line.size()).isEqualTo(2);
@@ -142,5 +142,44 @@ class WaitingLineTest {
     assertThat(line.size()).isEqualTo(2);
     assertThat(line.claimNext()).contains(first);
     assertThat(line.claimNext()).contains(waiters.get(2));
+  }
+
+  @Test
+  void aWaiterTakenOverKeepsItsIdAndArrivalAndIsRememberedAsAdoptedUntilItsReplicaForgetsIt() {
+    WaitingLine line = new WaitingLine();
+    line.hold(line.waiter(null, "here", T0), new CompletableFuture<>());
+    var pass = new GatewayClaims.WaitPass("w-from-a", KEY, "replica-a", T0.minusSeconds(3), T0.plusSeconds(60));
+
+    WaitingLine.Waiter taken = line.waiter(pass, "u", T0.plusSeconds(1));
+    line.hold(taken, new CompletableFuture<>());
+    line.adopted(taken.id, "replica-a", T0.plusSeconds(6));
+    line.adopted(taken.id, "replica-a", T0.plusSeconds(7));
+
+    assertThat(taken.id).isEqualTo("w-from-a");
+    assertThat(taken.arrived).as("the wait is measured from its first arrival").isEqualTo(T0.minusSeconds(3));
+    assertThat(line.position(taken.id)).as("behind those already here").isEqualTo(2);
+    assertThat(line.adopted()).as("asking twice is one waiter").isEqualTo(java.util.Map.of("replica-a", 1));
+    line.remove(taken);
+    line.expire(T0.plusSeconds(6));
+    assertThat(line.adopted()).as("seated or gone, its replica may still count it").containsEntry("replica-a", 1);
+    line.expire(T0.plusSeconds(7));
+    assertThat(line.adopted()).isEmpty();
+  }
+
+  @Test
+  void aLineWithNoWaitersButAnAdoptionToReportIsNotEmpty() {
+    WaitingLine line = new WaitingLine();
+    line.adopted("w-x", "replica-b", T0.plusSeconds(5));
+    assertThat(line.size()).isZero();
+    assertThat(line.isEmpty()).isFalse();
+    line.expire(T0.plusSeconds(5));
+    assertThat(line.isEmpty()).isTrue();
+  }
+
+  private static final BroadcastKey KEY = new BroadcastKey("shows", "line");
+
+  /** The wait pass a client of {@code waiter} holds, as this replica answered it. */
+  private static GatewayClaims.WaitPass passOf(WaitingLine.Waiter waiter) {
+    return new GatewayClaims.WaitPass(waiter.id, KEY, "replica-a", waiter.arrived, T0.plusSeconds(60));
   }
 }
