@@ -24,11 +24,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * operation walks the line: the held requests are kept by arrival number, the waiters between requests by when they
  * stop counting, and a viewer's position is a prefix count over arrival numbers (a Fenwick tree), each O(log n).
  *
- * <p>A waiter that came with another replica's wait pass is taken over here (at the end of this line) and remembered
+ * <p>A waiter that came with another replica's wait pass is taken over here, at its place by the time it first
+ * arrived: newcomers' arrival numbers are {@link #GAP} apart, and a waiter from elsewhere takes a free number between
+ * the newcomers that arrived just before and after it (the end of the line when that gap is full). It is remembered
  * as adopted from that replica while that replica may still count it, so the reports count it once.
  */
 final class WaitingLine {
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** Arrival numbers between two newcomers, for waiters from other replicas that arrived between them, plus one. */
+  static final int GAP = 4;
 
   /** A viewer waiting; its state changes only through its line. */
   static final class Waiter {
@@ -76,6 +80,8 @@ final class WaitingLine {
   /** Which arrival numbers are still in line, for positions. */
   private final ArrivalCounts arrivals = new ArrivalCounts();
   private int lastArrival;
+  /** The arrival number given last for each arrival time at the end of the line (both only grow). */
+  private final TreeMap<Instant, Integer> placedAt = new TreeMap<>();
   private Duration typicalWait = WaitingRoom.FIRST_GUESS;
   /** Whether an admission round is queued already: a storm of asks queues one round, not one per ask. */
   private final AtomicBoolean admissionQueued = new AtomicBoolean();
@@ -106,12 +112,33 @@ final class WaitingLine {
   Waiter waiter(GatewayClaims.WaitPass pass, String userId, Instant now) {
     Waiter waiter = pass == null ? null : waiters.get(pass.waiterId());
     if (waiter == null) {
-      waiter = pass == null ? new Waiter(newWaiterId(), userId, now, ++lastArrival)
-          : new Waiter(pass.waiterId(), userId, pass.arrived(), ++lastArrival);
+      // a pass from a replica whose clock runs ahead is taken as arriving now
+      Instant arrived = pass == null || pass.arrived().isAfter(now) ? now : pass.arrived();
+      waiter = new Waiter(pass == null ? newWaiterId() : pass.waiterId(), userId, arrived, arrivalFor(arrived));
       waiters.put(waiter.id, waiter);
       arrivals.add(waiter.arrival, 1);
     }
     return waiter;
+  }
+
+  /** The arrival number of a viewer that arrived at {@code arrived}: behind everyone here who arrived before it. */
+  private int arrivalFor(Instant arrived) {
+    Map.Entry<Instant, Integer> last = placedAt.lastEntry();
+    if (last == null || !arrived.isBefore(last.getKey())) {
+      lastArrival += GAP;
+      placedAt.put(arrived, lastArrival);
+      return lastArrival;
+    }
+    Map.Entry<Instant, Integer> before = placedAt.lowerEntry(arrived);
+    int after = before == null ? 0 : before.getValue();
+    for (int arrival = after + 1; arrival < after + GAP; arrival++) {
+      if (!arrivals.present(arrival)) {
+        return arrival;
+      }
+    }
+    // as many came from elsewhere between the same two newcomers as there are numbers: this one queues at the end
+    lastArrival += GAP;
+    return lastArrival;
   }
 
   Optional<Waiter> find(String waiterId) {
@@ -268,6 +295,10 @@ final class WaitingLine {
   static final class ArrivalCounts {
     private int[] present = new int[64];
     private int[] tree = new int[64];
+
+    boolean present(int arrival) {
+      return arrival < present.length && present[arrival] > 0;
+    }
 
     void add(int arrival, int delta) {
       if (arrival >= tree.length) {

@@ -145,25 +145,74 @@ class WaitingLineTest {
   }
 
   @Test
-  void aWaiterTakenOverKeepsItsIdAndArrivalAndIsRememberedAsAdoptedUntilItsReplicaForgetsIt() {
+  void aWaiterTakenOverKeepsItsIdAndIsRememberedAsAdoptedUntilItsReplicaForgetsIt() {
     WaitingLine line = new WaitingLine();
-    line.hold(line.waiter(null, "here", T0), new CompletableFuture<>());
     var pass = new GatewayClaims.WaitPass("w-from-a", KEY, "replica-a", T0.minusSeconds(3), T0.plusSeconds(60));
 
-    WaitingLine.Waiter taken = line.waiter(pass, "u", T0.plusSeconds(1));
+    WaitingLine.Waiter taken = line.waiter(pass, "u", T0);
     line.hold(taken, new CompletableFuture<>());
     line.adopted(taken.id, "replica-a", T0.plusSeconds(6));
     line.adopted(taken.id, "replica-a", T0.plusSeconds(7));
 
     assertThat(taken.id).isEqualTo("w-from-a");
     assertThat(taken.arrived).as("the wait is measured from its first arrival").isEqualTo(T0.minusSeconds(3));
-    assertThat(line.position(taken.id)).as("behind those already here").isEqualTo(2);
+    assertThat(line.waiter(pass, "u", T0.plusSeconds(1))).as("asking again here").isSameAs(taken);
     assertThat(line.adopted()).as("asking twice is one waiter").isEqualTo(java.util.Map.of("replica-a", 1));
     line.remove(taken);
     line.expire(T0.plusSeconds(6));
     assertThat(line.adopted()).as("seated or gone, its replica may still count it").containsEntry("replica-a", 1);
     line.expire(T0.plusSeconds(7));
     assertThat(line.adopted()).isEmpty();
+  }
+
+  @Test
+  void aWaiterTakenOverStandsWhereItsArrivalPutsItAndIsSeatedInThatOrder() {
+    WaitingLine line = new WaitingLine();
+    WaitingLine.Waiter first = line.waiter(null, "first", T0);
+    WaitingLine.Waiter third = line.waiter(null, "third", T0.plusSeconds(2));
+    WaitingLine.Waiter fourth = line.waiter(null, "fourth", T0.plusSeconds(2));
+    WaitingLine.Waiter second = line.waiter(new GatewayClaims.WaitPass("w-b", KEY, "replica-b", T0.plusSeconds(1),
+        T0.plusSeconds(60)), "second", T0.plusSeconds(3));
+    WaitingLine.Waiter earliest = line.waiter(new GatewayClaims.WaitPass("w-c", KEY, "replica-c",
+        T0.minusSeconds(1), T0.plusSeconds(60)), "earliest", T0.plusSeconds(3));
+    List.of(first, second, third, fourth, earliest).forEach(w -> line.hold(w, new CompletableFuture<>()));
+
+    assertThat(List.of(earliest, first, second, third, fourth)).extracting(w -> line.position(w.id))
+        .containsExactly(1, 2, 3, 4, 5);
+    List<String> seated = new ArrayList<>();
+    line.claimNext().ifPresent(w -> seated.add(w.userId));
+    line.claimNext().ifPresent(w -> seated.add(w.userId));
+    line.claimNext().ifPresent(w -> seated.add(w.userId));
+    assertThat(seated).containsExactly("earliest", "first", "second");
+  }
+
+  @Test
+  void waitersFromElsewhereBeyondTheGapBetweenTwoNewcomersQueueAtTheEnd() {
+    WaitingLine line = new WaitingLine();
+    WaitingLine.Waiter first = line.waiter(null, "first", T0);
+    WaitingLine.Waiter last = line.waiter(null, "last", T0.plusSeconds(10));
+    List<WaitingLine.Waiter> between = new ArrayList<>();
+    for (int i = 1; i <= WaitingLine.GAP; i++) {
+      between.add(line.waiter(new GatewayClaims.WaitPass("w-" + i, KEY, "replica-b", T0.plusSeconds(i),
+          T0.plusSeconds(60)), "between-" + i, T0.plusSeconds(11)));
+    }
+
+    assertThat(line.position(first.id)).isEqualTo(1);
+    assertThat(between.subList(0, WaitingLine.GAP - 1)).extracting(w -> line.position(w.id))
+        .containsExactly(2, 3, 4);
+    assertThat(line.position(last.id)).isEqualTo(WaitingLine.GAP + 1);
+    assertThat(line.position(between.get(WaitingLine.GAP - 1).id)).as("the gap is full").isEqualTo(
+        WaitingLine.GAP + 2);
+  }
+
+  @Test
+  void aPassFromAReplicaWhoseClockRunsAheadArrivesNow() {
+    WaitingLine line = new WaitingLine();
+    WaitingLine.Waiter ahead = line.waiter(new GatewayClaims.WaitPass("w-f", KEY, "replica-b", T0.plusSeconds(30),
+        T0.plusSeconds(60)), "ahead", T0);
+    WaitingLine.Waiter next = line.waiter(null, "next", T0.plusSeconds(1));
+    assertThat(ahead.arrived).isEqualTo(T0);
+    assertThat(line.position(next.id)).isEqualTo(2);
   }
 
   @Test
