@@ -116,13 +116,22 @@ public final class AudienceReports {
   }
 
   /**
-   * Viewers held waiting for a seat, summed over every replica whose report is fresh at {@code now}. A waiter another
-   * replica took over (its {@code waitingAdopted} entry) while the replica it came from still counts it is counted
-   * once: the adopted counts are taken off the fresh report of the replica they came from, never below 0.
+   * Viewers held waiting for a seat, summed over every replica whose report is fresh at {@code now}, each counted once
+   * (see {@link #freshWaitingByReplica}).
    */
   public static int freshWaiting(LiveBroadcastStatus status, Instant now) {
+    return freshWaitingByReplica(status, now).values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  /**
+   * The viewers each replica with a fresh report at {@code now} holds waiting, counting each once: a waiter another
+   * replica took over (its {@code waitingAdopted} entry) while the replica it came from still counts it is taken off
+   * the fresh report of the replica it came from, never below 0. Replicas with none waiting are left out.
+   */
+  public static Map<String, Integer> freshWaitingByReplica(LiveBroadcastStatus status, Instant now) {
+    Map<String, Integer> once = new HashMap<>();
     if (status == null) {
-      return 0;
+      return once;
     }
     Map<String, AudienceReport> fresh = fresh(status, now);
     Map<String, Integer> adoptedFrom = new HashMap<>();
@@ -131,13 +140,14 @@ public final class AudienceReports {
         adoptedFrom.merge(origin, n, Integer::sum);
       }
     }));
-    int sum = 0;
-    for (Map.Entry<String, AudienceReport> e : fresh.entrySet()) {
-      Integer waiting = e.getValue().getWaiting();
-      int n = waiting == null ? 0 : Math.max(0, waiting);
-      sum += n - Math.min(n, adoptedFrom.getOrDefault(e.getKey(), 0));
-    }
-    return sum;
+    fresh.forEach((replica, report) -> {
+      int n = report.getWaiting() == null ? 0 : Math.max(0, report.getWaiting());
+      int counted = n - Math.min(n, adoptedFrom.getOrDefault(replica, 0));
+      if (counted > 0) {
+        once.put(replica, counted);
+      }
+    });
+    return once;
   }
 
   /**
