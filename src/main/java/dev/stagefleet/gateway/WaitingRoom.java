@@ -109,6 +109,9 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
     }
     if (!queueing) {
       JoinResult result = audience.join(broadcast, userId);
+      if (result instanceof JoinResult.Placed) {
+        seatedAtOnce(key, pass);
+      }
       if (result instanceof JoinResult.Full full && full.atMaxStages()) {
         refused(key, userId, pass);
       }
@@ -141,6 +144,27 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
     synchronized (line) {
       Instant now = clock.instant();
       line.keep(waiter(line, pass, userId, now), now.plus(refusalCounts));
+    }
+  }
+
+  /**
+   * The client of {@code pass} found a seat without queueing: the place it kept here stops counting, and one kept at
+   * the replica it came from is taken off there as a waiter taken over.
+   */
+  private void seatedAtOnce(BroadcastKey key, GatewayClaims.WaitPass pass) {
+    boolean fromElsewhere = pass != null && pass.replica() != null && !pass.replica().equals(replicaId);
+    WaitingLine line = fromElsewhere ? lines.computeIfAbsent(key, k -> new WaitingLine())
+        : pass == null ? null : lines.get(key);
+    if (line == null) {
+      return;
+    }
+    synchronized (line) {
+      Instant now = clock.instant();
+      // a request of the same client still held (it asked twice at once) keeps its waiter until it is answered
+      line.find(pass.waiterId()).filter(waiter -> !waiter.holding()).ifPresent(line::remove);
+      if (fromElsewhere) {
+        line.adopted(pass.waiterId(), pass.replica(), now.plus(adoptionCounts));
+      }
     }
   }
 

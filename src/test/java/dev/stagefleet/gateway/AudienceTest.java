@@ -67,6 +67,54 @@ class AudienceTest {
     assertThat(audience.counts(key)).containsExactly(Map.entry("s0", 1));
   }
 
+  @Test
+  void aWaiterFromAnotherReplicaIsReportedAsTakenOverWhetherSeatedAtOnceOrHeldUntilItsFirstReplicaForgetsIt() {
+    Audience audience = audience(List.of(stage("s0", StageStatus.ACTIVE)), 1, 2);
+    WaitingRoom room = room(audience);
+    BroadcastKey key = BroadcastKey.of(broadcast);
+    Instant now = clock.instant();
+
+    assertThat(room.join(broadcast, "u", new GatewayClaims.WaitPass("w-1", key, "replica-b", now,
+        now.plusSeconds(60))).now()).isInstanceOf(JoinResult.Placed.class);
+    assertThat(room.waitingAdopted(key)).as("seated here, still waiting there").isEqualTo(Map.of("replica-b", 1));
+    assertThat(room.waiting(key)).isZero();
+    var held = room.join(broadcast, "v", new GatewayClaims.WaitPass("w-2", key, "replica-b", now,
+        now.plusSeconds(60))).held();
+
+    assertThat(held).isNotNull();
+    assertThat(room.waiting(key)).isEqualTo(1);
+    assertThat(room.waitingAdopted(key)).isEqualTo(Map.of("replica-b", 2));
+    clock.advance(WaitingRoom.COME_BACK_WITHIN);
+    assertThat(room.waitingAdopted(key)).as("replica-b has forgotten them").isEmpty();
+    assertThat(room.waiting(key)).as("still held here").isEqualTo(1);
+  }
+
+  @Test
+  void aWaiterThatComesBackAndIsSeatedAtOnceStopsCountingAsWaiting() {
+    Audience audience = audience(List.of(stage("s0", StageStatus.ACTIVE)), 1, 2);
+    WaitingRoom room = room(audience);
+    BroadcastKey key = BroadcastKey.of(broadcast);
+    assertThat(room.join(broadcast, "first", null).now()).isInstanceOf(JoinResult.Placed.class);
+    WaitingRoom.Ticket ticket = room.join(broadcast, "u", null).held();
+    room.released(key, ticket, WaitingRoom.COME_BACK_WITHIN);
+    String waitId = room.waitId(key, ticket);
+    assertThat(room.waiting(key)).isEqualTo(1);
+
+    // a seat opens between its requests, with no one held: its next ask is placed without queueing
+    audience.seatBook().holdSeats(key, Map.of("s0", 2), clock.instant().plus(Duration.ofHours(1)));
+    broadcast.getSpec().setViewersPerStage(2);
+    assertThat(room.join(broadcast, "u", room.place(key, waitId).orElseThrow()).now())
+        .isInstanceOf(JoinResult.Placed.class);
+
+    assertThat(room.waiting(key)).as("placed, not waiting too").isZero();
+    assertThat(room.waitingAdopted(key)).isEmpty();
+  }
+
+  private WaitingRoom room(Audience audience) {
+    return new WaitingRoom(audience, k -> Optional.of(broadcast), new GatewayClaims(Optional::empty, clock),
+        "replica-a", clock, Duration.ofSeconds(5), Runnable::run, GatewayMetrics.create());
+  }
+
   private Audience audience(List<StageStatus> stages, int perStage, int maxStages) {
     broadcast = new LiveBroadcast();
     broadcast.setMetadata(new ObjectMetaBuilder().withName("show").withNamespace("shows").build());
