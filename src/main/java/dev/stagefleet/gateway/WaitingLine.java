@@ -80,7 +80,7 @@ final class WaitingLine {
   /** Which arrival numbers are still in line, for positions. */
   private final ArrivalCounts arrivals = new ArrivalCounts();
   private int lastArrival;
-  /** The arrival number given last for each arrival time at the end of the line (both only grow). */
+  /** The arrival number given last for each arrival time at the end of the line (both only grow), from the front. */
   private final TreeMap<Instant, Integer> placedAt = new TreeMap<>();
   private Duration typicalWait = WaitingRoom.FIRST_GUESS;
   /** Whether an admission round is queued already: a storm of asks queues one round, not one per ask. */
@@ -102,6 +102,10 @@ final class WaitingLine {
       if (waiter.held == null && expiry.at().equals(waiter.keptUntil)) {
         remove(waiter);
       }
+    }
+    // newcomers gone from the front of the line mark no one's place any more: a long storm keeps this map short
+    while (!placedAt.isEmpty() && !arrivals.present(placedAt.firstEntry().getValue())) {
+      placedAt.pollFirstEntry();
     }
   }
 

@@ -206,6 +206,21 @@ class WaitingLineTest {
   }
 
   @Test
+  void aWaiterFromElsewhereStillGoesAheadOfLaterNewcomersAfterTheFrontOfTheLineWasSeated() {
+    WaitingLine line = new WaitingLine();
+    WaitingLine.Waiter seated = line.waiter(null, "seated", T0);
+    WaitingLine.Waiter later = line.waiter(null, "later", T0.plusSeconds(2));
+    line.remove(seated);
+    line.expire(T0.plusSeconds(3));
+
+    WaitingLine.Waiter between = line.waiter(new GatewayClaims.WaitPass("w-b", KEY, "replica-b", T0.plusSeconds(1),
+        T0.plusSeconds(60)), "between", T0.plusSeconds(3));
+    WaitingLine.Waiter newcomer = line.waiter(null, "newcomer", T0.plusSeconds(4));
+
+    assertThat(List.of(between, later, newcomer)).extracting(w -> line.position(w.id)).containsExactly(1, 2, 3);
+  }
+
+  @Test
   void aPassFromAReplicaWhoseClockRunsAheadArrivesNow() {
     WaitingLine line = new WaitingLine();
     WaitingLine.Waiter ahead = line.waiter(new GatewayClaims.WaitPass("w-f", KEY, "replica-b", T0.plusSeconds(30),
