@@ -8,7 +8,11 @@ import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.stagefleet.crypto.CompactJws;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -140,14 +144,14 @@ final class GatewayClaims {
    * The shared claims key of {@code file} (trailing white space stripped), for a gateway that signs no tokens; empty
    * without a file.
    */
-  static Optional<byte[]> sharedKey(java.nio.file.Path file) {
+  static Optional<byte[]> sharedKey(Path file) {
     if (file == null) {
       return Optional.empty();
     }
     byte[] key;
     try {
-      key = java.nio.file.Files.readString(file).strip().getBytes(StandardCharsets.UTF_8);
-    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      key = Files.readString(file).strip().getBytes(StandardCharsets.UTF_8);
+    } catch (IOException | UncheckedIOException e) {
       throw new IllegalArgumentException("cannot read the claims key file " + file + ": " + e.getMessage());
     }
     if (key.length < MIN_SHARED_KEY_BYTES) {
@@ -217,7 +221,8 @@ final class GatewayClaims {
       return k;
     }
     if (material == null && k == null) {
-      LOG.warn("no signing key: presence passes and socket tickets are signed with a key of this replica only");
+      LOG.warn("no signing key and no --claims-key-file: presence passes, waitIds and socket tickets are signed "
+          + "with a key of this replica only, and other replicas refuse them");
     }
     byte[] current = material == null ? fallback : derive(material);
     Keys next = new Keys(material, current, k == null ? null : k.current());
