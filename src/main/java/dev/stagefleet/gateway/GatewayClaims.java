@@ -56,9 +56,14 @@ final class GatewayClaims {
 
   /**
    * A waiting viewer's place: its waiter id, its broadcast, the replica that answered it last, when it first arrived,
-   * and until when the pass is good.
+   * until when the pass is good, and until when that replica counts the waiter (null: not said).
    */
-  record WaitPass(String waiterId, BroadcastKey broadcast, String replica, Instant arrived, Instant expiresAt) {
+  record WaitPass(String waiterId, BroadcastKey broadcast, String replica, Instant arrived, Instant expiresAt,
+      Instant countedUntil) {
+    WaitPass(String waiterId, BroadcastKey broadcast, String replica, Instant arrived, Instant expiresAt) {
+      this(waiterId, broadcast, replica, arrived, expiresAt, null);
+    }
+
     boolean expired(Instant now) {
       return !expiresAt.isAfter(now);
     }
@@ -121,7 +126,9 @@ final class GatewayClaims {
   String wait(WaitPass pass) {
     return sign(new JWTClaimsSet.Builder().subject(pass.waiterId()).claim("typ", WAIT)
         .claim("bc", pass.broadcast().toString()).claim("rep", pass.replica())
-        .claim("arr", pass.arrived().toEpochMilli()).issueTime(Date.from(clock.instant()))
+        .claim("arr", pass.arrived().toEpochMilli())
+        .claim("cnt", pass.countedUntil() == null ? null : pass.countedUntil().toEpochMilli())
+        .issueTime(Date.from(clock.instant()))
         .expirationTime(Date.from(pass.expiresAt())).build());
   }
 
@@ -135,8 +142,9 @@ final class GatewayClaims {
       if (broadcast.isEmpty() || c.getSubject() == null || !(c.getClaim("arr") instanceof Number arrived)) {
         return Optional.empty();
       }
+      Instant counted = c.getClaim("cnt") instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : null;
       return Optional.of(new WaitPass(c.getSubject(), broadcast.get(), string(c, "rep"),
-          Instant.ofEpochMilli(arrived.longValue()), c.getExpirationTime().toInstant()));
+          Instant.ofEpochMilli(arrived.longValue()), c.getExpirationTime().toInstant(), counted));
     });
   }
 

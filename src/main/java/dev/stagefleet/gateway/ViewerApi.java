@@ -127,7 +127,7 @@ final class ViewerApi {
           }
           int position = Math.max(1, room.position(key, ticket.waiterId()));
           ctx.header("Preference-Applied", "wait=" + hold.toSeconds()).header("Retry-After", "0").status(202)
-              .json(new WaitResponse(room.waitId(key, ticket), position, room.waiting(key),
+              .json(new WaitResponse(room.waitId(key, ticket, WaitingRoom.COME_BACK_WITHIN), position, room.waiting(key),
                   Math.max(1, ticket.expectedWait().toSeconds()), "every stage is full and another stage is being "
                       + "added; you are number " + position + " in line: ask again with this waitId"));
         }));

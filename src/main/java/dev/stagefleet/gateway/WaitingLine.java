@@ -7,11 +7,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,7 +28,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A waiter that came with another replica's wait pass is taken over here, at its place by the time it first
  * arrived: newcomers' arrival numbers are {@link #GAP} apart, and a waiter from elsewhere takes a free number between
  * the newcomers that arrived just before and after it (the end of the line when that gap is full). It is remembered
- * as adopted from that replica while that replica may still count it, so the reports count it once.
+ * as adopted from that replica while that replica may still count it, so the reports count it once. A waiter that
+ * comes back from another replica while its place here is still kept gets a new entry: the old one keeps counting
+ * until its keep ends, as the replica it went to reports it taken over from here (so the two cancel).
  */
 final class WaitingLine {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -64,15 +67,21 @@ final class WaitingLine {
   private record Expiry(Instant at, Waiter waiter) {
   }
 
-  /** A waiter taken over from replica {@code from}, which may count it until {@code until}. */
-  private record Adoption(String from, Instant until) {
+  /**
+   * A waiter taken over from replica {@code from}, which counts it until {@code until}: one per entry of the waiter
+   * there (a waiter that went round the replicas may have two), the same however often the same pass comes.
+   */
+  private record Adoption(String waiterId, String from, Instant until) {
   }
 
   private final Map<String, Waiter> waiters = new HashMap<>();
-  /** Adoptions by waiter id, in insertion order, which is their expiry order (every one lasts as long). */
-  private final LinkedHashMap<String, Adoption> adoptions = new LinkedHashMap<>();
+  private final Set<Adoption> adoptions = new HashSet<>();
+  /** The adoptions by when they end, soonest first. */
+  private final PriorityQueue<Adoption> adoptionEnds = new PriorityQueue<>(Comparator.comparing(Adoption::until));
   /** How many live adoptions name each replica. */
   private final Map<String, Integer> adoptedFrom = new TreeMap<>();
+  /** Until when each waiter that left for another replica still counts here (see {@link #depart}). */
+  private final PriorityQueue<Instant> departed = new PriorityQueue<>();
   /** The waiters with a held request, by arrival. */
   private final TreeMap<Integer, Waiter> held = new TreeMap<>();
   /** The waiters between requests, soonest to stop counting first; stale entries are skipped. */
@@ -88,13 +97,10 @@ final class WaitingLine {
 
   /** Forgets the waiters between requests that did not come back in time, and adoptions whose replica forgot them. */
   void expire(Instant now) {
-    for (var it = adoptions.values().iterator(); it.hasNext(); ) {
-      Adoption adoption = it.next();
-      if (adoption.until().isAfter(now)) {
-        break;
-      }
-      it.remove();
-      adoptedFrom.computeIfPresent(adoption.from(), (from, n) -> n > 1 ? n - 1 : null);
+    while (!adoptionEnds.isEmpty() && !adoptionEnds.peek().until().isAfter(now)) {
+      Adoption ended = adoptionEnds.poll();
+      adoptions.remove(ended);
+      adoptedFrom.computeIfPresent(ended.from(), (from, n) -> n > 1 ? n - 1 : null);
     }
     while (!expiries.isEmpty() && !expiries.peek().at().isAfter(now)) {
       Expiry expiry = expiries.poll();
@@ -103,6 +109,9 @@ final class WaitingLine {
         remove(waiter);
       }
     }
+    while (!departed.isEmpty() && !departed.peek().isAfter(now)) {
+      departed.poll();
+    }
     // newcomers gone from the front of the line mark no one's place any more: a long storm keeps this map short
     while (!placedAt.isEmpty() && !arrivals.present(placedAt.firstEntry().getValue())) {
       placedAt.pollFirstEntry();
@@ -110,11 +119,16 @@ final class WaitingLine {
   }
 
   /**
-   * The waiter {@code pass} names, or a new one at the end of the line: with a pass, the viewer it was when it arrived
-   * (at another replica, or here before its place lapsed); without, a newcomer arriving {@code now}.
+   * The waiter {@code pass} names, or a new one at its arrival's place: with a pass, the viewer it was when it
+   * arrived (at another replica, or here before its place lapsed); without, a newcomer arriving {@code now}.
+   * {@code fromElsewhere}: another replica answered the pass, so an entry still kept here {@link #depart}s first.
    */
-  Waiter waiter(GatewayClaims.WaitPass pass, String userId, Instant now) {
+  Waiter waiter(GatewayClaims.WaitPass pass, boolean fromElsewhere, String userId, Instant now) {
     Waiter waiter = pass == null ? null : waiters.get(pass.waiterId());
+    if (waiter != null && fromElsewhere && !waiter.holding()) {
+      depart(waiter, now);
+      waiter = null;
+    }
     if (waiter == null) {
       // a pass from a replica whose clock runs ahead is taken as arriving now
       Instant arrived = pass == null || pass.arrived().isAfter(now) ? now : pass.arrived();
@@ -149,14 +163,13 @@ final class WaitingLine {
     return Optional.ofNullable(waiters.get(waiterId));
   }
 
-  /** The waiter was taken over from replica {@code from}, which may still count it until {@code until}. */
+  /** The waiter was taken over from replica {@code from}, which counts it until {@code until}. */
   void adopted(String waiterId, String from, Instant until) {
-    Adoption before = adoptions.remove(waiterId);
-    if (before != null) {
-      adoptedFrom.computeIfPresent(before.from(), (f, n) -> n > 1 ? n - 1 : null);
+    Adoption adoption = new Adoption(waiterId, from, until);
+    if (adoptions.add(adoption)) {
+      adoptionEnds.add(adoption);
+      adoptedFrom.merge(from, 1, Integer::sum);
     }
-    adoptions.put(waiterId, new Adoption(from, until));
-    adoptedFrom.merge(from, 1, Integer::sum);
   }
 
   /** Waiters taken over per replica they came from, while that replica may still count them. */
@@ -191,6 +204,18 @@ final class WaitingLine {
   /** Whether {@code request} is the one the waiter holds now. */
   boolean holds(Waiter waiter, CompletableFuture<JoinResult> request) {
     return waiter.held == request;
+  }
+
+  /**
+   * The waiter left for another replica, which reports it taken over from here: it leaves the line but still counts
+   * until its keep ends, so the two cancel in the sum rather than the other replica's report cancelling a waiter
+   * this line still holds.
+   */
+  void depart(Waiter waiter, Instant now) {
+    Instant until = waiter.keptUntil;
+    if (remove(waiter).isEmpty() && until != null && until.isAfter(now)) {
+      departed.add(until);
+    }
   }
 
   /** Takes the waiter out of the line; its held request, if it still has one. */
@@ -262,13 +287,14 @@ final class WaitingLine {
     return waiter == null ? 0 : arrivals.upTo(waiter.arrival);
   }
 
+  /** The waiters this line counts: those in it, and those that left for another replica but still count. */
   int size() {
-    return waiters.size();
+    return waiters.size() + departed.size();
   }
 
-  /** Whether it holds no waiter and remembers no adoption (that the report must still say). */
+  /** Whether it holds no waiter and remembers no adoption or departure (that the report must still say). */
   boolean isEmpty() {
-    return waiters.isEmpty() && adoptions.isEmpty();
+    return waiters.isEmpty() && adoptions.isEmpty() && departed.isEmpty();
   }
 
   Duration typicalWait() {

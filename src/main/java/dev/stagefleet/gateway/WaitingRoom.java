@@ -48,8 +48,6 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
   private final Duration refusalCounts;
   private final GatewayClaims claims;
   private final String replicaId;
-  /** How long a waiter taken over from another replica may still count there: until its place lapses there. */
-  private final Duration adoptionCounts;
   private final Map<BroadcastKey, WaitingLine> lines = new ConcurrentHashMap<>();
 
   /**
@@ -62,7 +60,6 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
     this.refusalCounts = refusalCounts;
     this.claims = claims;
     this.replicaId = replicaId;
-    this.adoptionCounts = refusalCounts.compareTo(COME_BACK_WITHIN) > 0 ? refusalCounts : COME_BACK_WITHIN;
     this.directory = directory;
     this.clock = clock;
     this.admissions = admissions;
@@ -85,10 +82,21 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
     return pass.expired(clock.instant()) ? Optional.empty() : Optional.of(pass);
   }
 
-  /** The waitId answering a held join: a wait pass naming its waiter, this replica and its arrival. */
-  String waitId(BroadcastKey key, Ticket ticket) {
+  /**
+   * The waitId answering a held join released for {@code keepFor} (see {@link #released}): a wait pass naming its
+   * waiter, this replica, its arrival, and until when this replica counts it, which is how long a replica taking it
+   * over reports it as taken over from here.
+   */
+  String waitId(BroadcastKey key, Ticket ticket, Duration keepFor) {
+    Instant now = clock.instant();
     return claims.wait(new GatewayClaims.WaitPass(ticket.waiterId(), key, replicaId, ticket.arrived(),
-        clock.instant().plus(PASS_TTL)));
+        now.plus(PASS_TTL), now.plus(keepFor)));
+  }
+
+  /** Until when the replica that answered {@code pass} counts its waiter (as it said, within reason). */
+  private Instant countedThere(GatewayClaims.WaitPass pass, Instant now) {
+    Instant said = pass.countedUntil();
+    return said == null || said.isAfter(now.plus(PASS_TTL)) ? now.plus(COME_BACK_WITHIN) : said;
   }
 
   /**
@@ -161,19 +169,26 @@ final class WaitingRoom implements BroadcastDirectory.Listener {
     synchronized (line) {
       Instant now = clock.instant();
       // a request of the same client still held (it asked twice at once) keeps its waiter until it is answered
-      line.find(pass.waiterId()).filter(waiter -> !waiter.holding()).ifPresent(line::remove);
+      line.find(pass.waiterId()).filter(waiter -> !waiter.holding()).ifPresent(waiter -> {
+        if (fromElsewhere) {
+          line.depart(waiter, now);
+        } else {
+          line.remove(waiter);
+        }
+      });
       if (fromElsewhere) {
-        line.adopted(pass.waiterId(), pass.replica(), now.plus(adoptionCounts));
+        line.adopted(pass.waiterId(), pass.replica(), countedThere(pass, now));
       }
     }
   }
 
   /** The waiter the pass names (taken over if another replica answered it last), or a newcomer. */
   private WaitingLine.Waiter waiter(WaitingLine line, GatewayClaims.WaitPass pass, String userId, Instant now) {
-    if (pass != null && pass.replica() != null && !pass.replica().equals(replicaId)) {
-      line.adopted(pass.waiterId(), pass.replica(), now.plus(adoptionCounts));
+    boolean fromElsewhere = pass != null && pass.replica() != null && !pass.replica().equals(replicaId);
+    if (fromElsewhere) {
+      line.adopted(pass.waiterId(), pass.replica(), countedThere(pass, now));
     }
-    return line.waiter(pass, userId, now);
+    return line.waiter(pass, fromElsewhere, userId, now);
   }
 
   /** The held request {@code ticket} ended without a seat: its waiter keeps its place for {@code keepFor}. */
