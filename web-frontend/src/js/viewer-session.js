@@ -147,6 +147,13 @@ export class ViewerSession {
    */
   placeFailed(error) {
     const status = error instanceof ApiError ? error.status : 0;
+    if (status === 400 && this.waitId !== null) {
+      // The gateway no longer knows the place kept for us (its claims key changed): join afresh at once.
+      this.log(`the kept place was refused (${error instanceof Error ? error.message : String(error)}); joining afresh`);
+      this.waitId = null;
+      void this.requestPlace();
+      return;
+    }
     if (status === 404 && !this.everPlaced) {
       this.shutdown();
       this.setStatus('not-found', 'There is no such broadcast. Check its namespace and name, then press Watch.');

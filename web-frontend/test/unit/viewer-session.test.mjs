@@ -189,6 +189,16 @@ test('a viewer held in the waiting room says "waiting for a seat" with its place
   assert.equal(stages[0].token, 'sub-b');
 });
 
+test('a kept place the gateway refuses (400) is dropped and the viewer joins afresh at once, not in a loop', async () => {
+  const refused = new ApiError(400, 'bad_request', 'waitId must be the waitId of an earlier 202 answer');
+  const { session, stages, waitIds } = setup([{ waitId: 'w-1', position: 1, expectedWaitSeconds: 3 }, refused,
+    placement('b')]);
+  session.start();
+  await settle();
+  assert.deepEqual(waitIds, [null, 'w-1', null]);
+  assert.equal(stages[0].token, 'sub-b');
+});
+
 test('a presence socket that hears no heartbeat counts as lost and reconnects, as the broadcaster page does', async () => {
   const { session, sockets, clock } = setup([placement('a')]);
   session.start();

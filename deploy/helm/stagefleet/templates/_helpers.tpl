@@ -89,3 +89,8 @@ grant by label, so list/watch on Secrets covers the namespace: confine it with w
     fieldRef:
       fieldPath: metadata.namespace
 {{- end }}
+
+{{/* The Secret with the claims key every gateway replica shares in IVS API token mode (the chart makes it once). */}}
+{{- define "stagefleet.claimsKeySecretName" -}}
+{{- printf "%s-claims-key" (include "stagefleet.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}

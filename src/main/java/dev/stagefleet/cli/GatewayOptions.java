@@ -127,6 +127,13 @@ final class GatewayOptions {
           + "[STAGEFLEET_RETRY_AFTER_SECONDS].")
   int retryAfterSeconds = DEFAULTS.retryAfterSeconds();
 
+  @Option(names = "--claims-key-file",
+      description = "File with a random key (32 bytes or more) every gateway replica shares, signing presence passes, "
+          + "waitIds and socket tickets when the gateway signs no tokens itself (--token-mode api), so any replica "
+          + "accepts them; the chart makes one. Without it, in api mode they work only on the replica that issued "
+          + "them [STAGEFLEET_CLAIMS_KEY_FILE].")
+  Path claimsKeyFile = DEFAULTS.claimsKeyFile();
+
   /** The options as the gateway's settings; the record's own checks say what is wrong. */
   GatewaySettings toSettings() {
     // files are the command line's business: the record takes any path, tests hand it ones that do not exist yet
@@ -136,12 +143,15 @@ final class GatewayOptions {
     if (keyFile != null && !Files.isReadable(keyFile)) {
       throw new IllegalArgumentException("keyFile " + keyFile + " cannot be read");
     }
+    if (claimsKeyFile != null && !Files.isReadable(claimsKeyFile)) {
+      throw new IllegalArgumentException("claimsKeyFile " + claimsKeyFile + " cannot be read");
+    }
     return new GatewaySettings(host, port, metricsPort, nonBlank(namespaces), tokenMode,
         Messages.blankToNull(keySecret), keyFile, Messages.blankToNull(keyArn), Messages.blankToNull(replicaId),
         nonBlank(corsOrigins), legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp,
         trustForwardedFor, Duration.ofSeconds(heartbeatInterval), Duration.ofSeconds(ticketTtl),
         Duration.ofMillis(audienceReportInterval), Duration.ofSeconds(audienceRefreshInterval),
-        Duration.ofSeconds(pendingViewerWindow), socketQueueLimit, retryAfterSeconds);
+        Duration.ofSeconds(pendingViewerWindow), socketQueueLimit, retryAfterSeconds, claimsKeyFile);
   }
 
   /** $POD_NAME, else the host name, else the settings' default: what tells this replica from the others. */

@@ -121,7 +121,7 @@ final class AudienceReporter {
       // seats given back stop being filled before the report says so; the counts are taken with them
       used = audience.seatBook().limitSeats(key, shares);
       boolean grows = shares.entrySet().stream().anyMatch(e -> e.getValue() > held.getOrDefault(e.getKey(), 0));
-      Report report = new Report(used, waiting, shares, audience.seatBook().adopted(key));
+      Report report = new Report(used, waiting, shares, audience.seatBook().adopted(key), room.waitingAdopted(key));
       Written last = written.get(key);
       boolean changed = last == null ? !report.isEmpty() : !last.report().equals(report);
       boolean due = last != null && !report.isEmpty() && !last.at().plus(refreshInterval).isAfter(now);

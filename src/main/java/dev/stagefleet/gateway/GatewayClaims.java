@@ -8,7 +8,11 @@ import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.stagefleet.crypto.CompactJws;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -25,9 +29,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Signed, expiring claims any gateway replica can check without asking the one that issued them: a viewer's presence
- * pass (which broadcast, stage and replica it was placed by) and a broadcaster's socket ticket. They are HS256 JWTs
- * under a key derived from the gateway's token-signing key, so every replica that reads the same key Secret (or key
- * file) accepts them, and rotating that key rotates this one (claims under the key before are still accepted).
+ * pass (which broadcast, stage and replica it was placed by), a waiting viewer's place in line (its wait pass) and a
+ * broadcaster's socket ticket. They are HS256 JWTs under a key derived from the gateway's token-signing key, so every
+ * replica that reads the same key Secret (or key file) accepts them, and rotating that key rotates this one (claims
+ * under the key before are still accepted). A gateway that signs no tokens (api token mode) derives it from the shared
+ * claims key file instead ({@code --claims-key-file}), or, without one, from a key of its own process.
  */
 final class GatewayClaims {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayClaims.class);
@@ -35,6 +41,9 @@ final class GatewayClaims {
   private static final byte[] CONTEXT = "stagefleet gateway claims v1\n".getBytes(StandardCharsets.UTF_8);
   static final String PRESENCE = "presence";
   static final String TICKET = "ticket";
+  static final String WAIT = "wait";
+  /** The shortest claims key file accepted: 32 bytes, as many as the HS256 key derived from it. */
+  static final int MIN_SHARED_KEY_BYTES = 32;
 
   /** A viewer's presence pass: who it is, where it was placed, by which replica, and until when. */
   record PresencePass(String viewerId, BroadcastKey broadcast, String userId, String stageId, String stageArn,
@@ -45,6 +54,21 @@ final class GatewayClaims {
   record Ticket(String id, BroadcastKey broadcast, Instant expiresAt) {
   }
 
+  /**
+   * A waiting viewer's place: its waiter id, its broadcast, the replica that answered it last, when it first arrived,
+   * until when the pass is good, and until when that replica counts the waiter (null: not said).
+   */
+  record WaitPass(String waiterId, BroadcastKey broadcast, String replica, Instant arrived, Instant expiresAt,
+      Instant countedUntil) {
+    WaitPass(String waiterId, BroadcastKey broadcast, String replica, Instant arrived, Instant expiresAt) {
+      this(waiterId, broadcast, replica, arrived, expiresAt, null);
+    }
+
+    boolean expired(Instant now) {
+      return !expiresAt.isAfter(now);
+    }
+  }
+
   private record Keys(byte[] material, byte[] current, byte[] previous) {
   }
 
@@ -52,15 +76,14 @@ final class GatewayClaims {
   private final Clock clock;
   private final byte[] fallback;
   private final AtomicReference<Keys> keys = new AtomicReference<>();
-
-  /**
-   * @param keyMaterial the encoded signing key the claim key is derived from; empty when the gateway has none
-   *                    (api token mode): claims are then signed with a key of this process only, and a presence
-   *                    pass or ticket works only on this replica
-   */
   /** The signer of the current key; replaced when the key changes (identity of the key array). */
   private volatile Signer signer;
 
+  /**
+   * @param keyMaterial the encoded signing key the claim key is derived from; empty when the gateway has none
+   *                    (api token mode without a claims key file): claims are then signed with a key of this process
+   *                    only, and a presence pass, wait pass or ticket works only on this replica
+   */
   GatewayClaims(Supplier<Optional<byte[]>> keyMaterial, Clock clock) {
     this.keyMaterial = keyMaterial;
     this.clock = clock;
@@ -100,6 +123,52 @@ final class GatewayClaims {
         .map(b -> new Ticket(c.getJWTID(), b, c.getExpirationTime().toInstant())));
   }
 
+  String wait(WaitPass pass) {
+    return sign(new JWTClaimsSet.Builder().subject(pass.waiterId()).claim("typ", WAIT)
+        .claim("bc", pass.broadcast().toString()).claim("rep", pass.replica())
+        .claim("arr", pass.arrived().toEpochMilli())
+        .claim("cnt", pass.countedUntil() == null ? null : pass.countedUntil().toEpochMilli())
+        .issueTime(Date.from(clock.instant()))
+        .expirationTime(Date.from(pass.expiresAt())).build());
+  }
+
+  /**
+   * The wait pass, if it was signed by a replica sharing this key, expired or not (a lapsed place is the caller's
+   * business: a client that came back late did nothing wrong); empty when forged, unsigned or malformed.
+   */
+  Optional<WaitPass> wait(String token) {
+    return verify(token, WAIT, true).flatMap(c -> {
+      Optional<BroadcastKey> broadcast = broadcastOf(c);
+      if (broadcast.isEmpty() || c.getSubject() == null || !(c.getClaim("arr") instanceof Number arrived)) {
+        return Optional.empty();
+      }
+      Instant counted = c.getClaim("cnt") instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : null;
+      return Optional.of(new WaitPass(c.getSubject(), broadcast.get(), string(c, "rep"),
+          Instant.ofEpochMilli(arrived.longValue()), c.getExpirationTime().toInstant(), counted));
+    });
+  }
+
+  /**
+   * The shared claims key of {@code file} (trailing white space stripped), for a gateway that signs no tokens; empty
+   * without a file.
+   */
+  static Optional<byte[]> sharedKey(Path file) {
+    if (file == null) {
+      return Optional.empty();
+    }
+    byte[] key;
+    try {
+      key = Files.readString(file).strip().getBytes(StandardCharsets.UTF_8);
+    } catch (IOException | UncheckedIOException e) {
+      throw new IllegalArgumentException("cannot read the claims key file " + file + ": " + e.getMessage());
+    }
+    if (key.length < MIN_SHARED_KEY_BYTES) {
+      throw new IllegalArgumentException("the claims key file " + file + " holds " + key.length + " bytes; it needs "
+          + "at least " + MIN_SHARED_KEY_BYTES + " random ones (e.g. openssl rand -base64 48)");
+    }
+    return Optional.of(key);
+  }
+
   private String sign(JWTClaimsSet claims) {
     try {
       return signer(keys().current()).sign(claims.toJSONObject());
@@ -126,6 +195,10 @@ final class GatewayClaims {
 
   /** The claims of a token signed with the current or the previous key, of this type, not expired; else empty. */
   private Optional<JWTClaimsSet> verify(String token, String type) {
+    return verify(token, type, false);
+  }
+
+  private Optional<JWTClaimsSet> verify(String token, String type, boolean expiredToo) {
     if (token == null || token.length() > 4096) {
       return Optional.empty();
     }
@@ -139,7 +212,7 @@ final class GatewayClaims {
           || k.previous() != null && jwt.verify(new MACVerifier(k.previous()));
       JWTClaimsSet claims = jwt.getJWTClaimsSet();
       if (!signed || !type.equals(claims.getClaim("typ")) || claims.getExpirationTime() == null
-          || !claims.getExpirationTime().toInstant().isAfter(clock.instant())) {
+          || !expiredToo && !claims.getExpirationTime().toInstant().isAfter(clock.instant())) {
         return Optional.empty();
       }
       return Optional.of(claims);
@@ -156,7 +229,8 @@ final class GatewayClaims {
       return k;
     }
     if (material == null && k == null) {
-      LOG.warn("no signing key: presence passes and socket tickets are signed with a key of this replica only");
+      LOG.warn("no signing key and no --claims-key-file: presence passes, waitIds and socket tickets are signed "
+          + "with a key of this replica only, and other replicas refuse them");
     }
     byte[] current = material == null ? fallback : derive(material);
     Keys next = new Keys(material, current, k == null ? null : k.current());

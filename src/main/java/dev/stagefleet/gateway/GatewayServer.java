@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javalin.Javalin;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,15 +73,17 @@ public final class GatewayServer implements AutoCloseable {
     this.timers = Executors.newScheduledThreadPool(2, daemon("gateway-timer"));
     this.directory = new BroadcastDirectory(client, settings.namespaces());
     TokenIssuer issuer = new TokenIssuer(minter, metrics);
-    GatewayClaims claims = new GatewayClaims(minter::claimKeyMaterial, clock);
+    // the token-signing key keys the claims where there is one; the shared claims key where tokens come from IVS
+    Optional<byte[]> sharedKey = GatewayClaims.sharedKey(settings.claimsKeyFile());
+    GatewayClaims claims = new GatewayClaims(() -> minter.claimKeyMaterial().or(() -> sharedKey), clock);
     this.tickets = new SocketTickets(claims, clock, settings.ticketTtl());
     this.events = new BroadcasterEvents(directory, issuer, clock, changes);
     this.audience = new Audience(directory, issuer, claims, clock, settings, changes, metrics);
     // one thread per core: seating a waiter signs its token, and a storm's whole audience goes through the line
     this.admissions = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
         daemon("gateway-admissions"));
-    this.room = new WaitingRoom(audience, directory::find, clock, Duration.ofSeconds(settings.retryAfterSeconds()),
-        admissions, metrics);
+    this.room = new WaitingRoom(audience, directory::find, claims, settings.replicaId(), clock,
+        Duration.ofSeconds(settings.retryAfterSeconds()), admissions, metrics);
     this.reporter = new AudienceReporter(client, directory, audience, room, clock, settings, metrics);
     this.broadcasterApi = new BroadcasterApi(directory, issuer, tickets, events, settings, metrics, clock);
     this.viewerApi = new ViewerApi(directory, audience, room, issuer, settings, metrics);

@@ -35,12 +35,15 @@ import java.util.Objects;
  * @param pendingViewerWindow      how long an issued token (or a dropped presence socket) still counts as a viewer
  * @param socketQueueLimit         messages queued for one socket before it is dropped as too slow
  * @param retryAfterSeconds        Retry-After sent when every stage is full
+ * @param claimsKeyFile            file with a random key every replica shares, for presence passes, wait passes and
+ *                                 socket tickets when the gateway signs no tokens itself (api token mode); null: a
+ *                                 key of each process, and those work only on the replica that issued them
  */
 public record GatewaySettings(String host, int port, int metricsPort, List<String> namespaces, TokenMode tokenMode,
     String keySecret, Path keyFile, String keyArn, String replicaId, List<String> corsOrigins, boolean legacyEndpoints,
     Path webRoot, Path sdkFile, long maxBodyBytes, int viewerJoinsPerSecondPerIp, boolean trustForwardedFor,
     Duration heartbeatInterval, Duration ticketTtl, Duration audienceReportInterval, Duration audienceRefreshInterval,
-    Duration pendingViewerWindow, int socketQueueLimit, int retryAfterSeconds) {
+    Duration pendingViewerWindow, int socketQueueLimit, int retryAfterSeconds, Path claimsKeyFile) {
 
   public static final String DEFAULT_WEB_ROOT = "web-frontend/src";
   /** Where npm puts the SDK bundle, relative to the web root's parent ({@code web-frontend/}). */
@@ -98,7 +101,7 @@ public record GatewaySettings(String host, int port, int metricsPort, List<Strin
   public static GatewaySettings defaults() {
     return new GatewaySettings("0.0.0.0", 8080, 8082, List.of(), TokenMode.SELF_SIGNED, null, null, null, "gateway",
         List.of(), true, null, null, 16 * 1024, 20, false, Duration.ofSeconds(15), Duration.ofSeconds(30),
-        Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(30), 256, 5);
+        Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(30), 256, 5, null);
   }
 
   /** A builder starting at the defaults. */

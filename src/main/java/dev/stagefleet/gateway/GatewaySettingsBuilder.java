@@ -30,6 +30,7 @@ public final class GatewaySettingsBuilder {
   private Duration pendingViewerWindow;
   private int socketQueueLimit;
   private int retryAfterSeconds;
+  private Path claimsKeyFile;
 
   /** Starts at {@code settings}. */
   GatewaySettingsBuilder(GatewaySettings settings) {
@@ -56,6 +57,7 @@ public final class GatewaySettingsBuilder {
     pendingViewerWindow = settings.pendingViewerWindow();
     socketQueueLimit = settings.socketQueueLimit();
     retryAfterSeconds = settings.retryAfterSeconds();
+    claimsKeyFile = settings.claimsKeyFile();
   }
 
   public GatewaySettingsBuilder host(String host) {
@@ -173,10 +175,15 @@ public final class GatewaySettingsBuilder {
     return this;
   }
 
+  public GatewaySettingsBuilder claimsKeyFile(Path claimsKeyFile) {
+    this.claimsKeyFile = claimsKeyFile;
+    return this;
+  }
+
   public GatewaySettings build() {
     return new GatewaySettings(host, port, metricsPort, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId,
         corsOrigins, legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, trustForwardedFor,
         heartbeatInterval, ticketTtl, audienceReportInterval, audienceRefreshInterval, pendingViewerWindow,
-        socketQueueLimit, retryAfterSeconds);
+        socketQueueLimit, retryAfterSeconds, claimsKeyFile);
   }
 }

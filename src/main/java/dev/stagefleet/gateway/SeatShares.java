@@ -35,8 +35,9 @@ final class SeatShares {
     Map<String, Integer> othersHeld = AudienceReports.heldSeats(broadcast.getStatus(), now, replicaId);
     List<String> everyone = new ArrayList<>(others.keySet());
     everyone.add(replicaId);
-    List<String> hungry = new ArrayList<>(others.entrySet().stream()
-        .filter(e -> e.getValue().getWaiting() != null && e.getValue().getWaiting() > 0).map(Map.Entry::getKey).toList());
+    // a replica whose waiters all moved to another replica is not hungry any more, though its report still counts them
+    List<String> hungry = new ArrayList<>(AudienceReports.freshWaitingByReplica(broadcast.getStatus(), now).keySet());
+    hungry.remove(replicaId);
     if (waiting) {
       hungry.add(replicaId);
     }

@@ -22,7 +22,6 @@ final class ViewerApi {
   /** The longest hold a client may ask for with {@code Prefer: wait=N}. */
   static final Duration MAX_HOLD = Duration.ofSeconds(25);
   private static final Pattern PREFER_WAIT = Pattern.compile("(?i)(?:^|[,;\\s])wait\\s*=\\s*(\\d{1,6})");
-  private static final Pattern WAIT_ID = Pattern.compile("w-[A-Za-z0-9_-]{1,64}");
 
   record JoinRequest(String userId, String waitId) {
   }
@@ -97,9 +96,7 @@ final class ViewerApi {
           Map.of("Retry-After", "1"));
     }
     JoinRequest request = RequestInput.json(ctx.bodyAsBytes(), JoinRequest.class, new JoinRequest(null, null));
-    if (request.waitId() != null && !WAIT_ID.matcher(request.waitId()).matches()) {
-      throw ApiError.badRequest("waitId must be the waitId of an earlier 202 answer");
-    }
+    GatewayClaims.WaitPass place = room.place(key, request.waitId()).orElse(null);
     Matcher prefer = PREFER_WAIT.matcher(String.valueOf(ctx.header("Prefer")));
     boolean asked = prefer.find();
     Duration hold = asked ? Duration.ofSeconds(Math.max(1, Math.min(MAX_HOLD.toSeconds(),
@@ -110,8 +107,7 @@ final class ViewerApi {
       throw new ApiError(410, "ended", "the broadcast " + key + " has ended");
     }
     tokens.requireReady();
-    WaitingRoom.Admission admission = metrics.placement().record(() -> room.join(broadcast, userId,
-        request.waitId()));
+    WaitingRoom.Admission admission = metrics.placement().record(() -> room.join(broadcast, userId, place));
     if (admission.now() != null) {
       answer(ctx, key, admission.now());
       return;
@@ -129,9 +125,9 @@ final class ViewerApi {
             answer(ctx, key, new JoinResult.Full(false, broadcast.getSpec().getMaxStages()));
             return;
           }
-          int position = Math.max(1, room.position(key, ticket.waitId()));
+          int position = Math.max(1, room.position(key, ticket.waiterId()));
           ctx.header("Preference-Applied", "wait=" + hold.toSeconds()).header("Retry-After", "0").status(202)
-              .json(new WaitResponse(ticket.waitId(), position, room.waiting(key),
+              .json(new WaitResponse(room.waitId(key, ticket, WaitingRoom.COME_BACK_WITHIN), position, room.waiting(key),
                   Math.max(1, ticket.expectedWait().toSeconds()), "every stage is full and another stage is being "
                       + "added; you are number " + position + " in line: ask again with this waitId"));
         }));

@@ -7,10 +7,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,9 +24,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A storm puts thousands of viewers in one line and every one of them asks again every few seconds, so no
  * operation walks the line: the held requests are kept by arrival number, the waiters between requests by when they
  * stop counting, and a viewer's position is a prefix count over arrival numbers (a Fenwick tree), each O(log n).
+ *
+ * <p>A waiter that came with another replica's wait pass is taken over here, at its place by the time it first
+ * arrived: newcomers' arrival numbers are {@link #GAP} apart, and a waiter from elsewhere takes a free number between
+ * the newcomers that arrived just before and after it (the end of the line when that gap is full). It is remembered
+ * as adopted from that replica while that replica may still count it, so the reports count it once. A waiter that
+ * comes back from another replica while its place here is still kept gets a new entry: the old one keeps counting
+ * until its keep ends, as the replica it went to reports it taken over from here (so the two cancel).
  */
 final class WaitingLine {
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** Arrival numbers between two newcomers, for waiters from other replicas that arrived between them, plus one. */
+  static final int GAP = 4;
 
   /** A viewer waiting; its state changes only through its line. */
   static final class Waiter {
@@ -56,7 +67,21 @@ final class WaitingLine {
   private record Expiry(Instant at, Waiter waiter) {
   }
 
+  /**
+   * A waiter taken over from replica {@code from}, which counts it until {@code until}: one per entry of the waiter
+   * there (a waiter that went round the replicas may have two), the same however often the same pass comes.
+   */
+  private record Adoption(String waiterId, String from, Instant until) {
+  }
+
   private final Map<String, Waiter> waiters = new HashMap<>();
+  private final Set<Adoption> adoptions = new HashSet<>();
+  /** The adoptions by when they end, soonest first. */
+  private final PriorityQueue<Adoption> adoptionEnds = new PriorityQueue<>(Comparator.comparing(Adoption::until));
+  /** How many live adoptions name each replica. */
+  private final Map<String, Integer> adoptedFrom = new TreeMap<>();
+  /** Until when each waiter that left for another replica still counts here (see {@link #depart}). */
+  private final PriorityQueue<Instant> departed = new PriorityQueue<>();
   /** The waiters with a held request, by arrival. */
   private final TreeMap<Integer, Waiter> held = new TreeMap<>();
   /** The waiters between requests, soonest to stop counting first; stale entries are skipped. */
@@ -64,12 +89,19 @@ final class WaitingLine {
   /** Which arrival numbers are still in line, for positions. */
   private final ArrivalCounts arrivals = new ArrivalCounts();
   private int lastArrival;
+  /** The arrival number given last for each arrival time at the end of the line (both only grow), from the front. */
+  private final TreeMap<Instant, Integer> placedAt = new TreeMap<>();
   private Duration typicalWait = WaitingRoom.FIRST_GUESS;
   /** Whether an admission round is queued already: a storm of asks queues one round, not one per ask. */
   private final AtomicBoolean admissionQueued = new AtomicBoolean();
 
-  /** Forgets the waiters between requests that did not come back in time. */
+  /** Forgets the waiters between requests that did not come back in time, and adoptions whose replica forgot them. */
   void expire(Instant now) {
+    while (!adoptionEnds.isEmpty() && !adoptionEnds.peek().until().isAfter(now)) {
+      Adoption ended = adoptionEnds.poll();
+      adoptions.remove(ended);
+      adoptedFrom.computeIfPresent(ended.from(), (from, n) -> n > 1 ? n - 1 : null);
+    }
     while (!expiries.isEmpty() && !expiries.peek().at().isAfter(now)) {
       Expiry expiry = expiries.poll();
       Waiter waiter = expiry.waiter();
@@ -77,21 +109,72 @@ final class WaitingLine {
         remove(waiter);
       }
     }
+    while (!departed.isEmpty() && !departed.peek().isAfter(now)) {
+      departed.poll();
+    }
+    // newcomers gone from the front of the line mark no one's place any more: a long storm keeps this map short
+    while (!placedAt.isEmpty() && !arrivals.present(placedAt.firstEntry().getValue())) {
+      placedAt.pollFirstEntry();
+    }
   }
 
-  /** The waiter with {@code waitId}, or a new one at the end of the line. */
-  Waiter waiter(String waitId, String userId, Instant now) {
-    Waiter waiter = waitId == null ? null : waiters.get(waitId);
+  /**
+   * The waiter {@code pass} names, or a new one at its arrival's place: with a pass, the viewer it was when it
+   * arrived (at another replica, or here before its place lapsed); without, a newcomer arriving {@code now}.
+   * {@code fromElsewhere}: another replica answered the pass, so an entry still kept here {@link #depart}s first.
+   */
+  Waiter waiter(GatewayClaims.WaitPass pass, boolean fromElsewhere, String userId, Instant now) {
+    Waiter waiter = pass == null ? null : waiters.get(pass.waiterId());
+    if (waiter != null && fromElsewhere && !waiter.holding()) {
+      depart(waiter, now);
+      waiter = null;
+    }
     if (waiter == null) {
-      waiter = new Waiter(newWaitId(), userId, now, ++lastArrival);
+      // a pass from a replica whose clock runs ahead is taken as arriving now
+      Instant arrived = pass == null || pass.arrived().isAfter(now) ? now : pass.arrived();
+      waiter = new Waiter(pass == null ? newWaiterId() : pass.waiterId(), userId, arrived, arrivalFor(arrived));
       waiters.put(waiter.id, waiter);
       arrivals.add(waiter.arrival, 1);
     }
     return waiter;
   }
 
-  Optional<Waiter> find(String waitId) {
-    return Optional.ofNullable(waiters.get(waitId));
+  /** The arrival number of a viewer that arrived at {@code arrived}: behind everyone here who arrived before it. */
+  private int arrivalFor(Instant arrived) {
+    Map.Entry<Instant, Integer> last = placedAt.lastEntry();
+    if (last == null || !arrived.isBefore(last.getKey())) {
+      lastArrival += GAP;
+      placedAt.put(arrived, lastArrival);
+      return lastArrival;
+    }
+    Map.Entry<Instant, Integer> before = placedAt.lowerEntry(arrived);
+    int after = before == null ? 0 : before.getValue();
+    for (int arrival = after + 1; arrival < after + GAP; arrival++) {
+      if (!arrivals.present(arrival)) {
+        return arrival;
+      }
+    }
+    // as many came from elsewhere between the same two newcomers as there are numbers: this one queues at the end
+    lastArrival += GAP;
+    return lastArrival;
+  }
+
+  Optional<Waiter> find(String waiterId) {
+    return Optional.ofNullable(waiters.get(waiterId));
+  }
+
+  /** The waiter was taken over from replica {@code from}, which counts it until {@code until}. */
+  void adopted(String waiterId, String from, Instant until) {
+    Adoption adoption = new Adoption(waiterId, from, until);
+    if (adoptions.add(adoption)) {
+      adoptionEnds.add(adoption);
+      adoptedFrom.merge(from, 1, Integer::sum);
+    }
+  }
+
+  /** Waiters taken over per replica they came from, while that replica may still count them. */
+  Map<String, Integer> adopted() {
+    return Map.copyOf(adoptedFrom);
   }
 
   /**
@@ -121,6 +204,18 @@ final class WaitingLine {
   /** Whether {@code request} is the one the waiter holds now. */
   boolean holds(Waiter waiter, CompletableFuture<JoinResult> request) {
     return waiter.held == request;
+  }
+
+  /**
+   * The waiter left for another replica, which reports it taken over from here: it leaves the line but still counts
+   * until its keep ends, so the two cancel in the sum rather than the other replica's report cancelling a waiter
+   * this line still holds.
+   */
+  void depart(Waiter waiter, Instant now) {
+    Instant until = waiter.keptUntil;
+    if (remove(waiter).isEmpty() && until != null && until.isAfter(now)) {
+      departed.add(until);
+    }
   }
 
   /** Takes the waiter out of the line; its held request, if it still has one. */
@@ -186,18 +281,20 @@ final class WaitingLine {
     return requests;
   }
 
-  /** Where {@code waitId} stands (1 is next), or 0 when it is not in line. */
-  int position(String waitId) {
-    Waiter waiter = waiters.get(waitId);
+  /** Where {@code waiterId} stands (1 is next), or 0 when it is not in line. */
+  int position(String waiterId) {
+    Waiter waiter = waiters.get(waiterId);
     return waiter == null ? 0 : arrivals.upTo(waiter.arrival);
   }
 
+  /** The waiters this line counts: those in it, and those that left for another replica but still count. */
   int size() {
-    return waiters.size();
+    return waiters.size() + departed.size();
   }
 
+  /** Whether it holds no waiter and remembers no adoption or departure (that the report must still say). */
   boolean isEmpty() {
-    return waiters.isEmpty();
+    return waiters.isEmpty() && adoptions.isEmpty() && departed.isEmpty();
   }
 
   Duration typicalWait() {
@@ -218,7 +315,7 @@ final class WaitingLine {
     admissionQueued.set(false);
   }
 
-  private static String newWaitId() {
+  private static String newWaiterId() {
     byte[] bytes = new byte[12];
     RANDOM.nextBytes(bytes);
     return "w-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
@@ -228,6 +325,10 @@ final class WaitingLine {
   static final class ArrivalCounts {
     private int[] present = new int[64];
     private int[] tree = new int[64];
+
+    boolean present(int arrival) {
+      return arrival < present.length && present[arrival] > 0;
+    }
 
     void add(int arrival, int delta) {
       if (arrival >= tree.length) {

@@ -335,7 +335,8 @@ public final class BenchMain implements Runnable {
   @Command(name = "replicas", mixinStandardHelpOptions = true,
       description = {"Scenario 7: a burst of joins round-robin across 1, 2 and 3 gateway replicas on one API server "
           + "(joins/s, fullest stage / capacity), then one of 3 replicas lost without a shutdown (the audience count "
-          + "error while its viewers reconnect to another replica, and whether any switches stage)."})
+          + "error while its viewers reconnect to another replica, and whether any switches stage), then viewers held "
+          + "for a seat asking again on the next replica each time (the waiting count error)."})
   static final class Replicas implements Callable<Integer> {
     @CommandLine.Mixin
     Common common = new Common();
@@ -360,8 +361,12 @@ public final class BenchMain implements Runnable {
     int lossViewers;
 
     @Option(names = "--loss-window", defaultValue = "5",
-        description = "Seconds the audience is sampled after the loss (default: ${DEFAULT-VALUE}).")
+        description = "Seconds the audience is sampled after the loss, and the waiting (default: ${DEFAULT-VALUE}).")
     double lossWindow;
+
+    @Option(names = "--waiters", defaultValue = "150",
+        description = "Viewers held for a seat, each asking again on the next replica (default: ${DEFAULT-VALUE}).")
+    int waiters;
 
     @Override
     public Integer call() {
@@ -371,8 +376,9 @@ public final class BenchMain implements Runnable {
       positive(stages, "--stages");
       positive(threads, "--threads");
       positive(lossViewers, "--loss-viewers");
+      positive(waiters, "--waiters");
       var settings = new ReplicasBench.Settings(joins, viewersPerStage, stages, threads, lossViewers,
-          seconds(lossWindow, "--loss-window"));
+          seconds(lossWindow, "--loss-window"), waiters);
       return print(ReplicasBench.run(settings, System.err), common, System.out);
     }
   }

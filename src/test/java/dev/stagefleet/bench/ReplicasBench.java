@@ -23,18 +23,22 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Scenario 6: gateway replicas sharing one API server. A burst of joins round-robin across 1, 2 and 3 replicas
  * (joins/s and the fullest stage against its capacity), then the loss of one of 3 replicas without a shutdown: its
  * viewers' presence sockets reopen on another replica, and the audience the reports add up to is sampled meanwhile.
+ * Before the loss, viewers held for a seat ask again, each time on the next of 3 replicas, and the waiting the
+ * reports add up to is sampled.
  */
 final class ReplicasBench {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Sizes: joins per burst, the broadcast's viewersPerStage and Active stages, client threads, viewers in the loss. */
-  record Settings(int joins, int viewersPerStage, int stages, int threads, int lossViewers, Duration lossWindow) {
+  record Settings(int joins, int viewersPerStage, int stages, int threads, int lossViewers, Duration lossWindow,
+      int waiters) {
   }
 
   private ReplicasBench() {
@@ -64,6 +68,8 @@ final class ReplicasBench {
       }
       report.goal("no stage above viewersPerStage with 1, 2 or 3 replicas", String.format("%.2f", worst),
           worst <= 1.0);
+      // before the loss, which takes the third replica away
+      waiting(report, broadcasts, http, gateways, settings, log);
       loss(report, broadcasts, http, pool, gateways, settings, log);
     } finally {
       pool.shutdownNow();
@@ -150,12 +156,74 @@ final class ReplicasBench {
     List.copyOf(sockets).forEach(WebSocket::abort);
   }
 
+  /**
+   * Viewers held for a seat (one full stage, more can be added) asking again at once with their waitId, each time on
+   * the next of 3 replicas (as a Service without affinity may route them); samples the waiting the reports add up to.
+   */
+  private static void waiting(BenchReport report, Broadcasts broadcasts, HttpClient http,
+      List<GatewayServer> gateways, Settings settings, PrintStream log) {
+    String name = "replicas-waiting";
+    live(broadcasts, http, gateways, name, settings, 1);
+    for (int i = 0, seated = 0; seated < settings.viewersPerStage() && i < 10 * settings.viewersPerStage(); i++) {
+      seated += join(http, gateways.get(0), name) == null ? 0 : 1;
+    }
+    log.printf("%d viewers waiting, each asking again on the next of 3 replicas%n", settings.waiters());
+    AtomicBoolean stop = new AtomicBoolean();
+    ExecutorService askers = Executors.newFixedThreadPool(settings.waiters());
+    List<Future<?>> asking = new ArrayList<>();
+    for (int i = 0; i < settings.waiters(); i++) {
+      int first = i;
+      asking.add(askers.submit(() -> {
+        String waitId = null;
+        for (int attempt = first; !stop.get(); attempt++) {
+          var reply = send(http, HttpRequest.newBuilder(uri(gateways.get(attempt % 3), base(name) + "/viewers"))
+              .header("Content-Type", "application/json").header("Prefer", "wait=1")
+              .POST(HttpRequest.BodyPublishers.ofString(waitId == null ? "{}" : "{\"waitId\":\"" + waitId + "\"}"))
+              .build());
+          if (reply != null && reply.statusCode() == 202) {
+            waitId = JSON.readTree(reply.body()).path("waitId").asText();
+          } else {
+            sleep(200);
+          }
+        }
+        return null;
+      }));
+    }
+    // every waiter has asked at least twice before the sampling starts
+    sleep(3_000);
+    double worstError = 0;
+    long samples = 0;
+    long sum = 0;
+    long until = System.nanoTime() + settings.lossWindow().toNanos();
+    while (System.nanoTime() < until) {
+      int counted = AudienceReports.freshWaiting(Broadcasts.status(broadcasts.get(name)), Instant.now());
+      worstError = Math.max(worstError, Math.abs(counted - settings.waiters()) / (double) settings.waiters());
+      sum += counted;
+      samples++;
+      sleep(100);
+    }
+    stop.set(true);
+    askers.shutdown();
+    await(asking);
+    report.figure("waiting count error, waiters moving between 3 replicas", worstError, "",
+        "largest |counted - " + settings.waiters() + "| / " + settings.waiters() + " over "
+            + settings.lossWindow().toSeconds() + " s; mean counted " + (samples == 0 ? 0 : sum / samples));
+    report.goal("each waiting viewer is counted once across replicas", String.format("%.3f", worstError),
+        worstError <= 0.1);
+  }
+
   /** Creates the broadcast with its Active stages and waits until every gateway lists them. */
   private static void live(Broadcasts broadcasts, HttpClient http, List<GatewayServer> gateways, String name,
       Settings settings) {
+    live(broadcasts, http, gateways, name, settings, settings.stages());
+  }
+
+  /** Creates the broadcast (maxStages as the settings say) with {@code active} Active stages, seen by every gateway. */
+  private static void live(Broadcasts broadcasts, HttpClient http, List<GatewayServer> gateways, String name,
+      Settings settings, int active) {
     broadcasts.create(name, settings.viewersPerStage(), 1, settings.stages(), 0.8);
     List<StageStatus> stages = new ArrayList<>();
-    for (int i = 1; i <= settings.stages(); i++) {
+    for (int i = 1; i <= active; i++) {
       String id = name + "-s" + i;
       stages.add(new StageStatus(id, "arn:aws:ivs:us-east-1:123456789012:stage/" + id, StageStatus.ACTIVE, 0,
           Instant.now().toString(), new Endpoints("wss://global.events.live-video.net",
@@ -169,7 +237,7 @@ final class ReplicasBench {
                 .header("x-api-key", Broadcasts.apiKey(name)).GET().build());
             try {
               return reply != null && reply.statusCode() == 200
-                  && JSON.readTree(reply.body()).path("stages").size() == settings.stages();
+                  && JSON.readTree(reply.body()).path("stages").size() == active;
             } catch (java.io.IOException e) {
               return false;
             }

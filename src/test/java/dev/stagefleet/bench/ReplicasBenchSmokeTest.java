@@ -8,13 +8,16 @@ import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** Scenario 6 at tiny sizes: no stage overfilled with 1, 2 or 3 replicas; a lost replica's viewers counted once. */
+/**
+ * Scenario 6 at tiny sizes: no stage overfilled with 1, 2 or 3 replicas; a lost replica's viewers counted once; viewers
+ * waiting on 3 replicas counted once.
+ */
 @Tag("bench")
 class ReplicasBenchSmokeTest {
 
   @Test
   void noStageOverfillsAndALostReplicasViewersKeepTheirStageCountedOnce() {
-    var settings = new ReplicasBench.Settings(60, 10, 4, 8, 12, Duration.ofSeconds(2));
+    var settings = new ReplicasBench.Settings(60, 10, 4, 8, 12, Duration.ofSeconds(2), 12);
 
     BenchReport report = ReplicasBench.run(settings, new PrintStream(new ByteArrayOutputStream(), true));
 

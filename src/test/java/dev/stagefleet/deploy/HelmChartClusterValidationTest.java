@@ -43,6 +43,7 @@ class HelmChartClusterValidationTest {
   static final Map<String, Class<?>> MODEL = Map.of(
       "apps/v1 Deployment", Deployment.class,
       "v1 Service", Service.class,
+      "v1 Secret", io.fabric8.kubernetes.api.model.Secret.class,
       "v1 ServiceAccount", ServiceAccount.class,
       "networking.k8s.io/v1 Ingress", Ingress.class,
       "policy/v1 PodDisruptionBudget", PodDisruptionBudget.class,

@@ -7,6 +7,7 @@ import dev.stagefleet.deploy.StageFleetChart.Rendered;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -110,6 +111,32 @@ class HelmChartTemplateTest {
         .contains("--token-mode=api", "--ivs-endpoint=http://ivs-emulator:4566")
         .noneMatch(arg -> arg.startsWith("--key-secret"));
     assertThat(container(rendered, "operator").getArgs()).contains("--ivs-endpoint=http://ivs-emulator:4566");
+  }
+
+  @Test
+  void apiTokenModeGivesEveryGatewayReplicaOneClaimsKeyFromASecretMadeOnce() {
+    Rendered rendered = StageFleetChart.render(Map.of("tokens.mode", "api"));
+    Container gateway = container(rendered, "gateway");
+    var pod = rendered.one(Deployment.class).getSpec().getTemplate().getSpec();
+
+    Secret secret = rendered.one(Secret.class);
+    assertThat(secret.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+    String key = new String(java.util.Base64.getDecoder().decode(secret.getData().get("claimsKey")),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(key).as("random, and long enough for --claims-key-file").matches("[A-Za-z0-9]{64}");
+    assertThat(StageFleetChart.render(Map.of("tokens.mode", "api")).one(Secret.class).getData().get("claimsKey"))
+        .as("a new key per install (an upgrade finds the one in the cluster)").isNotEqualTo(
+            secret.getData().get("claimsKey"));
+    var mount = gateway.getVolumeMounts().stream().filter(m -> m.getName().equals("claims-key")).findFirst()
+        .orElseThrow(() -> new AssertionError("no claims key mounted"));
+    assertThat(mount.getReadOnly()).isTrue();
+    assertThat(gateway.getArgs()).contains("--claims-key-file=" + mount.getMountPath() + "/claimsKey");
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("claims-key")).singleElement()
+        .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo(secret.getMetadata().getName()));
+    assertThat(container(rendered, "operator").getVolumeMounts()).noneMatch(m -> m.getName().equals("claims-key"));
+
+    assertThat(defaults.all(Secret.class)).as("self-signed: the claims are keyed from the token key").isEmpty();
+    assertThat(container(defaults, "gateway").getArgs()).noneMatch(arg -> arg.startsWith("--claims-key-file"));
   }
 
   @Test

@@ -67,6 +67,100 @@ class AudienceTest {
     assertThat(audience.counts(key)).containsExactly(Map.entry("s0", 1));
   }
 
+  @Test
+  void aWaiterFromAnotherReplicaIsReportedAsTakenOverWhetherSeatedAtOnceOrHeldUntilItsFirstReplicaForgetsIt() {
+    Audience audience = audience(List.of(stage("s0", StageStatus.ACTIVE)), 1, 2);
+    WaitingRoom room = room(audience);
+    BroadcastKey key = BroadcastKey.of(broadcast);
+    Instant now = clock.instant();
+
+    assertThat(room.join(broadcast, "u", new GatewayClaims.WaitPass("w-1", key, "replica-b", now,
+        now.plusSeconds(60))).now()).isInstanceOf(JoinResult.Placed.class);
+    assertThat(room.waitingAdopted(key)).as("seated here, still waiting there").isEqualTo(Map.of("replica-b", 1));
+    assertThat(room.waiting(key)).isZero();
+    var held = room.join(broadcast, "v", new GatewayClaims.WaitPass("w-2", key, "replica-b", now,
+        now.plusSeconds(60))).held();
+
+    assertThat(held).isNotNull();
+    assertThat(room.waiting(key)).isEqualTo(1);
+    assertThat(room.waitingAdopted(key)).isEqualTo(Map.of("replica-b", 2));
+    clock.advance(WaitingRoom.COME_BACK_WITHIN);
+    assertThat(room.waitingAdopted(key)).as("replica-b has forgotten them").isEmpty();
+    assertThat(room.waiting(key)).as("still held here").isEqualTo(1);
+  }
+
+  @Test
+  void aWaiterThatComesBackAndIsSeatedAtOnceStopsCountingAsWaiting() {
+    Audience audience = audience(List.of(stage("s0", StageStatus.ACTIVE)), 1, 2);
+    WaitingRoom room = room(audience);
+    BroadcastKey key = BroadcastKey.of(broadcast);
+    assertThat(room.join(broadcast, "first", null).now()).isInstanceOf(JoinResult.Placed.class);
+    WaitingRoom.Ticket ticket = room.join(broadcast, "u", null).held();
+    room.released(key, ticket, WaitingRoom.COME_BACK_WITHIN);
+    String waitId = room.waitId(key, ticket, WaitingRoom.COME_BACK_WITHIN);
+    assertThat(room.waiting(key)).isEqualTo(1);
+
+    // a seat opens between its requests, with no one held: its next ask is placed without queueing
+    audience.seatBook().holdSeats(key, Map.of("s0", 2), clock.instant().plus(Duration.ofHours(1)));
+    broadcast.getSpec().setViewersPerStage(2);
+    assertThat(room.join(broadcast, "u", room.place(key, waitId).orElseThrow()).now())
+        .isInstanceOf(JoinResult.Placed.class);
+
+    assertThat(room.waiting(key)).as("placed, not waiting too").isZero();
+    assertThat(room.waitingAdopted(key)).isEmpty();
+  }
+
+  @Test
+  void aWaiterGoingRoundThreeReplicasWhileEachStillCountsItIsCountedOnceInTheSum() {
+    Audience audience = audience(List.of(stage("s0", StageStatus.ACTIVE)), 1, 2);
+    assertThat(audience.join(broadcast, "seated")).isInstanceOf(JoinResult.Placed.class);
+    BroadcastKey key = BroadcastKey.of(broadcast);
+    GatewayClaims claims = new GatewayClaims(Optional::empty, clock);
+    Map<String, WaitingRoom> rooms = new java.util.LinkedHashMap<>();
+    for (String replica : List.of("replica-a", "replica-b", "replica-c")) {
+      rooms.put(replica, new WaitingRoom(audience, k -> Optional.of(broadcast), claims, replica, clock,
+          Duration.ofSeconds(5), Runnable::run, GatewayMetrics.create()));
+    }
+
+    // each ask is held for a second, answered 202, and the next goes at once to the next replica
+    String waitId = null;
+    for (String replica : List.of("replica-a", "replica-b", "replica-c", "replica-a", "replica-b")) {
+      WaitingRoom room = rooms.get(replica);
+      var held = room.join(broadcast, "u", waitId == null ? null : room.place(key, waitId).orElseThrow()).held();
+      for (int tenth = 0; tenth < 10; tenth++) {
+        clock.advance(Duration.ofMillis(100));
+        assertThat(summedWaiting(rooms, key)).as("while held by " + replica).isEqualTo(1);
+      }
+      room.released(key, held, WaitingRoom.COME_BACK_WITHIN);
+      waitId = room.waitId(key, held, WaitingRoom.COME_BACK_WITHIN);
+    }
+    // it gave up: it stops counting everywhere once the last replica's keep ends
+    for (int second = 0; second < 5; second++) {
+      assertThat(summedWaiting(rooms, key)).as("%d s after it gave up", second).isEqualTo(1);
+      clock.advance(Duration.ofSeconds(1));
+    }
+    assertThat(summedWaiting(rooms, key)).isZero();
+  }
+
+  /** What the operator sums from the three rooms' reports at this instant. */
+  private int summedWaiting(Map<String, WaitingRoom> rooms, BroadcastKey key) {
+    LiveBroadcastStatus status = new LiveBroadcastStatus();
+    Map<String, LiveBroadcastStatus.AudienceReport> reports = new java.util.HashMap<>();
+    rooms.forEach((replica, room) -> {
+      var report = new LiveBroadcastStatus.AudienceReport(Map.of(), clock.instant().toString());
+      report.setWaiting(room.waiting(key));
+      report.setWaitingAdopted(room.waitingAdopted(key));
+      reports.put(replica, report);
+    });
+    status.setAudience(reports);
+    return dev.stagefleet.api.v1alpha1.AudienceReports.freshWaiting(status, clock.instant());
+  }
+
+  private WaitingRoom room(Audience audience) {
+    return new WaitingRoom(audience, k -> Optional.of(broadcast), new GatewayClaims(Optional::empty, clock),
+        "replica-a", clock, Duration.ofSeconds(5), Runnable::run, GatewayMetrics.create());
+  }
+
   private Audience audience(List<StageStatus> stages, int perStage, int maxStages) {
     broadcast = new LiveBroadcast();
     broadcast.setMetadata(new ObjectMetaBuilder().withName("show").withNamespace("shows").build());

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.stagefleet.api.v1alpha1.AudienceReports;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Three gateway replicas on one API server, sharing nothing but the LiveBroadcast. */
 @Tag("apiserver")
@@ -213,6 +216,103 @@ class GatewayReplicasTest extends GatewayTestBase {
         .containsKey("replica-gone"));
     assertThat(kube.get(NS, name).getStatus().audienceOrEmpty()).as("stale but not yet gone: kept")
         .containsKeys("replica-a", "replica-quiet");
+  }
+
+  @Test
+  void aWaiterWhoAsksAnotherReplicaWithItsWaitIdIsCountedOnceAndSeatedThereWhenAStageOpens() throws Exception {
+    String name = broadcast("waitover", 1, 3);
+    for (GatewayServer server : List.of(gateway, replicaB)) {
+      stagesOn(server, name, active("wo-a"));
+    }
+    assertThat(http.post(base(name) + "/viewers", null).status()).isEqualTo(201);
+    var first = http.post(base(name) + "/viewers", null, "Prefer", "wait=1");
+    assertThat(first.status()).as(first.body()).isEqualTo(202);
+    String waitId = first.json().path("waitId").asText();
+
+    // the page asks again at once, and the Service routes it to replica-b while replica-a keeps its place for 5 s
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<GatewayClient.Reply> held = pool.submit(() -> clients.get(1).post(base(name) + "/viewers",
+          "{\"waitId\":\"" + waitId + "\"}", "Prefer", "wait=15"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> waitingOf(name, "replica-a") == 1
+          && waitingOf(name, "replica-b") == 1);
+      var status = kube.get(NS, name).getStatus();
+      assertThat(status.getAudience().get("replica-b").getWaitingAdopted()).isEqualTo(Map.of("replica-a", 1));
+      assertThat(AudienceReports.freshWaiting(status, Instant.now())).as("both count it: the sum counts it once")
+          .isEqualTo(1);
+
+      for (GatewayServer server : List.of(gateway, replicaB)) {
+        stagesOn(server, name, active("wo-a"), active("wo-b"));
+      }
+      var seated = held.get(20, TimeUnit.SECONDS);
+      assertThat(seated.status()).as(seated.body()).isEqualTo(201);
+      assertThat(seated.json().path("stageId").asText()).isEqualTo("wo-b");
+    } finally {
+      pool.shutdownNow();
+    }
+    await().atMost(Duration.ofSeconds(15)).until(() -> AudienceReports.freshWaiting(kube.get(NS, name).getStatus(),
+        Instant.now()) == 0);
+  }
+
+  @Test
+  void aForgedWaitIdIsRefusedWithAJsonBodyOnAnyReplica() {
+    String name = broadcast("forgedwait", 1, 3);
+    for (GatewayServer server : List.of(gateway, replicaB)) {
+      stagesOn(server, name, active("fw-a"));
+    }
+    assertThat(http.post(base(name) + "/viewers", null).status()).isEqualTo(201);
+    String waitId = http.post(base(name) + "/viewers", null, "Prefer", "wait=1").json().path("waitId").asText();
+    String[] parts = waitId.split("\\.");
+    // the same claims, re-encoded to say another replica answered: the signature no longer matches
+    String payload = new String(java.util.Base64.getUrlDecoder().decode(parts[1]), java.nio.charset.StandardCharsets.UTF_8)
+        .replace("replica-a", "replica-x");
+    String forged = parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+        payload.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "." + parts[2];
+
+    var refused = clients.get(1).post(base(name) + "/viewers", "{\"waitId\":\"" + forged + "\"}", "Prefer",
+        "wait=1");
+    GatewayClient.assertError(refused, 400);
+    assertThat(refused.json().path("error").asText()).isEqualTo("bad_request");
+    assertThat(refused.json().path("message").asText()).contains("waitId");
+  }
+
+  @Test
+  void apiTokenModeReplicasSharingTheClaimsKeyAcceptEachOthersPresencePassesAndTickets(@TempDir Path dir)
+      throws Exception {
+    Path key = Files.writeString(dir.resolve("claimsKey"), "a-random-claims-key-the-chart-made-once-for-this-release\n");
+    var api = testSettings().toBuilder().tokenMode(GatewaySettings.TokenMode.API);
+    try (var first = new GatewayServer(api.replicaId("api-a").claimsKeyFile(key).build(), kube.client, ivs, clock)
+        .start();
+        var second = new GatewayServer(api.replicaId("api-b").claimsKeyFile(key).build(), kube.client, ivs, clock)
+            .start();
+        var unshared = new GatewayServer(api.replicaId("api-c").claimsKeyFile(null).build(), kube.client, ivs, clock)
+            .start()) {
+      String name = broadcast("apikey", 10, 3);
+      ivs.stages.add(KubeFixture.arn("ak-a"));
+      for (GatewayServer server : List.of(first, second, unshared)) {
+        stagesOn(server, name, active("ak-a"));
+      }
+      var joined = new GatewayClient(first.port()).post(base(name) + "/viewers", null);
+      assertThat(joined.status()).as(joined.body()).isEqualTo(201);
+      String presenceUrl = joined.json().path("presenceUrl").asText();
+      var toSecond = new GatewayClient(second.port());
+
+      var presence = toSecond.socket(presenceUrl);
+      await().atMost(Duration.ofSeconds(5)).until(() -> viewersOf(name, "api-b").equals(Map.of("ak-a", 1)));
+      String ticket = new GatewayClient(first.port()).post(base(name) + "/ws-ticket", null, "x-api-key",
+          "key-" + name).json().path("ticket").asText();
+      var events = toSecond.socket(base(name) + "/events?ticket=" + ticket);
+      events.next("snapshot");
+      assertThat(new GatewayClient(unshared.port()).refusedSocket(presenceUrl))
+          .as("a replica without the shared key cannot check the pass").isEqualTo(404);
+      presence.close();
+      events.close();
+    }
+  }
+
+  static int waitingOf(String name, String replica) {
+    var report = kube.get(NS, name).getStatus().audienceOrEmpty().get(replica);
+    return report == null || report.getWaiting() == null ? 0 : report.getWaiting();
   }
 
   /** No socket is told to move over a few rounds of moves (they run every second). */

@@ -48,6 +48,20 @@ class SeatSharesTest {
   }
 
   @Test
+  void aReplicaWhoseWaitersAllMovedToAnotherIsNotSharedSpareSeatsForThem() {
+    LiveBroadcast broadcast = broadcast(50, "s1");
+    report(broadcast, "b", Map.of("s1", 10), Map.of("s1", 10), 2);
+    report(broadcast, "c", Map.of(), Map.of(), 2);
+    report(broadcast, "a", Map.of(), Map.of(), 1);
+    // c took both of b's waiters over: b still counts them for a few seconds, but they wait at c
+    broadcast.getStatus().getAudience().get("c").setWaitingAdopted(Map.of("b", 2));
+
+    assertThat(SeatShares.shares(broadcast, "a", Map.of(), true, NOW)).as("the spare 40 split between a and c")
+        .containsOnly(Map.entry("s1", 20));
+    assertThat(SeatShares.shares(broadcast, "c", Map.of(), true, NOW)).containsOnly(Map.entry("s1", 20));
+  }
+
+  @Test
   void aGoneReplicasSeatsAreFreeOnceItsReportIsStale() {
     LiveBroadcast broadcast = broadcast(50, "s1");
     report(broadcast, "gone", Map.of("s1", 40), Map.of("s1", 40), 0);

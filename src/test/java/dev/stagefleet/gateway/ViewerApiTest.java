@@ -128,7 +128,8 @@ class ViewerApiTest extends GatewayTestBase {
 
     var again = http.post(base(name) + "/viewers", "{\"waitId\":\"" + waitId + "\"}", "Prefer", "wait=1");
     assertThat(again.status()).isEqualTo(202);
-    assertThat(again.json().path("waitId").asText()).isEqualTo(waitId);
+    assertThat(passClaims(again.json().path("waitId").asText())).as("the same waiter, signed again")
+        .containsEntry("sub", passClaims(waitId).get("sub")).containsEntry("rep", "replica-a");
     assertThat(again.json().path("position").asInt()).as("its place is kept").isEqualTo(1);
     assertThat(again.json().path("waiting").asInt()).as("counted once").isEqualTo(2);
     await().atMost(Duration.ofSeconds(5)).until(() -> waiting(name, "replica-a") == 2);
@@ -146,6 +147,24 @@ class ViewerApiTest extends GatewayTestBase {
     String name = broadcast("badwait", 1, 3);
     stages(name, active("bw-a"));
     assertError(http.post(base(name) + "/viewers", "{\"waitId\":\"../etc\"}"), 400);
+    join(name);
+    String waitId = http.post(base(name) + "/viewers", null, "Prefer", "wait=1").json().path("waitId").asText();
+    String[] parts = waitId.split("\\.");
+    var forged = http.post(base(name) + "/viewers", "{\"waitId\":\"" + parts[0] + "." + parts[1]
+        + ".Zm9yZ2Vk\"}", "Prefer", "wait=1");
+    assertError(forged, 400);
+    assertThat(forged.json().path("message").asText()).contains("waitId");
+    String other = broadcast("badwait-other", 1, 3);
+    stages(other, active("bw-o"));
+    assertError(http.post(base(other) + "/viewers", "{\"waitId\":\"" + waitId + "\"}"), 400);
+  }
+
+  @Test
+  void aWaitIdOfTheFormatBeforeWaitPassesIsAFreshJoin() {
+    String name = broadcast("oldwait", 1, 3);
+    stages(name, active("ow-a"));
+    var placed = http.post(base(name) + "/viewers", "{\"waitId\":\"w-Zq3_xYw8bE0tNQ1a\"}", "Prefer", "wait=1");
+    assertThat(placed.status()).as(placed.body()).isEqualTo(201);
   }
 
   @Test

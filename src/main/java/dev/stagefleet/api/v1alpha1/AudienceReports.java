@@ -17,7 +17,8 @@ import java.util.Optional;
 /**
  * The contract the gateways and the operator meet on, {@code status.audience}: each gateway replica writes its
  * viewers per stage id, how many viewers it holds waiting for a seat, and when it counted them; readers sum the
- * fresh reports. Each replica counts only the viewers it holds itself, so the sum counts each viewer once.
+ * fresh reports. Each replica counts only the viewers it holds itself, and names the viewers and waiters it took over
+ * from another replica that may still count them, so the sum counts each viewer and each waiter once.
  */
 public final class AudienceReports {
   /** A report older than this counts for nothing: its replica stopped refreshing it (the gateways refresh far sooner). */
@@ -114,14 +115,39 @@ public final class AudienceReports {
     return out;
   }
 
-  /** Viewers held waiting for a seat, summed over every replica whose report is fresh at {@code now}. */
+  /**
+   * Viewers held waiting for a seat, summed over every replica whose report is fresh at {@code now}, each counted once
+   * (see {@link #freshWaitingByReplica}).
+   */
   public static int freshWaiting(LiveBroadcastStatus status, Instant now) {
+    return freshWaitingByReplica(status, now).values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  /**
+   * The viewers each replica with a fresh report at {@code now} holds waiting, counting each once: a waiter another
+   * replica took over (its {@code waitingAdopted} entry) while the replica it came from still counts it is taken off
+   * the fresh report of the replica it came from, never below 0. Replicas with none waiting are left out.
+   */
+  public static Map<String, Integer> freshWaitingByReplica(LiveBroadcastStatus status, Instant now) {
+    Map<String, Integer> once = new HashMap<>();
     if (status == null) {
-      return 0;
+      return once;
     }
-    return status.audienceOrEmpty().values().stream()
-        .filter(r -> r != null && r.getWaiting() != null && r.getWaiting() > 0 && isFresh(r, now))
-        .mapToInt(AudienceReport::getWaiting).sum();
+    Map<String, AudienceReport> fresh = fresh(status, now);
+    Map<String, Integer> adoptedFrom = new HashMap<>();
+    fresh.forEach((replica, report) -> positive(report.getWaitingAdopted()).forEach((origin, n) -> {
+      if (!origin.equals(replica) && fresh.containsKey(origin)) {
+        adoptedFrom.merge(origin, n, Integer::sum);
+      }
+    }));
+    fresh.forEach((replica, report) -> {
+      int n = report.getWaiting() == null ? 0 : Math.max(0, report.getWaiting());
+      int counted = n - Math.min(n, adoptedFrom.getOrDefault(replica, 0));
+      if (counted > 0) {
+        once.put(replica, counted);
+      }
+    });
+    return once;
   }
 
   /**
@@ -153,20 +179,30 @@ public final class AudienceReports {
     }
   }
 
-  /** What one replica reports: viewers and seats per stage id, viewers waiting, and viewers taken over. */
+  /**
+   * What one replica reports: viewers and seats per stage id, viewers waiting, viewers taken over (per
+   * {@code <replica>/<stageId>}) and waiters taken over (per replica).
+   */
   public record Report(Map<String, Integer> viewers, int waiting, Map<String, Integer> seats,
-      Map<String, Integer> adopted) {
+      Map<String, Integer> adopted, Map<String, Integer> waitingAdopted) {
     public Report {
       viewers = Map.copyOf(viewers);
       seats = Map.copyOf(seats);
       adopted = Map.copyOf(adopted);
+      waitingAdopted = Map.copyOf(waitingAdopted);
+    }
+
+    /** A report that took no waiters over. */
+    public Report(Map<String, Integer> viewers, int waiting, Map<String, Integer> seats,
+        Map<String, Integer> adopted) {
+      this(viewers, waiting, seats, adopted, Map.of());
     }
 
     public static final Report EMPTY = new Report(Map.of(), 0, Map.of(), Map.of());
 
-    /** Whether it says nothing: no viewers, none waiting, no seats held. */
+    /** Whether it says nothing: no viewers, none waiting, no seats held, none taken over. */
     public boolean isEmpty() {
-      return viewers.isEmpty() && waiting == 0 && seats.isEmpty() && adopted.isEmpty();
+      return viewers.isEmpty() && waiting == 0 && seats.isEmpty() && adopted.isEmpty() && waitingAdopted.isEmpty();
     }
   }
 
@@ -195,6 +231,7 @@ public final class AudienceReports {
     body.put("waiting", report.waiting());
     body.put("seats", replacing(report.seats(), previous.seats()));
     body.put("adopted", replacing(report.adopted(), previous.adopted()));
+    body.put("waitingAdopted", replacing(report.waitingAdopted(), previous.waitingAdopted()));
     body.put("reportedAt", at.truncatedTo(ChronoUnit.SECONDS).toString());
     return patch(replica, body, resourceVersion);
   }

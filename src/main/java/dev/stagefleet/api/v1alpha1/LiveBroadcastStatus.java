@@ -232,6 +232,9 @@ public class LiveBroadcastStatus extends LenientlyRead {
     @JsonPropertyDescription("Viewers per <replica>/<stageId> this gateway took over from another replica in the last "
         + "30 s (that replica may still count them); readers count them once.")
     private Map<String, Integer> adopted;
+    @JsonPropertyDescription("Waiters per replica this gateway took over from that replica in the last few seconds "
+        + "(that replica may still count them as waiting); readers count them once.")
+    private Map<String, Integer> waitingAdopted;
 
     public AudienceReport() {
     }
@@ -251,17 +254,20 @@ public class LiveBroadcastStatus extends LenientlyRead {
     public void setSeats(Map<String, Integer> seats) { this.seats = seats; }
     public Map<String, Integer> getAdopted() { return adopted; }
     public void setAdopted(Map<String, Integer> adopted) { this.adopted = adopted; }
+    public Map<String, Integer> getWaitingAdopted() { return waitingAdopted; }
+    public void setWaitingAdopted(Map<String, Integer> waitingAdopted) { this.waitingAdopted = waitingAdopted; }
 
     @Override
     public boolean equals(Object o) {
       return o instanceof AudienceReport a && Objects.equals(viewers, a.viewers)
           && Objects.equals(reportedAt, a.reportedAt) && Objects.equals(waiting, a.waiting)
-          && Objects.equals(seats, a.seats) && Objects.equals(adopted, a.adopted);
+          && Objects.equals(seats, a.seats) && Objects.equals(adopted, a.adopted)
+          && Objects.equals(waitingAdopted, a.waitingAdopted);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(viewers, reportedAt, waiting, seats, adopted);
+      return Objects.hash(viewers, reportedAt, waiting, seats, adopted, waitingAdopted);
     }
   }
 }

@@ -109,6 +109,28 @@ class AudienceReportsTest {
   }
 
   @Test
+  void aWaiterTakenOverFromAnotherReplicaIsTakenOffThatReplicasWaitingNeverBelowZero() throws Exception {
+    // gw-2 took 2 waiters over from gw-1 (which still counts them) and 5 from gw-3 (which counts only 1 any more)
+    AudienceReport adopter = waitingReport(NOW, 4, Map.of("gw-1", 2, "gw-3", 5));
+    AudienceReport origin = waitingReport(NOW, 6, Map.of());
+    AudienceReport forgetful = waitingReport(NOW, 1, Map.of());
+    var status = reports(Map.of("gw-1", origin, "gw-2", adopter, "gw-3", forgetful));
+    assertThat(AudienceReports.freshWaiting(status, NOW)).as("6 - 2 + 4 + max(0, 1 - 5)").isEqualTo(8);
+
+    // a stale origin counts nothing, so nothing is taken off it; a replica's own name in its map is ignored
+    AudienceReport staleOrigin = waitingReport(NOW.minus(AudienceReports.STALE_AFTER).minusSeconds(1), 6, Map.of());
+    AudienceReport self = waitingReport(NOW, 3, Map.of("gw-2", 3, "gw-1", 1));
+    assertThat(AudienceReports.freshWaiting(reports(Map.of("gw-1", staleOrigin, "gw-2", self)), NOW)).isEqualTo(3);
+  }
+
+  /** A report as the gateway writes it (through the merge patch), with waiters and waiters taken over. */
+  static AudienceReport waitingReport(Instant at, int waiting, Map<String, Integer> waitingAdopted) throws Exception {
+    String patch = AudienceReports.reportPatch("gw", new AudienceReports.Report(Map.of(), waiting, Map.of(), Map.of(),
+        waitingAdopted), AudienceReports.Report.EMPTY, at, null);
+    return JSON.treeToValue(JSON.readTree(patch).path("status").path("audience").path("gw"), AudienceReport.class);
+  }
+
+  @Test
   void aWithdrawalRemovesTheReplicasReport() throws Exception {
     JsonNode audience = JSON.readTree(AudienceReports.withdrawalPatch("gw-1")).path("status").path("audience");
     assertThat(audience.has("gw-1")).isTrue();
