@@ -80,6 +80,7 @@ final class Audience implements BroadcastDirectory.Listener {
   JoinResult join(LiveBroadcast broadcast, String userId) {
     BroadcastKey key = BroadcastKey.of(broadcast);
     AudienceBook book = books.computeIfAbsent(key, k -> new AudienceBook(pendingWindow));
+    String viewerId = newViewerId(); // outside the lock: SecureRandom has a lock of its own
     Viewer viewer;
     synchronized (book) {
       if (book.ended()) {
@@ -98,7 +99,7 @@ final class Audience implements BroadcastDirectory.Listener {
       if (!(decision instanceof Placed placed)) {
         return new NoStage();
       }
-      viewer = new Viewer(newViewerId(), key, userId, Seating.stage(broadcast, placed.stageId()), now);
+      viewer = new Viewer(viewerId, key, userId, Seating.placedOn(book, placed.stageId()), now);
       book.add(viewer, now);
       viewersById.put(viewer.id(), viewer);
     }

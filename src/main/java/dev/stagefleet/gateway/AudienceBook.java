@@ -35,6 +35,8 @@ final class AudienceBook {
   private Instant seatsUntil = Instant.MIN;
   /** When a join or a move last found room only in other replicas' seats. */
   private Instant seatsLacked = Instant.MIN;
+  /** Placement's index of the broadcast, fed with every change of {@link #counting}; null until placement builds one. */
+  private Seating.Indexed indexed;
 
   private record Expiry(Instant at, Viewer viewer) {
   }
@@ -141,14 +143,6 @@ final class AudienceBook {
     seats = Map.copyOf(lower);
   }
 
-  /** Seats this replica may still fill per stage id at {@code now}: held seats minus counting viewers. */
-  Map<String, Integer> seatsLeft(Instant now) {
-    Map<String, Integer> left = new HashMap<>();
-    Map<String, Integer> counts = counting(now);
-    seats(now).forEach((id, n) -> left.put(id, n - counts.getOrDefault(id, 0)));
-    return left;
-  }
-
   /** Counting viewers per {@code <replica>/<stageId>} taken over from that replica within the pending window. */
   Map<String, Integer> adopted(Instant now) {
     expire(now);
@@ -171,6 +165,16 @@ final class AudienceBook {
     return ended;
   }
 
+  /** The placement index {@link Seating} last built for this book, or null. */
+  Seating.Indexed indexed() {
+    return indexed;
+  }
+
+  /** Keeps {@code index} up to date with this book's counts from now on (it was built from {@link #counting}). */
+  void indexed(Seating.Indexed index) {
+    this.indexed = index;
+  }
+
   /** The broadcast ended: forgets every viewer and returns them; later joins find the book ended. */
   List<Viewer> end() {
     ended = true;
@@ -181,6 +185,7 @@ final class AudienceBook {
     });
     viewers.clear();
     counting.clear();
+    indexed = null;
     expiries.clear();
     expired.clear();
     return all;
@@ -199,14 +204,21 @@ final class AudienceBook {
       return;
     }
     if (viewer.countedOn != null) {
-      counting.computeIfPresent(viewer.countedOn, (id, n) -> n == 1 ? null : n - 1);
+      Integer left = counting.computeIfPresent(viewer.countedOn, (id, n) -> n == 1 ? null : n - 1);
+      indexCount(viewer.countedOn, left == null ? 0 : left);
     }
     if (on != null) {
-      counting.merge(on, 1, Integer::sum);
+      indexCount(on, counting.merge(on, 1, Integer::sum));
     } else if (viewer.listed) {
       expired.add(viewer);
     }
     viewer.countedOn = on;
+  }
+
+  private void indexCount(String stageId, int viewers) {
+    if (indexed != null) {
+      indexed.index().count(stageId, viewers);
+    }
   }
 
   /** Stops counting the viewers whose pending window has passed by {@code now}. */
