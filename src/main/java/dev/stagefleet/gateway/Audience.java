@@ -264,7 +264,7 @@ final class Audience implements BroadcastDirectory.Listener {
     for (AudienceBook book : books.values()) {
       List<SocketOutbox> sockets;
       synchronized (book) {
-        sockets = book.viewers().stream().map(Viewer::socket).filter(s -> s != null).toList();
+        sockets = book.present().stream().map(Viewer::socket).filter(s -> s != null).toList();
       }
       sockets.forEach(s -> s.offer(beat));
     }
@@ -296,11 +296,7 @@ final class Audience implements BroadcastDirectory.Listener {
     int n = 0;
     for (AudienceBook book : books.values()) {
       synchronized (book) {
-        for (Viewer viewer : book.viewers()) {
-          if (viewer.present() == present) {
-            n++;
-          }
-        }
+        n += present ? book.present().size() : book.viewers().size() - book.present().size();
       }
     }
     return n;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,13 @@ import java.util.PriorityQueue;
  */
 final class AudienceBook {
   private final Map<String, Viewer> viewers = new LinkedHashMap<>();
+  /**
+   * The listed viewers whose presence socket is open, in the order they connected: what heartbeats and moves walk,
+   * so they do not walk the viewers that only hold a token (most of the book while joins pour in).
+   */
+  private final Map<String, Viewer> present = new LinkedHashMap<>();
+  /** Viewers taken over from another replica, until that replica's count of them lapses or they are forgotten. */
+  private final List<Viewer> adoptedViewers = new ArrayList<>();
   private final Duration pendingWindow;
   /** Counting viewers per stage id (entries are removed when they reach zero). */
   private final Map<String, Integer> counting = new HashMap<>();
@@ -49,6 +57,9 @@ final class AudienceBook {
   void add(Viewer viewer, Instant now) {
     viewers.put(viewer.id(), viewer);
     viewer.listed = true;
+    if (viewer.adoptedKey(now, pendingWindow) != null) {
+      adoptedViewers.add(viewer);
+    }
     pending(viewer, now);
     if (viewer.countedOn == null) {
       expired.add(viewer); // a pending window of zero: it never counted
@@ -59,6 +70,7 @@ final class AudienceBook {
   void remove(Viewer viewer, Instant now) {
     if (viewers.remove(viewer.id(), viewer)) {
       viewer.listed = false;
+      present.remove(viewer.id(), viewer);
       recount(viewer, now);
     }
   }
@@ -66,6 +78,9 @@ final class AudienceBook {
   /** The viewer's presence socket opened: it counts as present. Returns the socket it replaces, if any. */
   SocketOutbox connected(Viewer viewer, SocketOutbox socket, Instant now) {
     SocketOutbox replaced = viewer.connected(socket);
+    if (viewer.listed) {
+      present.put(viewer.id(), viewer);
+    }
     recount(viewer, now);
     return replaced;
   }
@@ -73,6 +88,7 @@ final class AudienceBook {
   /** The viewer's presence socket closed: it still counts for the pending window, in case it comes back. */
   void disconnected(Viewer viewer, SocketOutbox socket, Instant now) {
     if (viewer.dropped(socket, now)) {
+      present.remove(viewer.id(), viewer);
       pending(viewer, now);
     }
   }
@@ -147,9 +163,12 @@ final class AudienceBook {
   Map<String, Integer> adopted(Instant now) {
     expire(now);
     Map<String, Integer> adopted = new java.util.TreeMap<>();
-    for (Viewer viewer : viewers.values()) {
-      String from = viewer.countedOn == null ? null : viewer.adoptedKey(now, pendingWindow);
-      if (from != null) {
+    for (Iterator<Viewer> it = adoptedViewers.iterator(); it.hasNext(); ) {
+      Viewer viewer = it.next();
+      String from = viewer.adoptedKey(now, pendingWindow);
+      if (!viewer.listed || from == null) {
+        it.remove(); // forgotten, or its first replica's count of it lapsed: neither comes back
+      } else if (viewer.countedOn != null) {
         adopted.merge(from, 1, Integer::sum);
       }
     }
@@ -159,6 +178,11 @@ final class AudienceBook {
   /** The viewers not yet forgotten. */
   Collection<Viewer> viewers() {
     return viewers.values();
+  }
+
+  /** The viewers not yet forgotten whose presence socket is open, in the order they connected. */
+  Collection<Viewer> present() {
+    return present.values();
   }
 
   boolean ended() {
@@ -184,6 +208,8 @@ final class AudienceBook {
       v.countedOn = null;
     });
     viewers.clear();
+    present.clear();
+    adoptedViewers.clear();
     counting.clear();
     indexed = null;
     expiries.clear();
