@@ -10,6 +10,7 @@ import dev.stagefleet.scaling.ViewerPlacement;
 import dev.stagefleet.scaling.ViewerPlacement.AllFull;
 import dev.stagefleet.scaling.ViewerPlacement.Decision;
 import dev.stagefleet.scaling.ViewerPlacement.Placed;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,7 +32,11 @@ import java.util.function.Function;
  * concurrent joins never overfill a stage. Viewers on a stage that stops being Active are moved by {@link ViewerMoves}.
  */
 final class Audience implements BroadcastDirectory.Listener {
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * One DRBG per thread: the default SecureRandom on Linux (NativePRNG) serialises every caller on one global lock,
+   * which a profile of {@code bench joins} showed as the request threads' most contended lock after the book's.
+   */
+  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Audience::drbg);
 
   private final Function<BroadcastKey, Optional<LiveBroadcast>> directory;
   private final TokenIssuer tokens;
@@ -80,7 +85,7 @@ final class Audience implements BroadcastDirectory.Listener {
   JoinResult join(LiveBroadcast broadcast, String userId) {
     BroadcastKey key = BroadcastKey.of(broadcast);
     AudienceBook book = books.computeIfAbsent(key, k -> new AudienceBook(pendingWindow));
-    String viewerId = newViewerId(); // outside the lock: SecureRandom has a lock of its own
+    String viewerId = newViewerId(); // outside the book's lock, which every join of the broadcast takes
     Viewer viewer;
     synchronized (book) {
       if (book.ended()) {
@@ -302,9 +307,17 @@ final class Audience implements BroadcastDirectory.Listener {
     return n;
   }
 
+  private static SecureRandom drbg() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no DRBG SecureRandom", e);
+    }
+  }
+
   private static String newViewerId() {
     byte[] bytes = new byte[16];
-    RANDOM.nextBytes(bytes);
+    RANDOM.get().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 }
