@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -92,7 +93,7 @@ final class Audience implements BroadcastDirectory.Listener {
         return new Ended();
       }
       Instant now = clock.instant();
-      Decision decision = seating.place(book, broadcast, now);
+      Decision decision = seating.place(book, newestStatus(key, broadcast), now);
       if (decision instanceof AllFull full) {
         return new Full(full.atMaxStages(), broadcast.getSpec().getMaxStages());
       }
@@ -118,6 +119,17 @@ final class Audience implements BroadcastDirectory.Listener {
       }
       throw e;
     }
+  }
+
+  /**
+   * The newest version of the broadcast the directory holds, when its spec is the one the caller checked (same
+   * generation): joins that waited for the book's lock holding an older version would otherwise make placement
+   * rebuild its index back and forth between versions after every status change.
+   */
+  private LiveBroadcast newestStatus(BroadcastKey key, LiveBroadcast broadcast) {
+    Long generation = broadcast.getMetadata().getGeneration();
+    return directory.apply(key).filter(b -> b.getSpec() != null && b.getMetadata() != null
+        && Objects.equals(b.getMetadata().getGeneration(), generation)).orElse(broadcast);
   }
 
   /** The seats this replica holds and the viewers it took over, per broadcast, for its audience report. */
