@@ -43,7 +43,7 @@ final class AudienceBook {
   private Instant seatsUntil = Instant.MIN;
   /** When a join or a move last found room only in other replicas' seats. */
   private Instant seatsLacked = Instant.MIN;
-  /** Placement's index of the broadcast, fed with every change of {@link #counting}; null until placement builds one. */
+  /** Placement's index of the broadcast, fed every change of {@link #counting}; null until placement builds one. */
   private Seating.Indexed indexed;
 
   private record Expiry(Instant at, Viewer viewer) {

@@ -33,6 +33,7 @@ final class Seating {
       List<StageStatus> stageList, int capacity, Map<String, Integer> seats, Instant builtAt, Instant expires,
       Map<String, StageStatus> stages) {
 
+    /** Whether it holds for this broadcast and these seats at {@code at} (both are replaced on change, never edited). */
     boolean fits(LiveBroadcast now, Map<String, Integer> seatsNow, Instant at) {
       LiveBroadcastStatus statusNow = now.getStatus();
       return now == broadcast && statusNow == status && (statusNow == null || statusNow.getStages() == stageList)
@@ -75,7 +76,7 @@ final class Seating {
     return AudienceReports.freshViewers(status, now);
   }
 
-  /** The book's index for this version of the broadcast at {@code now}: the one it has if that still fits, else a new one. */
+  /** The book's index for this version of the broadcast at {@code now}: the one it has if it fits, else a new one. */
   private Indexed indexed(AudienceBook book, LiveBroadcast broadcast, Instant now) {
     Map<String, Integer> local = book.counting(now); // catches up on expired viewers first
     Map<String, Integer> seats = book.seats(now);

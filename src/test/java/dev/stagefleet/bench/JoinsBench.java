@@ -165,15 +165,15 @@ public final class JoinsBench {
           latencyRate), p99 <= 5);
       long notOk = joinFailures + joinLatency.failed();
       report.goal("every join answered 2xx", notOk + " not 2xx", notOk == 0);
-      apiMode(stack, settings, report, progress);
-      // last: the latency run that followed the profile (JFR started in this JVM for the first time) saw the gateway
-      // at a third of its saturation throughput and a p99 of seconds in every run of 2026-12-02, in milliseconds without
-      // --profile, so no measured figure comes after it
+      // after the latency runs: the latency run that followed the profile (JFR started in this JVM for the first
+      // time) saw the gateway at a third of its saturation throughput and a p99 of seconds in every run of
+      // 2026-12-02, against milliseconds without --profile, so no figure of this gateway comes after it
       if (settings.profile() != null) {
         progress.println("profiling one more saturation of the gateway");
         JoinPathProfile.report(report, JoinPathProfile.record(settings.profile(),
             () -> saturate(settings, joins)), progress);
       }
+      apiMode(stack, settings, report, progress);
     }
     return report;
   }
