@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * The viewers of one broadcast on this replica and the number of counting viewers per stage; its monitor is the
@@ -45,6 +47,11 @@ final class AudienceBook {
   private Instant seatsLacked = Instant.MIN;
   /** Placement's index of the broadcast, fed every change of {@link #counting}; null until placement builds one. */
   private Seating.Indexed indexed;
+  /**
+   * Stage ids whose count changed while {@link #expire} drains its queue, or null outside it: the index hears of each
+   * once at the end (the joins of a whole burst can fall due together, 30 s after it).
+   */
+  private Set<String> expiring;
 
   private record Expiry(Instant at, Viewer viewer) {
   }
@@ -242,15 +249,30 @@ final class AudienceBook {
   }
 
   private void indexCount(String stageId, int viewers) {
-    if (indexed != null) {
+    if (indexed == null) {
+      return;
+    }
+    if (expiring != null) {
+      expiring.add(stageId);
+    } else {
       indexed.index().count(stageId, viewers);
     }
   }
 
   /** Stops counting the viewers whose pending window has passed by {@code now}. */
   private void expire(Instant now) {
-    while (!expiries.isEmpty() && !expiries.peek().at().isAfter(now)) {
-      recount(expiries.poll().viewer(), now);
+    if (expiries.isEmpty() || expiries.peek().at().isAfter(now)) {
+      return;
+    }
+    expiring = new HashSet<>();
+    try {
+      while (!expiries.isEmpty() && !expiries.peek().at().isAfter(now)) {
+        recount(expiries.poll().viewer(), now);
+      }
+    } finally {
+      Set<String> changed = expiring;
+      expiring = null;
+      changed.forEach(id -> indexCount(id, counting.getOrDefault(id, 0)));
     }
   }
 }

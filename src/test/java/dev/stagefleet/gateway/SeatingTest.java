@@ -47,6 +47,22 @@ class SeatingTest {
   }
 
   @Test
+  void aWholeBurstWhoseWindowPassedAtOnceFreesEveryStageItFilled() {
+    LiveBroadcast broadcast = broadcast(2, "s1", "s2", "s3");
+    book.seats(Map.of("s1", 2, "s2", 2, "s3", 2), NOW.plusSeconds(600));
+    for (String stage : List.of("s1", "s1", "s2", "s2", "s3")) {
+      add(broadcast, stage);
+    }
+    assertThat(seating.place(book, broadcast, NOW)).isEqualTo(new Placed("s3"));
+    book.add(new Viewer("late", BroadcastKey.of(broadcast), "u", broadcast.getStatus().getStages().get(1),
+        NOW.plusSeconds(10)), NOW.plusSeconds(10));
+
+    assertThat(seating.place(book, broadcast, NOW.plusSeconds(30))).as("s2 keeps the late viewer")
+        .isEqualTo(new Placed("s2"));
+    assertThat(seating.place(book, broadcast, NOW.plusSeconds(40))).isEqualTo(new Placed("s1"));
+  }
+
+  @Test
   void anotherReplicasReportThatGoesStaleGivesItsSeatsBackWithoutAChangeToTheBroadcast() {
     LiveBroadcast broadcast = broadcast(3, "s1");
     SeatSharesTest.report(broadcast, "other", Map.of("s1", 3), Map.of("s1", 3), 0);
