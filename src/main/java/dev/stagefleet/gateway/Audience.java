@@ -10,6 +10,7 @@ import dev.stagefleet.scaling.ViewerPlacement;
 import dev.stagefleet.scaling.ViewerPlacement.AllFull;
 import dev.stagefleet.scaling.ViewerPlacement.Decision;
 import dev.stagefleet.scaling.ViewerPlacement.Placed;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -31,7 +33,11 @@ import java.util.function.Function;
  * concurrent joins never overfill a stage. Viewers on a stage that stops being Active are moved by {@link ViewerMoves}.
  */
 final class Audience implements BroadcastDirectory.Listener {
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * One DRBG per thread: the default SecureRandom on Linux (NativePRNG) serialises every caller on one global lock,
+   * which a profile of {@code bench joins} showed as the request threads' most contended lock after the book's.
+   */
+  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Audience::drbg);
 
   private final Function<BroadcastKey, Optional<LiveBroadcast>> directory;
   private final TokenIssuer tokens;
@@ -80,13 +86,14 @@ final class Audience implements BroadcastDirectory.Listener {
   JoinResult join(LiveBroadcast broadcast, String userId) {
     BroadcastKey key = BroadcastKey.of(broadcast);
     AudienceBook book = books.computeIfAbsent(key, k -> new AudienceBook(pendingWindow));
+    String viewerId = newViewerId(); // outside the book's lock, which every join of the broadcast takes
     Viewer viewer;
     synchronized (book) {
       if (book.ended()) {
         return new Ended();
       }
       Instant now = clock.instant();
-      Decision decision = seating.place(book, broadcast, now);
+      Decision decision = seating.place(book, newestStatus(key, broadcast), now);
       if (decision instanceof AllFull full) {
         return new Full(full.atMaxStages(), broadcast.getSpec().getMaxStages());
       }
@@ -98,7 +105,7 @@ final class Audience implements BroadcastDirectory.Listener {
       if (!(decision instanceof Placed placed)) {
         return new NoStage();
       }
-      viewer = new Viewer(newViewerId(), key, userId, Seating.stage(broadcast, placed.stageId()), now);
+      viewer = new Viewer(viewerId, key, userId, Seating.placedOn(book, placed.stageId()), now);
       book.add(viewer, now);
       viewersById.put(viewer.id(), viewer);
     }
@@ -112,6 +119,17 @@ final class Audience implements BroadcastDirectory.Listener {
       }
       throw e;
     }
+  }
+
+  /**
+   * The newest version of the broadcast the directory holds, when its spec is the one the caller checked (same
+   * generation): joins that waited for the book's lock holding an older version would otherwise make placement
+   * rebuild its index back and forth between versions after every status change.
+   */
+  private LiveBroadcast newestStatus(BroadcastKey key, LiveBroadcast broadcast) {
+    Long generation = broadcast.getMetadata().getGeneration();
+    return directory.apply(key).filter(b -> b.getSpec() != null && b.getMetadata() != null
+        && Objects.equals(b.getMetadata().getGeneration(), generation)).orElse(broadcast);
   }
 
   /** The seats this replica holds and the viewers it took over, per broadcast, for its audience report. */
@@ -263,7 +281,7 @@ final class Audience implements BroadcastDirectory.Listener {
     for (AudienceBook book : books.values()) {
       List<SocketOutbox> sockets;
       synchronized (book) {
-        sockets = book.viewers().stream().map(Viewer::socket).filter(s -> s != null).toList();
+        sockets = book.present().stream().map(Viewer::socket).filter(s -> s != null).toList();
       }
       sockets.forEach(s -> s.offer(beat));
     }
@@ -295,19 +313,23 @@ final class Audience implements BroadcastDirectory.Listener {
     int n = 0;
     for (AudienceBook book : books.values()) {
       synchronized (book) {
-        for (Viewer viewer : book.viewers()) {
-          if (viewer.present() == present) {
-            n++;
-          }
-        }
+        n += present ? book.present().size() : book.viewers().size() - book.present().size();
       }
     }
     return n;
   }
 
+  private static SecureRandom drbg() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no DRBG SecureRandom", e);
+    }
+  }
+
   private static String newViewerId() {
     byte[] bytes = new byte[16];
-    RANDOM.nextBytes(bytes);
+    RANDOM.get().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 }

@@ -7,11 +7,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * The viewers of one broadcast on this replica and the number of counting viewers per stage; its monitor is the
@@ -21,6 +24,13 @@ import java.util.PriorityQueue;
  */
 final class AudienceBook {
   private final Map<String, Viewer> viewers = new LinkedHashMap<>();
+  /**
+   * The listed viewers whose presence socket is open, in the order they connected: what heartbeats and moves walk,
+   * so they do not walk the viewers that only hold a token (most of the book while joins pour in).
+   */
+  private final Map<String, Viewer> present = new LinkedHashMap<>();
+  /** Viewers taken over from another replica, until that replica's count of them lapses or they are forgotten. */
+  private final List<Viewer> adoptedViewers = new ArrayList<>();
   private final Duration pendingWindow;
   /** Counting viewers per stage id (entries are removed when they reach zero). */
   private final Map<String, Integer> counting = new HashMap<>();
@@ -35,6 +45,13 @@ final class AudienceBook {
   private Instant seatsUntil = Instant.MIN;
   /** When a join or a move last found room only in other replicas' seats. */
   private Instant seatsLacked = Instant.MIN;
+  /** Placement's index of the broadcast, fed every change of {@link #counting}; null until placement builds one. */
+  private Seating.Indexed indexed;
+  /**
+   * Stage ids whose count changed while {@link #expire} drains its queue, or null outside it: the index hears of each
+   * once at the end (the joins of a whole burst can fall due together, 30 s after it).
+   */
+  private Set<String> expiring;
 
   private record Expiry(Instant at, Viewer viewer) {
   }
@@ -47,6 +64,9 @@ final class AudienceBook {
   void add(Viewer viewer, Instant now) {
     viewers.put(viewer.id(), viewer);
     viewer.listed = true;
+    if (viewer.adoptedKey(now, pendingWindow) != null) {
+      adoptedViewers.add(viewer);
+    }
     pending(viewer, now);
     if (viewer.countedOn == null) {
       expired.add(viewer); // a pending window of zero: it never counted
@@ -57,6 +77,7 @@ final class AudienceBook {
   void remove(Viewer viewer, Instant now) {
     if (viewers.remove(viewer.id(), viewer)) {
       viewer.listed = false;
+      present.remove(viewer.id(), viewer);
       recount(viewer, now);
     }
   }
@@ -64,6 +85,9 @@ final class AudienceBook {
   /** The viewer's presence socket opened: it counts as present. Returns the socket it replaces, if any. */
   SocketOutbox connected(Viewer viewer, SocketOutbox socket, Instant now) {
     SocketOutbox replaced = viewer.connected(socket);
+    if (viewer.listed) {
+      present.put(viewer.id(), viewer);
+    }
     recount(viewer, now);
     return replaced;
   }
@@ -71,6 +95,7 @@ final class AudienceBook {
   /** The viewer's presence socket closed: it still counts for the pending window, in case it comes back. */
   void disconnected(Viewer viewer, SocketOutbox socket, Instant now) {
     if (viewer.dropped(socket, now)) {
+      present.remove(viewer.id(), viewer);
       pending(viewer, now);
     }
   }
@@ -141,21 +166,16 @@ final class AudienceBook {
     seats = Map.copyOf(lower);
   }
 
-  /** Seats this replica may still fill per stage id at {@code now}: held seats minus counting viewers. */
-  Map<String, Integer> seatsLeft(Instant now) {
-    Map<String, Integer> left = new HashMap<>();
-    Map<String, Integer> counts = counting(now);
-    seats(now).forEach((id, n) -> left.put(id, n - counts.getOrDefault(id, 0)));
-    return left;
-  }
-
   /** Counting viewers per {@code <replica>/<stageId>} taken over from that replica within the pending window. */
   Map<String, Integer> adopted(Instant now) {
     expire(now);
     Map<String, Integer> adopted = new java.util.TreeMap<>();
-    for (Viewer viewer : viewers.values()) {
-      String from = viewer.countedOn == null ? null : viewer.adoptedKey(now, pendingWindow);
-      if (from != null) {
+    for (Iterator<Viewer> it = adoptedViewers.iterator(); it.hasNext(); ) {
+      Viewer viewer = it.next();
+      String from = viewer.adoptedKey(now, pendingWindow);
+      if (!viewer.listed || from == null) {
+        it.remove(); // forgotten, or its first replica's count of it lapsed: neither comes back
+      } else if (viewer.countedOn != null) {
         adopted.merge(from, 1, Integer::sum);
       }
     }
@@ -167,8 +187,23 @@ final class AudienceBook {
     return viewers.values();
   }
 
+  /** The viewers not yet forgotten whose presence socket is open, in the order they connected. */
+  Collection<Viewer> present() {
+    return present.values();
+  }
+
   boolean ended() {
     return ended;
+  }
+
+  /** The placement index {@link Seating} last built for this book, or null. */
+  Seating.Indexed indexed() {
+    return indexed;
+  }
+
+  /** Keeps {@code index} up to date with this book's counts from now on (it was built from {@link #counting}). */
+  void indexed(Seating.Indexed index) {
+    this.indexed = index;
   }
 
   /** The broadcast ended: forgets every viewer and returns them; later joins find the book ended. */
@@ -180,7 +215,10 @@ final class AudienceBook {
       v.countedOn = null;
     });
     viewers.clear();
+    present.clear();
+    adoptedViewers.clear();
     counting.clear();
+    indexed = null;
     expiries.clear();
     expired.clear();
     return all;
@@ -199,20 +237,42 @@ final class AudienceBook {
       return;
     }
     if (viewer.countedOn != null) {
-      counting.computeIfPresent(viewer.countedOn, (id, n) -> n == 1 ? null : n - 1);
+      Integer left = counting.computeIfPresent(viewer.countedOn, (id, n) -> n == 1 ? null : n - 1);
+      indexCount(viewer.countedOn, left == null ? 0 : left);
     }
     if (on != null) {
-      counting.merge(on, 1, Integer::sum);
+      indexCount(on, counting.merge(on, 1, Integer::sum));
     } else if (viewer.listed) {
       expired.add(viewer);
     }
     viewer.countedOn = on;
   }
 
+  private void indexCount(String stageId, int viewers) {
+    if (indexed == null) {
+      return;
+    }
+    if (expiring != null) {
+      expiring.add(stageId);
+    } else {
+      indexed.index().count(stageId, viewers);
+    }
+  }
+
   /** Stops counting the viewers whose pending window has passed by {@code now}. */
   private void expire(Instant now) {
-    while (!expiries.isEmpty() && !expiries.peek().at().isAfter(now)) {
-      recount(expiries.poll().viewer(), now);
+    if (expiries.isEmpty() || expiries.peek().at().isAfter(now)) {
+      return;
+    }
+    expiring = new HashSet<>();
+    try {
+      while (!expiries.isEmpty() && !expiries.peek().at().isAfter(now)) {
+        recount(expiries.poll().viewer(), now);
+      }
+    } finally {
+      Set<String> changed = expiring;
+      expiring = null;
+      changed.forEach(id -> indexCount(id, counting.getOrDefault(id, 0)));
     }
   }
 }

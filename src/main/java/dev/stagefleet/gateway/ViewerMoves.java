@@ -97,7 +97,7 @@ final class ViewerMoves {
     synchronized (book) {
       Instant now = clock.instant();
       Map<String, Integer> over = overfilled(book, broadcast, now);
-      for (Viewer viewer : book.viewers()) {
+      for (Viewer viewer : book.present()) {
         if (!viewer.present() || viewer.moving()) {
           continue;
         }

@@ -41,6 +41,10 @@ class AudienceCountsTest {
       Instant now = clock.instant();
       if (op < 30) {
         Viewer viewer = new Viewer("v" + step, SHOW, "user-" + step, pick(STAGES), now);
+        if (op < 6) {
+          // a viewer taken over from another replica, which may count it for the pending window
+          viewer.adoptedFrom("replica-" + random.nextInt(2), pick(STAGES).getId(), now);
+        }
         book.add(viewer, now);
         known.add(viewer);
         added++;
@@ -83,6 +87,9 @@ class AudienceCountsTest {
       }
       assertThat(new TreeMap<>(book.counting(clock.instant()))).as("counts at step %d", step).isEqualTo(bruteForce());
       assertThat(book.viewers()).as("the book's viewers at step %d", step).containsExactlyInAnyOrderElementsOf(known);
+      assertThat(book.present()).as("present viewers at step %d", step)
+          .containsExactlyInAnyOrderElementsOf(known.stream().filter(Viewer::present).toList());
+      assertThat(book.adopted(clock.instant())).as("adopted at step %d", step).isEqualTo(adoptedBruteForce());
     }
     // the sequence really exercised every path the counts follow
     assertThat(added).isGreaterThan(1_000);
@@ -108,10 +115,13 @@ class AudienceCountsTest {
     Viewer viewer = new Viewer("v", SHOW, "u", STAGES.get(1), clock.instant());
     book.add(viewer, clock.instant());
 
+    book.connected(viewer, socket(), clock.instant());
+
     assertThat(book.end()).containsExactly(viewer);
 
     assertThat(book.ended()).isTrue();
     assertThat(book.viewers()).isEmpty();
+    assertThat(book.present()).isEmpty();
     assertThat(book.counting(clock.instant())).isEmpty();
   }
 
@@ -125,6 +135,19 @@ class AudienceCountsTest {
       }
     }
     return counts;
+  }
+
+  /** Counting viewers per {@code <replica>/<stageId>} taken over within the window, from a walk over all of them. */
+  private Map<String, Integer> adoptedBruteForce() {
+    Instant now = clock.instant();
+    Map<String, Integer> adopted = new TreeMap<>();
+    for (Viewer v : known) {
+      String from = v.adoptedKey(now, WINDOW);
+      if (from != null && v.counts(now, WINDOW)) {
+        adopted.merge(from, 1, Integer::sum);
+      }
+    }
+    return adopted;
   }
 
   private <T> T pick(List<T> from) {

@@ -39,6 +39,23 @@ class AudienceTest {
   }
 
   @Test
+  void aJoinHoldingAnOlderVersionOfTheBroadcastIsPlacedByTheNewestStatus() {
+    Audience audience = audience(List.of(stage("s0", StageStatus.ACTIVE), stage("s1", StageStatus.ACTIVE)), 2, 2);
+    LiveBroadcast older = broadcast;
+    broadcast = new LiveBroadcast();
+    broadcast.setMetadata(older.getMetadata());
+    broadcast.setSpec(older.getSpec());
+    LiveBroadcastStatus newer = new LiveBroadcastStatus();
+    newer.setStages(List.of(stage("s0", StageStatus.DRAINING), stage("s1", StageStatus.ACTIVE)));
+    broadcast.setStatus(newer);
+
+    JoinResult result = audience.join(older, "a");
+
+    assertThat(result).isInstanceOf(JoinResult.Placed.class);
+    assertThat(((JoinResult.Placed) result).stage()).isSameAs(newer.getStages().get(1));
+  }
+
+  @Test
   void aJoinWithoutAnActiveStageFindsNoStage() {
     Audience audience = audience(List.of(stage("s0", StageStatus.DRAINING)), 2, 2);
 
