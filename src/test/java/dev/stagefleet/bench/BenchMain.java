@@ -283,10 +283,18 @@ public final class BenchMain implements Runnable {
         description = "Viewers wait Retry-After before retrying, but at most this long (default: ${DEFAULT-VALUE}).")
     double maxRetryWait;
 
+    @Option(names = "--warm-up-joins", defaultValue = "0",
+        description = "Joins on another broadcast before the storm, at most 10000 (default: ${DEFAULT-VALUE}: the "
+            + "storm meets a gateway whose join path the JIT has not compiled yet).")
+    int warmUpJoins;
+
     @Override
     public Integer call() {
       quietLogs();
       positive(viewers, "--viewers");
+      if (warmUpJoins < 0 || warmUpJoins > JoinStormBench.WARM_UP_SEATS) {
+        throw new UserFacingException("--warm-up-joins must be between 0 and " + JoinStormBench.WARM_UP_SEATS);
+      }
       positive(viewersPerStage, "--viewers-per-stage");
       positive(connections, "--connections");
       if (viewersPerStage > 10_000) {
@@ -294,7 +302,7 @@ public final class BenchMain implements Runnable {
       }
       var settings = new JoinStormBench.Settings(viewers, seconds(seconds, "--seconds"), viewersPerStage,
           connections, seconds(giveUp, "--give-up-seconds"), seconds(maxRetryWait, "--max-retry-wait-seconds"),
-          targetFill);
+          targetFill, warmUpJoins);
       return print(JoinStormBench.run(settings, System.err), common, System.out);
     }
   }

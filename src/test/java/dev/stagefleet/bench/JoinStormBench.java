@@ -45,10 +45,20 @@ public final class JoinStormBench {
    * @param giveUp          how long after the first arrival the run stops waiting for stragglers
    * @param maxRetryWait    a viewer told to retry waits Retry-After, but at most this long
    * @param targetFill      the broadcast's spec.scaling.targetFill
+   * @param warmUpJoins     joins on another broadcast before the storm (0: the storm meets a gateway that has served
+   *                        no one, its join path not yet compiled by the JIT)
    */
   public record Settings(int viewers, Duration window, int viewersPerStage, int connections, Duration giveUp,
-      Duration maxRetryWait, double targetFill) {
+      Duration maxRetryWait, double targetFill, int warmUpJoins) {
+    public Settings(int viewers, Duration window, int viewersPerStage, int connections, Duration giveUp,
+        Duration maxRetryWait, double targetFill) {
+      this(viewers, window, viewersPerStage, connections, giveUp, maxRetryWait, targetFill, 0);
+    }
+
     public Settings {
+      if (warmUpJoins < 0 || warmUpJoins > WARM_UP_SEATS) {
+        throw new IllegalArgumentException("the warm-up joins must be between 0 and " + WARM_UP_SEATS);
+      }
       if (!(targetFill > 0 && targetFill <= 1)) {
         throw new IllegalArgumentException("the target fill must be above 0 and at most 1");
       }
@@ -62,6 +72,8 @@ public final class JoinStormBench {
   }
 
   static final String BROADCAST = "storm";
+  /** The warm-up broadcast's one stage: room for every warm-up join (IVS's subscribers per stage). */
+  static final int WARM_UP_SEATS = 10_000;
   /** How long each join asks to be held for a seat ({@code Prefer: wait=N}); short, so a connection is soon free. */
   static final int HOLD_SECONDS = 5;
   /** IVS's CreateStage rate: the floor for adding stages. */
@@ -70,6 +82,31 @@ public final class JoinStormBench {
   private static final Pattern STAGE_ID = Pattern.compile("\"stageId\"\\s*:\\s*\"([^\"]+)\"");
 
   private JoinStormBench() {
+  }
+
+  /**
+   * Joins on a broadcast of its own, one stage with room for all, before the storm (then deleted), as a gateway that
+   * has served viewers before has compiled its join path; the number placed.
+   */
+  private static long warmUp(Settings settings, Broadcasts broadcasts, int port, PrintStream progress) {
+    if (settings.warmUpJoins() == 0) {
+      return 0;
+    }
+    String name = "warm-up";
+    broadcasts.create(name, WARM_UP_SEATS, 1, 1, 0.8);
+    Waits.until(Duration.ofSeconds(60), Duration.ofMillis(50), "the warm-up broadcast's stage",
+        () -> Broadcasts.activeStages(broadcasts.get(name)) == 1);
+    URI warm = URI.create("http://127.0.0.1:" + port + "/api/v1/namespaces/" + BenchStack.NAMESPACE
+        + "/livebroadcasts/" + name + "/viewers");
+    double rate = 2_000;
+    OpenLoop.Result result = HttpLoad.run(warm, new OpenLoop.Plan(rate,
+        Duration.ofMillis((long) Math.ceil(settings.warmUpJoins() * 1000 / rate)), 64),
+        i -> HttpLoad.post(warm, "{}"));
+    progress.println("warm-up: " + result.ok() + " joins placed on " + name);
+    broadcasts.delete(name);
+    Waits.until(Duration.ofSeconds(60), Duration.ofMillis(50), "the warm-up broadcast gone",
+        () -> broadcasts.list().stream().noneMatch(b -> name.equals(b.getMetadata().getName())));
+    return result.ok();
   }
 
   /** One attempt of one viewer, due at a time; {@code waitId} keeps its place in line. */
@@ -92,7 +129,8 @@ public final class JoinStormBench {
         .parameter("viewers", settings.viewers()).parameter("window", settings.window())
         .parameter("viewersPerStage", settings.viewersPerStage()).parameter("maxStages", maxStages)
         .parameter("connections", settings.connections()).parameter("maxRetryWait", settings.maxRetryWait())
-        .parameter("targetFill", settings.targetFill()).parameter("hold", "Prefer: wait=" + HOLD_SECONDS);
+        .parameter("targetFill", settings.targetFill()).parameter("hold", "Prefer: wait=" + HOLD_SECONDS)
+        .parameter("warmUpJoins", settings.warmUpJoins());
     try (BenchStack stack = BenchStack.start()) {
       stack.startOperator(s -> s);
       // viewers here never open a presence socket; they must count for the whole run, not 30 s
@@ -106,6 +144,8 @@ public final class JoinStormBench {
       URI join = URI.create("http://127.0.0.1:" + gateway.port() + "/api/v1/namespaces/" + BenchStack.NAMESPACE
           + "/livebroadcasts/" + BROADCAST + "/viewers");
       awaitGatewaySeesAStage(gateway.port());
+      // before the count: the warm-up broadcast's CreateStage is not the storm's
+      long warmedUp = warmUp(settings, broadcasts, gateway.port(), progress);
       long createsBefore = stack.emulator().stats().calls("CreateStage");
 
       Storm storm = new Storm(settings, join);
@@ -129,6 +169,10 @@ public final class JoinStormBench {
       Latencies firstTry = Latencies.of(storm.firstTryLatencies(), storm.firstTryCount());
 
       report.figure("viewers placed", placed, "of " + settings.viewers(), "");
+      if (settings.warmUpJoins() > 0) {
+        report.figure("warm-up joins placed before the storm", warmedUp, "of " + settings.warmUpJoins(),
+            "on another broadcast, deleted before the storm");
+      }
       report.figure("time until all placed", placedSeconds, "s", "from the first arrival");
       report.figure("time until all placed / arrival window", placedSeconds / windowSeconds, "ratio",
           String.format(Locale.ROOT, "window %.0f s", windowSeconds));

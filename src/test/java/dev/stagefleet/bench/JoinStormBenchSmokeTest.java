@@ -15,11 +15,13 @@ class JoinStormBenchSmokeTest {
   @Test
   void placesEveryViewerWithoutOverfillingAStage() {
     var settings = new JoinStormBench.Settings(60, Duration.ofSeconds(1), 20, 8, Duration.ofSeconds(40),
-        Duration.ofMillis(500), 0.8);
+        Duration.ofMillis(500), 0.8, 30);
 
     BenchReport report = JoinStormBench.run(settings, new PrintStream(new ByteArrayOutputStream(), true));
 
     assertThat(report.value("viewers placed")).isEqualTo(60);
+    assertThat(report.value("warm-up joins placed before the storm")).isEqualTo(30);
+    assertThat(report.value("fullest stage in the gateway's audience report")).isLessThanOrEqualTo(20);
     assertThat(report.value("stages used")).isGreaterThanOrEqualTo(3);
     assertThat(report.value("fullest stage / viewersPerStage")).isPositive().isLessThanOrEqualTo(1.0);
     assertThat(report.value("other failures")).isZero();
