@@ -4,9 +4,9 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import dev.stagefleet.crypto.CompactJws;
 import dev.stagefleet.crypto.Es384Provider;
+import dev.stagefleet.crypto.Es384Signer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,13 +35,12 @@ final class SelfSignedTokenMinter implements TokenMinter {
     this.clock = clock;
     this.provider = provider;
     this.encodedKey = key.privateKey().getEncoded();
-    ECDSASigner signer;
+    Es384Signer signer;
     try {
-      signer = new ECDSASigner(key.privateKey());
-    } catch (JOSEException e) {
+      signer = new Es384Signer(key.privateKey(), provider);
+    } catch (IllegalArgumentException | IllegalStateException e) {
       throw new IllegalArgumentException("the signing key cannot sign ES384: " + e.getMessage(), e);
     }
-    signer.getJCAContext().setProvider(provider.provider());
     this.jws = new CompactJws(new JWSHeader.Builder(JWSAlgorithm.ES384).type(JOSEObjectType.JWT)
         .keyID(key.publicKeyArn()).build(), signer);
   }
