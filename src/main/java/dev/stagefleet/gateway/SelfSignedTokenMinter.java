@@ -17,7 +17,6 @@ import java.util.Map;
  * are not bound by CreateParticipantToken's 50 calls a second.
  */
 final class SelfSignedTokenMinter implements TokenMinter {
-
   private final SigningKey key;
   private final Clock clock;
   private final CompactJws jws;
