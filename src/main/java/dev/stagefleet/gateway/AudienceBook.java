@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -13,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -35,7 +33,7 @@ final class AudienceBook {
   /** Counting viewers per stage id (entries are removed when they reach zero). */
   private final Map<String, Integer> counting = new HashMap<>();
   /** When a not-present viewer may stop counting; entries are checked again when due (the viewer may have changed). */
-  private final PriorityQueue<Expiry> expiries = new PriorityQueue<>(Comparator.comparing(Expiry::at));
+  private final ExpiryQueue<Viewer> expiries = new ExpiryQueue<>();
   /** Viewers that stopped counting since the last {@link #forgetExpired}. */
   private final List<Viewer> expired = new ArrayList<>();
   private boolean ended;
@@ -52,9 +50,6 @@ final class AudienceBook {
    * once at the end (the joins of a whole burst can fall due together, 30 s after it).
    */
   private Set<String> expiring;
-
-  private record Expiry(Instant at, Viewer viewer) {
-  }
 
   AudienceBook(Duration pendingWindow) {
     this.pendingWindow = pendingWindow;
@@ -226,7 +221,7 @@ final class AudienceBook {
 
   /** The viewer counts from {@code viewer.since()} until the window passes. */
   private void pending(Viewer viewer, Instant now) {
-    expiries.add(new Expiry(viewer.since().plus(pendingWindow), viewer));
+    expiries.add(viewer.since().plus(pendingWindow), viewer);
     recount(viewer, now);
   }
 
@@ -261,14 +256,12 @@ final class AudienceBook {
 
   /** Stops counting the viewers whose pending window has passed by {@code now}. */
   private void expire(Instant now) {
-    if (expiries.isEmpty() || expiries.peek().at().isAfter(now)) {
+    if (!expiries.anyDue(now)) {
       return;
     }
     expiring = new HashSet<>();
     try {
-      while (!expiries.isEmpty() && !expiries.peek().at().isAfter(now)) {
-        recount(expiries.poll().viewer(), now);
-      }
+      expiries.drainDue(now, viewer -> recount(viewer, now));
     } finally {
       Set<String> changed = expiring;
       expiring = null;

@@ -3,11 +3,11 @@ package dev.stagefleet.gateway;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.stagefleet.crypto.CompactJws;
+import dev.stagefleet.crypto.Hs256Signer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +21,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -91,11 +93,29 @@ final class GatewayClaims {
     RANDOM.nextBytes(fallback);
   }
 
+  /**
+   * The viewer's presence pass. Every join signs one, so its claims go straight into the JSON map that
+   * {@link JWTClaimsSet#toJSONObject()} would make of them (same names, times in epoch seconds, absent values left
+   * out, and a HashMap as nimbus's, so the same order), without the claims set and its dates in between.
+   */
   String presence(Viewer viewer, String replica, Instant expiresAt) {
-    return sign(new JWTClaimsSet.Builder().subject(viewer.id()).claim("typ", PRESENCE)
-        .claim("bc", viewer.broadcast().toString()).claim("uid", viewer.userId())
-        .claim("stage", viewer.stage().getId()).claim("arn", viewer.stage().getArn()).claim("rep", replica)
-        .issueTime(Date.from(clock.instant())).expirationTime(Date.from(expiresAt)).build());
+    Map<String, Object> claims = new HashMap<>();
+    putPresent(claims, "sub", viewer.id());
+    claims.put("typ", PRESENCE);
+    claims.put("bc", viewer.broadcast().toString());
+    putPresent(claims, "uid", viewer.userId());
+    putPresent(claims, "stage", viewer.stage().getId());
+    putPresent(claims, "arn", viewer.stage().getArn());
+    putPresent(claims, "rep", replica);
+    claims.put("iat", clock.instant().getEpochSecond());
+    claims.put("exp", expiresAt.getEpochSecond());
+    return sign(claims);
+  }
+
+  private static void putPresent(Map<String, Object> claims, String name, Object value) {
+    if (value != null) {
+      claims.put(name, value);
+    }
   }
 
   Optional<PresencePass> presence(String token) {
@@ -170,8 +190,12 @@ final class GatewayClaims {
   }
 
   private String sign(JWTClaimsSet claims) {
+    return sign(claims.toJSONObject());
+  }
+
+  private String sign(Map<String, Object> claims) {
     try {
-      return signer(keys().current()).sign(claims.toJSONObject());
+      return signer(keys().current()).sign(claims);
     } catch (JOSEException e) {
       throw new IllegalStateException("signing a gateway claim failed: " + e.getMessage(), e);
     }
@@ -179,12 +203,13 @@ final class GatewayClaims {
 
   /**
    * The signer for {@code key}, made once per key: every join signs a presence pass, and encoding through the JDK's
-   * base64 rather than nimbus's constant-time codec keeps that cheap (the claims are readable by their holder anyway).
+   * base64 rather than nimbus's constant-time codec, with a keyed Mac per thread, keeps that cheap (the claims are
+   * readable by their holder anyway).
    */
   private CompactJws signer(byte[] key) throws JOSEException {
     Signer last = signer;
     if (last == null || last.key() != key) {
-      last = new Signer(key, new CompactJws(new JWSHeader(JWSAlgorithm.HS256), new MACSigner(key)));
+      last = new Signer(key, new CompactJws(new JWSHeader(JWSAlgorithm.HS256), new Hs256Signer(key)));
       signer = last;
     }
     return last.jws();
@@ -225,7 +250,9 @@ final class GatewayClaims {
   private Keys keys() {
     byte[] material = keyMaterial.get().orElse(null);
     Keys k = keys.get();
-    if (k != null && (material == null ? k.material() == null : MessageDigest.isEqual(material, k.material()))) {
+    // the minter hands out the same array while its key stays the same, so the common case is one comparison
+    if (k != null && (material == k.material()
+        || material != null && k.material() != null && MessageDigest.isEqual(material, k.material()))) {
       return k;
     }
     if (material == null && k == null) {
@@ -238,7 +265,8 @@ final class GatewayClaims {
     return next;
   }
 
-  private static byte[] derive(byte[] material) {
+  /** The HS256 key derived from {@code material} (package-private for the tests that sign as nimbus would). */
+  static byte[] derive(byte[] material) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       sha.update(CONTEXT);

@@ -11,12 +11,22 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.stagefleet.api.v1alpha1.LiveBroadcast;
+import dev.stagefleet.api.v1alpha1.LiveBroadcastSpec;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** Checks what clients send (names, ARNs, JSON bodies) and turns every mistake into a 400 with a clear message. */
 final class RequestInput {
+  private static final int MAX_CHECKED = 10_000;
+  /** The last spec object checked per broadcast and its problems. */
+  private static final Map<BroadcastKey, CheckedSpec> CHECKED = new ConcurrentHashMap<>();
+
+  private record CheckedSpec(LiveBroadcastSpec spec, List<String> problems) {
+  }
+
   static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
   static final Pattern STAGE_ARN = Pattern.compile("arn:aws:ivs:[a-z0-9-]+:[0-9]+:stage/[a-zA-Z0-9-]+");
@@ -58,11 +68,32 @@ final class RequestInput {
   static LiveBroadcast existingBroadcast(BroadcastDirectory directory, BroadcastKey key) {
     LiveBroadcast broadcast = directory.find(key)
         .orElseThrow(() -> ApiError.notFound("LiveBroadcast " + key + " not found"));
-    List<String> problems = broadcast.getSpec() == null ? List.of("spec is missing") : broadcast.getSpec().validate();
+    List<String> problems = problems(key, broadcast);
     if (!problems.isEmpty()) {
       throw new ApiError(409, "invalid_spec", "LiveBroadcast " + key + " has an invalid spec: " + problems.get(0));
     }
     return broadcast;
+  }
+
+  /**
+   * The spec's problems, checked once per version of it: every join reads the broadcast, and the informer replaces
+   * the object (never edits it) when the resource changes, so the spec object stands for its version.
+   */
+  private static List<String> problems(BroadcastKey key, LiveBroadcast broadcast) {
+    LiveBroadcastSpec spec = broadcast.getSpec();
+    if (spec == null) {
+      return List.of("spec is missing");
+    }
+    CheckedSpec checked = CHECKED.get(key);
+    if (checked != null && checked.spec() == spec) {
+      return checked.problems();
+    }
+    List<String> problems = List.copyOf(spec.validate());
+    if (CHECKED.size() >= MAX_CHECKED) {
+      CHECKED.clear(); // broadcasts come and go; the ones still joined are checked again once
+    }
+    CHECKED.put(key, new CheckedSpec(spec, problems));
+    return problems;
   }
 
   /** A stage ARN as IVS writes them. */

@@ -4,10 +4,9 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import dev.stagefleet.crypto.CompactJws;
 import dev.stagefleet.crypto.Es384Provider;
-import java.security.SecureRandom;
+import dev.stagefleet.crypto.Es384Signer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,14 +17,12 @@ import java.util.Map;
  * are not bound by CreateParticipantToken's 50 calls a second.
  */
 final class SelfSignedTokenMinter implements TokenMinter {
-  private static final SecureRandom RANDOM = new SecureRandom();
-  private static final String ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  private static final int PARTICIPANT_ID_LENGTH = 24;
-
   private final SigningKey key;
   private final Clock clock;
   private final CompactJws jws;
   private final Es384Provider provider;
+  /** The key's PKCS#8 encoding; callers must not change it (it is shared, not copied, to keep claims cheap). */
+  private final byte[] encodedKey;
 
   /** Signs with the fastest ES384 provider available (AWS-LC where it loads, else the JDK's). */
   SelfSignedTokenMinter(SigningKey key, Clock clock) {
@@ -36,13 +33,13 @@ final class SelfSignedTokenMinter implements TokenMinter {
     this.key = key;
     this.clock = clock;
     this.provider = provider;
-    ECDSASigner signer;
+    this.encodedKey = key.privateKey().getEncoded();
+    Es384Signer signer;
     try {
-      signer = new ECDSASigner(key.privateKey());
-    } catch (JOSEException e) {
+      signer = new Es384Signer(key.privateKey(), provider);
+    } catch (IllegalArgumentException | IllegalStateException e) {
       throw new IllegalArgumentException("the signing key cannot sign ES384: " + e.getMessage(), e);
     }
-    signer.getJCAContext().setProvider(provider.provider());
     this.jws = new CompactJws(new JWSHeader.Builder(JWSAlgorithm.ES384).type(JOSEObjectType.JWT)
         .keyID(key.publicKeyArn()).build(), signer);
   }
@@ -73,9 +70,10 @@ final class SelfSignedTokenMinter implements TokenMinter {
     return provider.name();
   }
 
+  /** The encoded private key, read once: gateway claims ask for it on every claim they sign or check. */
   @Override
   public java.util.Optional<byte[]> claimKeyMaterial() {
-    return java.util.Optional.of(key.privateKey().getEncoded());
+    return java.util.Optional.of(encodedKey);
   }
 
   /** The ARN of the public key the tokens name as {@code kid}. */
@@ -83,15 +81,8 @@ final class SelfSignedTokenMinter implements TokenMinter {
     return key.publicKeyArn();
   }
 
-  /**
-   * 24 random letters and digits (142 bits). Not base64url: its '_' is outside the participant ids IVS's
-   * GetParticipant and replication operations take.
-   */
+  /** A new participant id (see {@link ParticipantIds}). */
   static String newParticipantId() {
-    StringBuilder id = new StringBuilder(PARTICIPANT_ID_LENGTH);
-    for (int i = 0; i < PARTICIPANT_ID_LENGTH; i++) {
-      id.append(ALPHANUMERIC.charAt(RANDOM.nextInt(ALPHANUMERIC.length())));
-    }
-    return id.toString();
+    return ParticipantIds.next();
   }
 }

@@ -97,8 +97,9 @@ final class ViewerApi {
     }
     JoinRequest request = RequestInput.json(ctx.bodyAsBytes(), JoinRequest.class, new JoinRequest(null, null));
     GatewayClaims.WaitPass place = room.place(key, request.waitId()).orElse(null);
-    Matcher prefer = PREFER_WAIT.matcher(String.valueOf(ctx.header("Prefer")));
-    boolean asked = prefer.find();
+    String preferHeader = ctx.header("Prefer");
+    Matcher prefer = preferHeader == null ? null : PREFER_WAIT.matcher(preferHeader); // most joins send none
+    boolean asked = prefer != null && prefer.find();
     Duration hold = asked ? Duration.ofSeconds(Math.max(1, Math.min(MAX_HOLD.toSeconds(),
         Long.parseLong(prefer.group(1))))) : DEFAULT_HOLD;
     String userId = RequestInput.userId(request.userId());

@@ -21,8 +21,10 @@ import java.util.TreeSet;
  */
 public final class PlacementIndex {
   /** Fullest first; among equally full, the oldest (earliest in status order), as {@link ViewerPlacement} picks. */
-  private static final Comparator<Entry> FULLEST_FIRST = Comparator.comparingInt(Entry::load).reversed()
-      .thenComparingInt(e -> e.position);
+  private static final Comparator<Entry> FULLEST_FIRST = (a, b) -> {
+    int byLoad = Integer.compare(b.load(), a.load());
+    return byLoad != 0 ? byLoad : Integer.compare(a.position, b.position);
+  };
 
   private final int capacity;
   private final int size;
@@ -103,6 +105,9 @@ public final class PlacementIndex {
       if (entry.local == viewers) {
         continue;
       }
+      if (fillsFirstInPlace(entry, viewers)) {
+        continue;
+      }
       // remove before the load changes: the sets find entries by their load
       room.remove(entry);
       roomAndSeats.remove(entry);
@@ -121,6 +126,25 @@ public final class PlacementIndex {
       return new Placed(best.stage.stageId());
     }
     return roomAndSeats.isEmpty() ? new NoSeatHere() : new Placed(roomAndSeats.first().stage.stageId());
+  }
+
+  /**
+   * Most joins land on the fullest stage with room, which stays first as it fills: when it keeps room and keeps (or
+   * keeps lacking) seats, its count changes in place, since no neighbour's order changes (a fuller first is still
+   * first in both sets), saving the four tree operations of a refile on every join.
+   */
+  private boolean fillsFirstInPlace(Entry entry, int viewers) {
+    if (viewers <= entry.local || room.isEmpty() || room.first() != entry) {
+      return false;
+    }
+    boolean hadSeats = entry.hasSeats();
+    int before = entry.local;
+    entry.local = viewers;
+    if (entry.hasRoom(capacity) && entry.hasSeats() == hadSeats) {
+      return true;
+    }
+    entry.local = before; // leaves room or runs out of seats: refiled the ordinary way
+    return false;
   }
 
   private void file(Entry entry) {

@@ -4,9 +4,9 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import dev.stagefleet.crypto.CompactJws;
 import dev.stagefleet.crypto.Es384Provider;
+import dev.stagefleet.crypto.Es384Signer;
 import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPrivateKey;
@@ -45,10 +45,9 @@ public final class SigningRate {
     for (int t = 0; t < threads; t++) {
       Thread thread = new Thread(() -> {
         try {
-          ECDSASigner signer = new ECDSASigner(key);
-          signer.getJCAContext().setProvider(provider.provider());
-          // signed and encoded as the gateway does, so (a) is the signing a join needs and nothing else
-          CompactJws jws = new CompactJws(header, signer);
+          // signed and encoded as the gateway does (its Es384Signer: the provider's own key, a Signature per
+          // thread), so (a) is the signing a join needs and nothing else
+          CompactJws jws = new CompactJws(header, new Es384Signer(key, provider));
           while (!stop.get()) {
             if (jws.sign(claims()).isEmpty()) {
               throw new IllegalStateException("empty token");

@@ -71,6 +71,32 @@ class GatewayClaimsTest {
   }
 
   @Test
+  void aPresencePassIsByteForByteTheJwtNimbusWouldSignFromItsClaimsSet() throws Exception {
+    GatewayClaims claims = new GatewayClaims(() -> SHARED, clock);
+    clock.advance(Duration.ofMillis(1_750));
+    Viewer placed = new Viewer("v-1", SHOW, "ann", new StageStatus("st-1", "arn:st-1", "Active", null, null, null,
+        null), T0);
+    Viewer anonymousNoArn = new Viewer("v-2", SHOW, null, new StageStatus("st-2", null, "Active", null, null, null,
+        null), T0);
+
+    for (Viewer viewer : new Viewer[] {placed, anonymousNoArn}) {
+      Instant expires = T0.plusSeconds(600);
+      var expected = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader(
+          com.nimbusds.jose.JWSAlgorithm.HS256), new com.nimbusds.jwt.JWTClaimsSet.Builder().subject(viewer.id())
+          .claim("typ", GatewayClaims.PRESENCE).claim("bc", viewer.broadcast().toString())
+          .claim("uid", viewer.userId()).claim("stage", viewer.stage().getId()).claim("arn", viewer.stage().getArn())
+          .claim("rep", "replica-a").issueTime(java.util.Date.from(clock.instant()))
+          .expirationTime(java.util.Date.from(expires)).build());
+      expected.sign(new com.nimbusds.jose.crypto.MACSigner(GatewayClaims.derive(SHARED.get())));
+
+      String pass = claims.presence(viewer, "replica-a", expires);
+
+      assertThat(pass).isEqualTo(expected.serialize());
+      assertThat(claims.presence(pass)).hasValueSatisfying(p -> assertThat(p.viewerId()).isEqualTo(viewer.id()));
+    }
+  }
+
+  @Test
   void theSharedKeyFileIsReadWithoutItsTrailingNewlineAndMustHoldEnoughBytes(@TempDir Path dir) throws Exception {
     Path good = Files.writeString(dir.resolve("claimsKey"), "k".repeat(GatewayClaims.MIN_SHARED_KEY_BYTES) + "\n");
     Path short_ = Files.writeString(dir.resolve("short"), "secret\n");
