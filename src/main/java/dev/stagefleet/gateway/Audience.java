@@ -10,8 +10,6 @@ import dev.stagefleet.scaling.ViewerPlacement;
 import dev.stagefleet.scaling.ViewerPlacement.AllFull;
 import dev.stagefleet.scaling.ViewerPlacement.Decision;
 import dev.stagefleet.scaling.ViewerPlacement.Placed;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,12 +31,6 @@ import java.util.function.Function;
  * concurrent joins never overfill a stage. Viewers on a stage that stops being Active are moved by {@link ViewerMoves}.
  */
 final class Audience implements BroadcastDirectory.Listener {
-  /**
-   * One DRBG per thread: the default SecureRandom on Linux (NativePRNG) serialises every caller on one global lock,
-   * which a profile of {@code bench joins} showed as the request threads' most contended lock after the book's.
-   */
-  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Audience::drbg);
-
   private final Function<BroadcastKey, Optional<LiveBroadcast>> directory;
   private final TokenIssuer tokens;
   private final GatewayClaims claims;
@@ -319,17 +311,9 @@ final class Audience implements BroadcastDirectory.Listener {
     return n;
   }
 
-  private static SecureRandom drbg() {
-    try {
-      return SecureRandom.getInstance("DRBG");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK has no DRBG SecureRandom", e);
-    }
-  }
-
   private static String newViewerId() {
     byte[] bytes = new byte[16];
-    RANDOM.get().nextBytes(bytes);
+    ThreadRandom.get().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 }

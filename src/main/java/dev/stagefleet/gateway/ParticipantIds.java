@@ -1,6 +1,5 @@
 package dev.stagefleet.gateway;
 
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Random;
 
@@ -8,7 +7,7 @@ import java.util.Random;
  * Participant ids: 24 random letters and digits (142 bits). Not base64url: its '_' is outside the participant ids
  * IVS's GetParticipant and replication operations take.
  *
- * <p>Every join draws one, so each thread draws from a DRBG of its own, one block of bytes per id, rather than 24
+ * <p>Every join draws one, so each thread draws from a DRBG of its own ({@link ThreadRandom}), one block of bytes per id, rather than 24
  * {@code nextInt} calls on one shared {@link SecureRandom} (whose native source takes a lock and reads the kernel's
  * pool on each call).
  */
@@ -19,14 +18,13 @@ final class ParticipantIds {
   private static final int UNBIASED_BELOW = 256 - 256 % ALPHABET.length();
   /** A few more bytes than characters, so one draw almost always fills an id (a byte is refused with p = 8/256). */
   private static final int BLOCK = LENGTH + 8;
-  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(ParticipantIds::drbg);
 
   private ParticipantIds() {
   }
 
   /** A new participant id. */
   static String next() {
-    return next(RANDOM.get());
+    return next(ThreadRandom.get());
   }
 
   /** A participant id drawn from {@code random}. */
@@ -44,13 +42,5 @@ final class ParticipantIds {
       }
     }
     return new String(id);
-  }
-
-  private static SecureRandom drbg() {
-    try {
-      return SecureRandom.getInstance("DRBG");
-    } catch (NoSuchAlgorithmException e) {
-      return new SecureRandom();
-    }
   }
 }
