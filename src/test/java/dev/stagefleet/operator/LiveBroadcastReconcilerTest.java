@@ -149,7 +149,8 @@ class LiveBroadcastReconcilerTest {
       assertThat(stageIds(broadcasts.status("gamma", "show"), null)).containsExactly(first);
       assertThat(stagesOwnedBy(lb)).isEqualTo(1);
     });
-    assertThat(broadcasts.eventReasons("gamma", "show")).contains(EventRecorder.DRAINING, EventRecorder.STAGE_DELETED);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(broadcasts.eventReasons("gamma", "show"))
+        .contains(EventRecorder.DRAINING, EventRecorder.STAGE_DELETED));
   }
 
   @Test
@@ -179,7 +180,8 @@ class LiveBroadcastReconcilerTest {
           .contains("spec.minStages (4) must not exceed spec.maxStages (2)");
       assertThat(isReady(status)).isFalse();
     });
-    assertThat(broadcasts.eventReasons("epsilon", "bad")).contains(EventRecorder.INVALID_SPEC);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(broadcasts.eventReasons("epsilon", "bad"))
+        .contains(EventRecorder.INVALID_SPEC));
     assertThat(ivs.calls("CreateStage")).isEqualTo(creates);
 
     broadcasts.editSpec("epsilon", "bad", s -> {
@@ -258,7 +260,9 @@ class LiveBroadcastReconcilerTest {
     await().atMost(WAIT).untilAsserted(() ->
         assertThat(stageIds(broadcasts.status("theta", "show"), null)).contains(orphan.id()));
     assertThat(stagesOwnedBy(lb)).isEqualTo(3);
-    assertThat(broadcasts.eventReasons("theta", "show")).contains(EventRecorder.ADOPTED);
+    // Events are written on a thread of their own after the pass's status write
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(broadcasts.eventReasons("theta", "show")).contains(EventRecorder.ADOPTED));
   }
 
   @Test
@@ -280,8 +284,8 @@ class LiveBroadcastReconcilerTest {
       assertThat(ivs.stages()).extracting(s -> s.arn()).contains(landed.arn());
       assertThat(stageIds(broadcasts.status("sigma", "show"), null)).contains(landed.id());
     });
-    assertThat(broadcasts.eventReasons("sigma", "show")).contains(EventRecorder.ADOPTED).doesNotContain(
-        EventRecorder.STAGE_DELETED);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(broadcasts.eventReasons("sigma", "show"))
+        .contains(EventRecorder.ADOPTED).doesNotContain(EventRecorder.STAGE_DELETED));
 
     // its viewers leave; a gateway report made after the drain began finds it empty, and it goes
     ivs.subscribers(landed.arn(), 0);

@@ -186,7 +186,8 @@ class OperatorAgainstEmulatorTest {
           .allSatisfy(s -> assertThat(s.getEndpoints().getEvents()).isNotBlank());
     });
     assertThat(stagesOf(lb)).as("one adopted, one created, no duplicate").hasSize(2);
-    assertThat(broadcasts.eventReasons("crash", "show")).contains(EventRecorder.ADOPTED);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(broadcasts.eventReasons("crash", "show"))
+        .contains(EventRecorder.ADOPTED));
     assertThat(arnsOf("crash", "show")).doesNotContain(otherClusters.arn());
     assertThat(emulatorStages()).contains(otherClusters.arn());
     testIvs.deleteStage(otherClusters.arn());

@@ -135,7 +135,8 @@ class ReplicationKeeperTest {
       });
     });
     assertThat(replicationsFrom(origin.getArn())).hasSize(1);
-    assertThat(broadcasts.eventReasons("refused", "show")).contains(EventRecorder.REPLICATION_FAILED);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(broadcasts.eventReasons("refused", "show"))
+        .contains(EventRecorder.REPLICATION_FAILED));
     ivs.refuseReplicationInto(refused.getArn(), false);
   }
 

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 @Tag("apiserver")
 class UncertainCreateTest {
   static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(3);
+  static final Duration WAIT = Duration.ofSeconds(10);
 
   MockApiServer api;
   IvsEmulator emulator;
@@ -104,8 +105,8 @@ class UncertainCreateTest {
     assertThat(most.get()).as("IVS never held more than maxStages stages of the broadcast").isEqualTo(2);
     assertThat(emulator.stats().calls("CreateStage") - createsBefore).as("one CreateStage per stage: none retried")
         .isEqualTo(2);
-    assertThat(broadcasts.eventReasons("slow", "show")).as("the stages IVS made without answering are adopted")
-        .contains(EventRecorder.ADOPTED);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(broadcasts.eventReasons("slow", "show"))
+        .as("the stages IVS made without answering are adopted").contains(EventRecorder.ADOPTED));
     assertThat(broadcasts.status("slow", "show").getStages()).extracting(StageStatus::getArn)
         .containsExactlyInAnyOrderElementsOf(emulator.stages());
   }
