@@ -134,6 +134,13 @@ final class GatewayOptions {
           + "them [STAGEFLEET_CLAIMS_KEY_FILE].")
   Path claimsKeyFile = DEFAULTS.claimsKeyFile();
 
+  @Option(names = "--warm-up-joins", paramLabel = "JOINS",
+      description = "Viewer joins the gateway serves itself at start, through a private copy that nothing outside "
+          + "the process sees, before /ready turns 200, so the first storm of viewers meets compiled code; 0 turns "
+          + "it off (default ${DEFAULT-VALUE}, at most " + GatewaySettings.MAX_WARM_UP_JOINS
+          + ") [STAGEFLEET_WARM_UP_JOINS].")
+  int warmUpJoins = DEFAULTS.warmUpJoins();
+
   /** The options as the gateway's settings; the record's own checks say what is wrong. */
   GatewaySettings toSettings() {
     // files are the command line's business: the record takes any path, tests hand it ones that do not exist yet
@@ -151,7 +158,7 @@ final class GatewayOptions {
         nonBlank(corsOrigins), legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp,
         trustForwardedFor, Duration.ofSeconds(heartbeatInterval), Duration.ofSeconds(ticketTtl),
         Duration.ofMillis(audienceReportInterval), Duration.ofSeconds(audienceRefreshInterval),
-        Duration.ofSeconds(pendingViewerWindow), socketQueueLimit, retryAfterSeconds, claimsKeyFile);
+        Duration.ofSeconds(pendingViewerWindow), socketQueueLimit, retryAfterSeconds, claimsKeyFile, warmUpJoins);
   }
 
   /** $POD_NAME, else the host name, else the settings' default: what tells this replica from the others. */

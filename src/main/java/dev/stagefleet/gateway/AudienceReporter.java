@@ -45,7 +45,7 @@ final class AudienceReporter {
   /** What a round writes: every changed or due report, only seat claims, or only urgent demand. */
   private enum Round { TICK, CLAIMS, DEMAND }
 
-  private final KubernetesClient client;
+  private final StatusWrites writes;
   private final BroadcastDirectory directory;
   private final Audience audience;
   private final WaitingRoom room;
@@ -57,9 +57,52 @@ final class AudienceReporter {
   private final Map<BroadcastKey, Written> written = new HashMap<>();
   private final Map<BroadcastKey, Instant> retiredAt = new HashMap<>();
 
+  /** Where reports go: the status subresource of the broadcast in the cluster, as a JSON merge patch. */
+  interface StatusWrites {
+    /** Writes the patch; a {@link KubernetesClientException} carries the API server's answer. */
+    void patch(BroadcastKey key, String body);
+
+    /** The broadcast as the API server has it now (after a conflict); null when it is gone. */
+    LiveBroadcast read(BroadcastKey key);
+
+    static StatusWrites to(KubernetesClient client) {
+      return new StatusWrites() {
+        @Override
+        public void patch(BroadcastKey key, String body) {
+          client.resource(LiveBroadcast.named(key.namespace(), key.name()))
+              .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), body);
+        }
+
+        @Override
+        public LiveBroadcast read(BroadcastKey key) {
+          return client.resources(LiveBroadcast.class).inNamespace(key.namespace()).withName(key.name()).get();
+        }
+      };
+    }
+
+    /** Reports that go nowhere, as if written (the start-up warm-up's, over a directory that never changes). */
+    static StatusWrites nowhere(BroadcastDirectory directory) {
+      return new StatusWrites() {
+        @Override
+        public void patch(BroadcastKey key, String body) {
+        }
+
+        @Override
+        public LiveBroadcast read(BroadcastKey key) {
+          return directory.find(key).orElse(null);
+        }
+      };
+    }
+  }
+
   AudienceReporter(KubernetesClient client, BroadcastDirectory directory, Audience audience, WaitingRoom room,
       Clock clock, GatewaySettings settings, GatewayMetrics metrics) {
-    this.client = client;
+    this(StatusWrites.to(client), directory, audience, room, clock, settings, metrics);
+  }
+
+  AudienceReporter(StatusWrites writes, BroadcastDirectory directory, Audience audience, WaitingRoom room,
+      Clock clock, GatewaySettings settings, GatewayMetrics metrics) {
+    this.writes = writes;
     this.directory = directory;
     this.audience = audience;
     this.room = room;
@@ -235,8 +278,7 @@ final class AudienceReporter {
 
   private Outcome patch(BroadcastKey key, String body) {
     try {
-      client.resource(LiveBroadcast.named(key.namespace(), key.name()))
-          .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), body);
+      writes.patch(key, body);
       metrics.audienceReport("written");
       return Outcome.WRITTEN;
     } catch (KubernetesClientException e) {
@@ -255,7 +297,7 @@ final class AudienceReporter {
 
   private LiveBroadcast read(BroadcastKey key) {
     try {
-      return client.resources(LiveBroadcast.class).inNamespace(key.namespace()).withName(key.name()).get();
+      return writes.read(key);
     } catch (KubernetesClientException e) {
       LOG.warn("could not read {} to claim seats: {}", key, e.getMessage());
       return null;

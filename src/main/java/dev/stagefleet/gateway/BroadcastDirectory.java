@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +36,8 @@ public final class BroadcastDirectory implements AutoCloseable {
   private final List<SharedIndexInformer<LiveBroadcast>> broadcastInformers = new ArrayList<>();
   private final List<SharedIndexInformer<Secret>> secretInformers = new ArrayList<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  /** The broadcasts of a directory that watches nothing ({@link #fixed}); null when informers keep it. */
+  private final Map<String, LiveBroadcast> fixed;
 
   /** Told about every change of a LiveBroadcast; called on an informer thread, so it must return quickly. */
   public interface Listener {
@@ -46,6 +49,25 @@ public final class BroadcastDirectory implements AutoCloseable {
   public BroadcastDirectory(KubernetesClient client, List<String> namespaces) {
     this.client = client;
     this.namespaces = List.copyOf(namespaces);
+    this.fixed = null;
+  }
+
+  private BroadcastDirectory(Collection<LiveBroadcast> broadcasts) {
+    this.client = null;
+    this.namespaces = List.of();
+    Map<String, LiveBroadcast> byKey = new LinkedHashMap<>();
+    for (LiveBroadcast b : broadcasts) {
+      byKey.put(b.getMetadata().getNamespace() + "/" + b.getMetadata().getName(), b);
+    }
+    this.fixed = Map.copyOf(byKey);
+  }
+
+  /**
+   * A directory of the given broadcasts that watches no cluster and never changes (the start-up warm-up's): synced
+   * from the start, with no Secrets; {@link #start} tells the listeners about each broadcast once.
+   */
+  static BroadcastDirectory fixed(Collection<LiveBroadcast> broadcasts) {
+    return new BroadcastDirectory(broadcasts);
   }
 
   public void addListener(Listener listener) {
@@ -54,6 +76,10 @@ public final class BroadcastDirectory implements AutoCloseable {
 
   /** Starts the informers; the future completes when all have listed their resources once. */
   public CompletableFuture<Void> start() {
+    if (fixed != null) {
+      fixed.values().forEach(b -> listeners.forEach(l -> l.changed(b)));
+      return CompletableFuture.completedFuture(null);
+    }
     List<CompletableFuture<?>> started = new ArrayList<>();
     if (namespaces.isEmpty()) {
       started.add(startBroadcasts(client.resources(LiveBroadcast.class).inAnyNamespace().runnableInformer(0)));
@@ -127,12 +153,18 @@ public final class BroadcastDirectory implements AutoCloseable {
 
   /** True once every informer has listed its resources. */
   public boolean synced() {
+    if (fixed != null) {
+      return true;
+    }
     return !broadcastInformers.isEmpty() && broadcastInformers.stream().allMatch(SharedIndexInformer::hasSynced)
         && secretInformers.stream().allMatch(SharedIndexInformer::hasSynced);
   }
 
   /** The broadcast, if it exists in a watched namespace. */
   public Optional<LiveBroadcast> find(BroadcastKey key) {
+    if (fixed != null) {
+      return Optional.ofNullable(fixed.get(key.cacheKey()));
+    }
     for (SharedIndexInformer<LiveBroadcast> informer : broadcastInformers) {
       LiveBroadcast found = informer.getStore().getByKey(key.cacheKey());
       if (found != null) {
@@ -144,6 +176,9 @@ public final class BroadcastDirectory implements AutoCloseable {
 
   /** Every known broadcast. */
   public Collection<LiveBroadcast> all() {
+    if (fixed != null) {
+      return fixed.values();
+    }
     List<LiveBroadcast> all = new ArrayList<>();
     broadcastInformers.forEach(i -> all.addAll(i.getStore().list()));
     return all;

@@ -31,12 +31,14 @@ final class GatewayHttp {
   private final ViewerApi viewerApi;
   private final LocalMediaRelay localMedia;
   private final java.util.function.BooleanSupplier draining;
+  private final java.util.function.BooleanSupplier warmingUp;
 
   /** {@code localMedia} may be null (only local mode relays media). */
   GatewayHttp(GatewaySettings settings, BroadcastDirectory directory, TokenMinter minter,
       BroadcasterApi broadcasterApi, ViewerApi viewerApi, LocalMediaRelay localMedia,
-      java.util.function.BooleanSupplier draining) {
+      java.util.function.BooleanSupplier draining, java.util.function.BooleanSupplier warmingUp) {
     this.draining = draining;
+    this.warmingUp = warmingUp;
     this.settings = settings;
     this.directory = directory;
     this.minter = minter;
@@ -98,6 +100,9 @@ final class GatewayHttp {
       }
       if (!directory.synced()) {
         throw new ApiError(503, "not_ready", "the LiveBroadcast and Secret informers have not synced yet");
+      }
+      if (warmingUp.getAsBoolean()) {
+        throw new ApiError(503, "warming_up", "the gateway is warming its join path up before it takes viewers");
       }
       var keyProblem = minter.notReadyReason();
       if (keyProblem.isPresent()) {

@@ -50,6 +50,8 @@ public final class GatewayServer implements AutoCloseable {
   private final PacedRound demandReports;
   /** Set on shutdown: /ready answers 503, so the Service stops routing here while the sockets are handed over. */
   private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Set until the start-up warm-up is over: /ready answers 503 meanwhile. */
+  private final java.util.concurrent.atomic.AtomicBoolean warmingUp = new java.util.concurrent.atomic.AtomicBoolean(true);
   private Javalin app;
   private MetricsEndpoint metricsEndpoint;
 
@@ -63,6 +65,15 @@ public final class GatewayServer implements AutoCloseable {
 
   /** A gateway with the given token minter. The server never calls IVS itself (stages come from the cluster). */
   GatewayServer(GatewaySettings settings, KubernetesClient client, Clock clock, TokenMinter minter) {
+    this(settings, client, clock, minter, new BroadcastDirectory(client, settings.namespaces()), true);
+  }
+
+  /**
+   * A gateway over {@code directory}; with {@code reports} false its audience reports go nowhere (the start-up
+   * warm-up's private copy, whose directory is fixed and whose client is null).
+   */
+  private GatewayServer(GatewaySettings settings, KubernetesClient client, Clock clock, TokenMinter minter,
+      BroadcastDirectory directory, boolean reports) {
     this.settings = settings;
     this.tokenMode = minter.mode();
     this.minter = minter;
@@ -71,7 +82,7 @@ public final class GatewayServer implements AutoCloseable {
     metrics.signer(signer);
     this.changes = Executors.newSingleThreadExecutor(daemon("gateway-changes"));
     this.timers = Executors.newScheduledThreadPool(2, daemon("gateway-timer"));
-    this.directory = new BroadcastDirectory(client, settings.namespaces());
+    this.directory = directory;
     TokenIssuer issuer = new TokenIssuer(minter, metrics);
     // the token-signing key keys the claims where there is one; the shared claims key where tokens come from IVS
     Optional<byte[]> sharedKey = GatewayClaims.sharedKey(settings.claimsKeyFile());
@@ -84,7 +95,8 @@ public final class GatewayServer implements AutoCloseable {
         daemon("gateway-admissions"));
     this.room = new WaitingRoom(audience, directory::find, claims, settings.replicaId(), clock,
         Duration.ofSeconds(settings.retryAfterSeconds()), admissions, metrics);
-    this.reporter = new AudienceReporter(client, directory, audience, room, clock, settings, metrics);
+    this.reporter = new AudienceReporter(reports ? AudienceReporter.StatusWrites.to(client)
+        : AudienceReporter.StatusWrites.nowhere(directory), directory, audience, room, clock, settings, metrics);
     this.broadcasterApi = new BroadcasterApi(directory, issuer, tickets, events, settings, metrics, clock);
     this.viewerApi = new ViewerApi(directory, audience, room, issuer, settings, metrics);
     this.seatClaims = new PacedRound(() -> quietly("claiming seats", reporter::claim), Duration.ZERO, this::later);
@@ -106,10 +118,13 @@ public final class GatewayServer implements AutoCloseable {
     return this;
   }
 
-  /** Starts serving and watching; returns once the informers have synced (or after 30 s, still serving). */
+  /**
+   * Starts serving and watching, and warms the join path up (see {@link GatewayWarmUp}) while the informers list;
+   * returns once both are done (or after 30 s, still serving). {@code /ready} answers 503 until then.
+   */
   public GatewayServer start() {
     app = Javalin.create(new GatewayHttp(settings, directory, minter, broadcasterApi, viewerApi, localMedia,
-        draining::get)::configure);
+        draining::get, warmingUp::get)::configure);
     app.start(settings.host(), settings.port());
     if (settings.metricsPort() >= 0) {
       // a port of its own, so an Ingress routing / to the gateway never exposes /metrics
@@ -118,7 +133,9 @@ public final class GatewayServer implements AutoCloseable {
     try {
       var keyListed = minter instanceof KeySecretTokenMinter watched ? watched.listed()
           : java.util.concurrent.CompletableFuture.completedFuture(null);
-      java.util.concurrent.CompletableFuture.allOf(directory.start(), keyListed).get(30, TimeUnit.SECONDS);
+      var listed = java.util.concurrent.CompletableFuture.allOf(directory.start(), keyListed);
+      warmUp();
+      listed.get(30, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       LOG.warn("the LiveBroadcast and Secret informers have not synced after 30 s; /ready stays 503 until they do");
     } catch (Exception e) {
@@ -138,6 +155,40 @@ public final class GatewayServer implements AutoCloseable {
     return this;
   }
 
+  private void warmUp() {
+    if (settings.warmUpJoins() == 0) {
+      warmingUp.set(false);
+      return;
+    }
+    try {
+      GatewayWarmUp.Result warmed = GatewayWarmUp.run(settings, settings.warmUpJoins(), GatewayWarmUp.WITHIN);
+      LOG.info("warmed the join path up before reporting ready: {} joins in {} ms", warmed.placed(),
+          warmed.took().toMillis());
+    } catch (RuntimeException e) {
+      LOG.warn("warming the join path up failed (the first joins will be slower): {}", e.getMessage());
+    } finally {
+      warmingUp.set(false);
+    }
+  }
+
+  /**
+   * Serves this gateway's API on its port and lists its directory, nothing more: no /metrics, no timers, no reports
+   * (the warm-up's private copy).
+   */
+  GatewayServer serveOnly() {
+    app = Javalin.create(new GatewayHttp(settings, directory, minter, broadcasterApi, viewerApi, null,
+        () -> false, () -> false)::configure);
+    app.start(settings.host(), settings.port());
+    directory.start();
+    return this;
+  }
+
+  /** A private gateway over a fixed directory, signing with {@code minter}, that writes nothing anywhere. */
+  static GatewayServer detached(GatewaySettings settings, BroadcastDirectory directory, TokenMinter minter,
+      Clock clock) {
+    return new GatewayServer(settings, null, clock, minter, directory, false);
+  }
+
   /** The port the server listens on (useful with port 0). */
   public int port() {
     return app.port();
@@ -150,7 +201,7 @@ public final class GatewayServer implements AutoCloseable {
 
   /** True once the informers have listed LiveBroadcasts and Secrets and tokens can be minted. */
   public boolean ready() {
-    return directory.synced() && minter.notReadyReason().isEmpty();
+    return !warmingUp.get() && directory.synced() && minter.notReadyReason().isEmpty();
   }
 
   BroadcastDirectory directory() {

@@ -38,12 +38,17 @@ import java.util.Objects;
  * @param claimsKeyFile            file with a random key every replica shares, for presence passes, wait passes and
  *                                 socket tickets when the gateway signs no tokens itself (api token mode); null: a
  *                                 key of each process, and those work only on the replica that issued them
+ * @param warmUpJoins              joins the gateway serves itself at start, before /ready turns 200, so the first
+ *                                 storm meets compiled code (see {@link GatewayWarmUp}); 0: none
  */
 public record GatewaySettings(String host, int port, int metricsPort, List<String> namespaces, TokenMode tokenMode,
     String keySecret, Path keyFile, String keyArn, String replicaId, List<String> corsOrigins, boolean legacyEndpoints,
     Path webRoot, Path sdkFile, long maxBodyBytes, int viewerJoinsPerSecondPerIp, boolean trustForwardedFor,
     Duration heartbeatInterval, Duration ticketTtl, Duration audienceReportInterval, Duration audienceRefreshInterval,
-    Duration pendingViewerWindow, int socketQueueLimit, int retryAfterSeconds, Path claimsKeyFile) {
+    Duration pendingViewerWindow, int socketQueueLimit, int retryAfterSeconds, Path claimsKeyFile, int warmUpJoins) {
+
+  /** The most warm-up joins a gateway may be asked for (its private broadcast's seats). */
+  public static final int MAX_WARM_UP_JOINS = 100_000;
 
   public static final String DEFAULT_WEB_ROOT = "web-frontend/src";
   /** Where npm puts the SDK bundle, relative to the web root's parent ({@code web-frontend/}). */
@@ -83,6 +88,10 @@ public record GatewaySettings(String host, int port, int metricsPort, List<Strin
     if (socketQueueLimit < 1) {
       throw new IllegalArgumentException("socketQueueLimit must be at least 1, but is " + socketQueueLimit);
     }
+    if (warmUpJoins < 0 || warmUpJoins > MAX_WARM_UP_JOINS) {
+      throw new IllegalArgumentException("warmUpJoins must be between 0 and " + MAX_WARM_UP_JOINS + ", but is "
+          + warmUpJoins);
+    }
     if (retryAfterSeconds < 1) {
       throw new IllegalArgumentException("retryAfterSeconds must be at least 1, but is " + retryAfterSeconds);
     }
@@ -101,7 +110,7 @@ public record GatewaySettings(String host, int port, int metricsPort, List<Strin
   public static GatewaySettings defaults() {
     return new GatewaySettings("0.0.0.0", 8080, 8082, List.of(), TokenMode.SELF_SIGNED, null, null, null, "gateway",
         List.of(), true, null, null, 16 * 1024, 20, false, Duration.ofSeconds(15), Duration.ofSeconds(30),
-        Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(30), 256, 5, null);
+        Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(30), 256, 5, null, GatewayWarmUp.JOINS);
   }
 
   /** A builder starting at the defaults. */

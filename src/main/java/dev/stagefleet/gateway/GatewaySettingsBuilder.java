@@ -31,6 +31,7 @@ public final class GatewaySettingsBuilder {
   private int socketQueueLimit;
   private int retryAfterSeconds;
   private Path claimsKeyFile;
+  private int warmUpJoins;
 
   /** Starts at {@code settings}. */
   GatewaySettingsBuilder(GatewaySettings settings) {
@@ -58,6 +59,7 @@ public final class GatewaySettingsBuilder {
     socketQueueLimit = settings.socketQueueLimit();
     retryAfterSeconds = settings.retryAfterSeconds();
     claimsKeyFile = settings.claimsKeyFile();
+    warmUpJoins = settings.warmUpJoins();
   }
 
   public GatewaySettingsBuilder host(String host) {
@@ -180,10 +182,15 @@ public final class GatewaySettingsBuilder {
     return this;
   }
 
+  public GatewaySettingsBuilder warmUpJoins(int warmUpJoins) {
+    this.warmUpJoins = warmUpJoins;
+    return this;
+  }
+
   public GatewaySettings build() {
     return new GatewaySettings(host, port, metricsPort, namespaces, tokenMode, keySecret, keyFile, keyArn, replicaId,
         corsOrigins, legacyEndpoints, webRoot, sdkFile, maxBodyBytes, viewerJoinsPerSecondPerIp, trustForwardedFor,
         heartbeatInterval, ticketTtl, audienceReportInterval, audienceRefreshInterval, pendingViewerWindow,
-        socketQueueLimit, retryAfterSeconds, claimsKeyFile);
+        socketQueueLimit, retryAfterSeconds, claimsKeyFile, warmUpJoins);
   }
 }

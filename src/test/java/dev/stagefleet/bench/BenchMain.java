@@ -285,8 +285,13 @@ public final class BenchMain implements Runnable {
 
     @Option(names = "--warm-up-joins", defaultValue = "0",
         description = "Joins on another broadcast before the storm, at most 10000 (default: ${DEFAULT-VALUE}: the "
-            + "storm meets a gateway whose join path the JIT has not compiled yet).")
+            + "storm meets a gateway that has served no one but its own start-up warm-up).")
     int warmUpJoins;
+
+    @Option(names = "--gateway-warm-up-joins",
+        description = "The gateway's own start-up warm-up, as its --warm-up-joins (default: the gateway's, "
+            + "${DEFAULT-VALUE}; 0: the storm meets a gateway whose join path the JIT has not compiled yet).")
+    int gatewayWarmUpJoins = dev.stagefleet.gateway.GatewaySettings.defaults().warmUpJoins();
 
     @Override
     public Integer call() {
@@ -295,6 +300,10 @@ public final class BenchMain implements Runnable {
       if (warmUpJoins < 0 || warmUpJoins > JoinStormBench.WARM_UP_SEATS) {
         throw new UserFacingException("--warm-up-joins must be between 0 and " + JoinStormBench.WARM_UP_SEATS);
       }
+      if (gatewayWarmUpJoins < 0 || gatewayWarmUpJoins > dev.stagefleet.gateway.GatewaySettings.MAX_WARM_UP_JOINS) {
+        throw new UserFacingException("--gateway-warm-up-joins must be between 0 and "
+            + dev.stagefleet.gateway.GatewaySettings.MAX_WARM_UP_JOINS);
+      }
       positive(viewersPerStage, "--viewers-per-stage");
       positive(connections, "--connections");
       if (viewersPerStage > 10_000) {
@@ -302,7 +311,7 @@ public final class BenchMain implements Runnable {
       }
       var settings = new JoinStormBench.Settings(viewers, seconds(seconds, "--seconds"), viewersPerStage,
           connections, seconds(giveUp, "--give-up-seconds"), seconds(maxRetryWait, "--max-retry-wait-seconds"),
-          targetFill, warmUpJoins);
+          targetFill, warmUpJoins, gatewayWarmUpJoins);
       return print(JoinStormBench.run(settings, System.err), common, System.out);
     }
   }

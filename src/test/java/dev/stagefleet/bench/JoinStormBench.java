@@ -2,6 +2,7 @@ package dev.stagefleet.bench;
 
 import dev.stagefleet.api.v1alpha1.LiveBroadcastStatus.AudienceReport;
 import dev.stagefleet.gateway.GatewayServer;
+import dev.stagefleet.gateway.GatewaySettings;
 import dev.stagefleet.gateway.GatewaySettings.TokenMode;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -46,16 +47,23 @@ public final class JoinStormBench {
    * @param maxRetryWait    a viewer told to retry waits Retry-After, but at most this long
    * @param targetFill      the broadcast's spec.scaling.targetFill
    * @param warmUpJoins     joins on another broadcast before the storm (0: the storm meets a gateway that has served
-   *                        no one, its join path not yet compiled by the JIT)
+   *                        no one but its own start-up warm-up)
+   * @param gatewayWarmUpJoins the gateway's own start-up warm-up ({@code GatewaySettings.warmUpJoins}; 0: none, and
+   *                        the storm meets a gateway whose join path the JIT has not compiled yet)
    */
   public record Settings(int viewers, Duration window, int viewersPerStage, int connections, Duration giveUp,
-      Duration maxRetryWait, double targetFill, int warmUpJoins) {
+      Duration maxRetryWait, double targetFill, int warmUpJoins, int gatewayWarmUpJoins) {
     public Settings(int viewers, Duration window, int viewersPerStage, int connections, Duration giveUp,
         Duration maxRetryWait, double targetFill) {
-      this(viewers, window, viewersPerStage, connections, giveUp, maxRetryWait, targetFill, 0);
+      this(viewers, window, viewersPerStage, connections, giveUp, maxRetryWait, targetFill, 0,
+          GatewaySettings.defaults().warmUpJoins());
     }
 
     public Settings {
+      if (gatewayWarmUpJoins < 0 || gatewayWarmUpJoins > GatewaySettings.MAX_WARM_UP_JOINS) {
+        throw new IllegalArgumentException("the gateway's warm-up joins must be between 0 and "
+            + GatewaySettings.MAX_WARM_UP_JOINS);
+      }
       if (warmUpJoins < 0 || warmUpJoins > WARM_UP_SEATS) {
         throw new IllegalArgumentException("the warm-up joins must be between 0 and " + WARM_UP_SEATS);
       }
@@ -130,13 +138,14 @@ public final class JoinStormBench {
         .parameter("viewersPerStage", settings.viewersPerStage()).parameter("maxStages", maxStages)
         .parameter("connections", settings.connections()).parameter("maxRetryWait", settings.maxRetryWait())
         .parameter("targetFill", settings.targetFill()).parameter("hold", "Prefer: wait=" + HOLD_SECONDS)
-        .parameter("warmUpJoins", settings.warmUpJoins());
+        .parameter("warmUpJoins", settings.warmUpJoins())
+        .parameter("gatewayWarmUpJoins", settings.gatewayWarmUpJoins());
     try (BenchStack stack = BenchStack.start()) {
       stack.startOperator(s -> s);
       // viewers here never open a presence socket; they must count for the whole run, not 30 s
       GatewayServer gateway = stack.startGateway(TokenMode.SELF_SIGNED, s -> s.toBuilder()
           .audienceReportInterval(Duration.ofSeconds(1)).audienceRefreshInterval(Duration.ofSeconds(10))
-          .pendingViewerWindow(Duration.ofMinutes(30)).build());
+          .pendingViewerWindow(Duration.ofMinutes(30)).warmUpJoins(settings.gatewayWarmUpJoins()).build());
       Broadcasts broadcasts = new Broadcasts(stack.client(), BenchStack.NAMESPACE);
       broadcasts.create(BROADCAST, settings.viewersPerStage(), 1, maxStages, settings.targetFill());
       Waits.until(Duration.ofSeconds(60), Duration.ofMillis(50), "the broadcast's first stage",

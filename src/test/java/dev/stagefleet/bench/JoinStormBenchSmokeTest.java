@@ -15,7 +15,7 @@ class JoinStormBenchSmokeTest {
   @Test
   void placesEveryViewerWithoutOverfillingAStage() {
     var settings = new JoinStormBench.Settings(60, Duration.ofSeconds(1), 20, 8, Duration.ofSeconds(40),
-        Duration.ofMillis(500), 0.8, 30);
+        Duration.ofMillis(500), 0.8, 30, 50);
 
     BenchReport report = JoinStormBench.run(settings, new PrintStream(new ByteArrayOutputStream(), true));
 

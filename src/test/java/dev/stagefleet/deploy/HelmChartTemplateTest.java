@@ -82,6 +82,7 @@ class HelmChartTemplateTest {
         "--key-secret=" + NAMESPACE + "/stagefleet-token-key",
         "--replica-id=$(POD_NAME)",
         "--legacy-endpoints=true",
+        "--warm-up-joins=6000",
         "--web-root=/app/web");
     assertThat(gateway.getEnv()).anySatisfy(env -> {
       assertThat(env.getName()).isEqualTo("POD_NAME");
@@ -98,7 +99,8 @@ class HelmChartTemplateTest {
     assertThat(container(full, "gateway").getArgs()).contains(
         "--port=9080", "--region=eu-west-1", "--namespaces=shows,events-team",
         "--key-secret=stagefleet-keys/ivs-token-key",
-        "--cors-origins=https://shows.example.com,https://studio.example.com", "--legacy-endpoints=false");
+        "--cors-origins=https://shows.example.com,https://studio.example.com", "--legacy-endpoints=false",
+        "--warm-up-joins=500");
     assertThat(container(full, "operator").getImage())
         .isEqualTo("123456789012.dkr.ecr.eu-west-1.amazonaws.com/stagefleet:0.1.0");
   }

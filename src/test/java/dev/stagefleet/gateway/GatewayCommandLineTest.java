@@ -31,7 +31,7 @@ class GatewayCommandLineTest {
     assertThat(help.exitCode()).isZero();
     for (String flag : new String[] {"--port", "--kubeconfig", "--namespaces", "--region", "--ivs-endpoint",
         "--token-mode", "--key-secret", "--key-file", "--key-arn", "--replica-id", "--cors-origins",
-        "--legacy-endpoints", "--web-root"}) {
+        "--legacy-endpoints", "--web-root", "--warm-up-joins"}) {
       assertThat(help.out()).contains(flag);
     }
     assertThat(help.out()).contains("STAGEFLEET_TOKEN_MODE").contains("default 8080");
@@ -45,6 +45,9 @@ class GatewayCommandLineTest {
     var keyFile = run("gateway", "--key-file", "/definitely/not/here.pem");
     assertThat(keyFile.exitCode()).isNotZero();
     assertThat(keyFile.err()).contains("cannot be read").doesNotContain("\tat ");
+    var warmUp = run("gateway", "--warm-up-joins", "-5");
+    assertThat(warmUp.exitCode()).isNotZero();
+    assertThat(warmUp.err()).contains("--warm-up-joins must be between 0 and 100000").doesNotContain("\tat ");
     var port = run("gateway", "--port", "eighty");
     assertThat(port.exitCode()).isNotZero();
     assertThat(port.err()).contains("--port");
