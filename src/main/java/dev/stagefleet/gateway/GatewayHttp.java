@@ -98,11 +98,11 @@ final class GatewayHttp {
       if (draining.getAsBoolean()) {
         throw new ApiError(503, "draining", "the gateway is shutting down; its clients move to the other replicas");
       }
-      if (!directory.synced()) {
-        throw new ApiError(503, "not_ready", "the LiveBroadcast and Secret informers have not synced yet");
-      }
       if (warmingUp.getAsBoolean()) {
         throw new ApiError(503, "warming_up", "the gateway is warming its join path up before it takes viewers");
+      }
+      if (!directory.synced()) {
+        throw new ApiError(503, "not_ready", "the LiveBroadcast and Secret informers have not synced yet");
       }
       var keyProblem = minter.notReadyReason();
       if (keyProblem.isPresent()) {
