@@ -95,11 +95,6 @@ final class AudienceReporter {
     }
   }
 
-  AudienceReporter(KubernetesClient client, BroadcastDirectory directory, Audience audience, WaitingRoom room,
-      Clock clock, GatewaySettings settings, GatewayMetrics metrics) {
-    this(StatusWrites.to(client), directory, audience, room, clock, settings, metrics);
-  }
-
   AudienceReporter(StatusWrites writes, BroadcastDirectory directory, Audience audience, WaitingRoom room,
       Clock clock, GatewaySettings settings, GatewayMetrics metrics) {
     this.writes = writes;

@@ -57,7 +57,7 @@ public final class BroadcastDirectory implements AutoCloseable {
     this.namespaces = List.of();
     Map<String, LiveBroadcast> byKey = new LinkedHashMap<>();
     for (LiveBroadcast b : broadcasts) {
-      byKey.put(b.getMetadata().getNamespace() + "/" + b.getMetadata().getName(), b);
+      byKey.put(BroadcastKey.of(b).cacheKey(), b);
     }
     this.fixed = Map.copyOf(byKey);
   }

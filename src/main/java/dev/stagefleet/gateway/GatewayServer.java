@@ -65,15 +65,13 @@ public final class GatewayServer implements AutoCloseable {
 
   /** A gateway with the given token minter. The server never calls IVS itself (stages come from the cluster). */
   GatewayServer(GatewaySettings settings, KubernetesClient client, Clock clock, TokenMinter minter) {
-    this(settings, client, clock, minter, new BroadcastDirectory(client, settings.namespaces()), true);
+    this(settings, clock, minter, new BroadcastDirectory(client, settings.namespaces()),
+        AudienceReporter.StatusWrites.to(client));
   }
 
-  /**
-   * A gateway over {@code directory}; with {@code reports} false its audience reports go nowhere (the start-up
-   * warm-up's private copy, whose directory is fixed and whose client is null).
-   */
-  private GatewayServer(GatewaySettings settings, KubernetesClient client, Clock clock, TokenMinter minter,
-      BroadcastDirectory directory, boolean reports) {
+  /** A gateway over {@code directory} whose audience reports go to {@code reports}. */
+  private GatewayServer(GatewaySettings settings, Clock clock, TokenMinter minter, BroadcastDirectory directory,
+      AudienceReporter.StatusWrites reports) {
     this.settings = settings;
     this.tokenMode = minter.mode();
     this.minter = minter;
@@ -95,8 +93,7 @@ public final class GatewayServer implements AutoCloseable {
         daemon("gateway-admissions"));
     this.room = new WaitingRoom(audience, directory::find, claims, settings.replicaId(), clock,
         Duration.ofSeconds(settings.retryAfterSeconds()), admissions, metrics);
-    this.reporter = new AudienceReporter(reports ? AudienceReporter.StatusWrites.to(client)
-        : AudienceReporter.StatusWrites.nowhere(directory), directory, audience, room, clock, settings, metrics);
+    this.reporter = new AudienceReporter(reports, directory, audience, room, clock, settings, metrics);
     this.broadcasterApi = new BroadcasterApi(directory, issuer, tickets, events, settings, metrics, clock);
     this.viewerApi = new ViewerApi(directory, audience, room, issuer, settings, metrics);
     this.seatClaims = new PacedRound(() -> quietly("claiming seats", reporter::claim), Duration.ZERO, this::later);
@@ -186,7 +183,7 @@ public final class GatewayServer implements AutoCloseable {
   /** A private gateway over a fixed directory, signing with {@code minter}, that writes nothing anywhere. */
   static GatewayServer detached(GatewaySettings settings, BroadcastDirectory directory, TokenMinter minter,
       Clock clock) {
-    return new GatewayServer(settings, null, clock, minter, directory, false);
+    return new GatewayServer(settings, clock, minter, directory, AudienceReporter.StatusWrites.nowhere(directory));
   }
 
   /** The port the server listens on (useful with port 0). */
@@ -199,7 +196,10 @@ public final class GatewayServer implements AutoCloseable {
     return metricsEndpoint == null ? -1 : metricsEndpoint.port();
   }
 
-  /** True once the informers have listed LiveBroadcasts and Secrets and tokens can be minted. */
+  /**
+   * True once the start-up warm-up is over, the informers have listed LiveBroadcasts and Secrets, and tokens can be
+   * minted.
+   */
   public boolean ready() {
     return !warmingUp.get() && directory.synced() && minter.notReadyReason().isEmpty();
   }
